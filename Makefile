@@ -1,0 +1,65 @@
+# mysql_vtab — see README.md.
+#   make            build/mysql_vtab.so
+#   make test       dependencies, build, throwaway MariaDB, every test, stop it
+#   make demo       dependencies, throwaway MariaDB, sample data, example queries
+#   make bench      the benchmark (BENCH_SMALL=1 for a short run)
+#   make fuzz       libFuzzer on the decoder (FUZZ_TIME=seconds)
+#   make test SANITIZE=1   the same suite with ASan and UBSan
+
+CC      ?= cc
+SANITIZE ?=
+BUILD   := build$(if $(SANITIZE),/san)
+
+MARIADB_CFLAGS := $(shell mariadb_config --cflags 2>/dev/null || pkg-config --cflags libmariadb 2>/dev/null)
+MARIADB_LIBS   := $(shell mariadb_config --libs 2>/dev/null || pkg-config --libs libmariadb 2>/dev/null)
+COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+WARN    := -Wall -Wextra -Werror
+CFLAGS  ?= -O2 -g
+SANFLAGS := $(if $(SANITIZE),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CFLAGS) $(SANFLAGS)
+LIBS    := -lz -lzstd -lm
+
+SRCS      := $(wildcard vtab/*.c)
+# Pure modules are the files that do not include mysqlvtab.h: they know
+# nothing of SQLite or the client library, and the unit tests link them alone.
+PURE_SRCS := $(shell grep -L '"mysqlvtab.h"' $(SRCS) /dev/null | grep -v /dev/null)
+GLUE_SRCS := $(filter-out $(PURE_SRCS),$(SRCS))
+PURE_OBJS := $(PURE_SRCS:vtab/%.c=$(BUILD)/obj/%.o)
+GLUE_OBJS := $(GLUE_SRCS:vtab/%.c=$(BUILD)/obj/%.o)
+HEADERS   := $(wildcard vtab/*.h)
+UNIT_SRCS := $(wildcard test/unit/*.c)
+UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%)
+
+.PHONY: all deps test unit demo bench fuzz clean
+
+all: $(BUILD)/mysql_vtab.so
+
+$(BUILD)/obj/%.o: vtab/%.c $(HEADERS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(MARIADB_CFLAGS) -DMYSQL_VTAB_COMMIT='"$(COMMIT)"' \
+	  -DMYSQL_VTAB_CFLAGS='"$(CFLAGS) $(SANFLAGS)"' -c $< -o $@
+
+$(BUILD)/mysql_vtab.so: $(PURE_OBJS) $(GLUE_OBJS)
+	$(CC) $(ALL_CFLAGS) -shared -o $@ $^ $(MARIADB_LIBS) $(LIBS)
+
+$(BUILD)/unit/%: test/unit/%.c $(PURE_OBJS) $(wildcard test/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ivtab -Itest/unit -o $@ $< $(PURE_OBJS) $(LIBS)
+
+unit: $(UNIT_BINS)
+
+deps:
+	@test/deps.sh
+
+test: deps all unit
+	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) test/run.sh
+
+demo: deps all
+	@examples/demo.sh
+
+bench: deps all
+	@bench/run.sh
+
+clean:
+	rm -rf build

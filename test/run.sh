@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Runs the whole suite: the C unit tests (no server), then every test/*.test
+# against a throwaway MariaDB (test/server.sh), and prints one closing line
+# "N passed, N failed". Exits non-zero on any failure.
+#   TESTS="test/snapshot01.test ..."   run only these Tcl files
+#   BUILD=build/san SANITIZE=1         the sanitizer build (make test SANITIZE=1)
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export MYSQL_VTAB_EXT="$PWD/$BUILD/mysql_vtab.so"
+pass=0; fail=0; broken=()
+
+# The sanitizer runtime must be the first library loaded into tclsh.
+san_env=()
+if [ -n "${SANITIZE:-}" ]; then
+  san_env=(LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
+           ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
+fi
+
+count() {   # count LOGFILE NAME: add a runner's "N passed, N failed" line
+  local line p f
+  line=$(grep -E '^(##RESULT [0-9]+ [0-9]+|[0-9]+ passed, [0-9]+ failed)' "$1" | tail -n 1)
+  if [ -z "$line" ]; then broken+=("$2"); fail=$((fail+1)); return; fi
+  read -r p f < <(echo "$line" | sed -E 's/^##RESULT ([0-9]+) ([0-9]+)/\1 \2/; s/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/')
+  pass=$((pass+p)); fail=$((fail+f))
+}
+
+log=$(mktemp -d /tmp/mysql_vtab_log.XXXXXX)
+if [ -z "${TESTS:-}" ]; then
+  for t in "$BUILD"/unit/*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    echo "== unit/$name"
+    (cd test/unit && "../../$t") >"$log/$name.log" 2>&1
+    rc=$?
+    grep -E '^(!|FAIL)' "$log/$name.log" | head -n 20
+    tail -n 1 "$log/$name.log"
+    count "$log/$name.log" "unit/$name"
+    [ $rc -ne 0 ] && ! grep -qE ' [1-9][0-9]* failed' "$log/$name.log" && { broken+=("unit/$name (exit $rc)"); fail=$((fail+1)); }
+  done
+fi
+
+srv=$(mktemp -d /tmp/mysql_vtab_srv.XXXXXX)
+trap 'test/server.sh stop "$srv"; rm -rf "$log"' EXIT
+if ! test/server.sh start "$srv"; then
+  echo "cannot start the throwaway server"; echo "$pass passed, $((fail+1)) failed"; exit 1
+fi
+# shellcheck disable=SC1091
+source "$srv/env"
+
+for f in ${TESTS:-test/*.test}; do
+  name=$(basename "$f")
+  echo "== $name"
+  start=$(date +%s)
+  env "${san_env[@]}" tclsh "$f" >"$log/$name.log" 2>&1
+  rc=$?
+  grep -E '^!|ERROR|Sanitizer|runtime error' "$log/$name.log" | head -n 40
+  echo "   $(grep -E 'errors out of' "$log/$name.log" | tail -n 1) ($(( $(date +%s) - start ))s)"
+  count "$log/$name.log" "$name"
+  if [ $rc -gt 1 ] || grep -q 'Sanitizer\|runtime error' "$log/$name.log"; then
+    broken+=("$name (exit $rc)"); fail=$((fail+1)); tail -n 20 "$log/$name.log"
+  fi
+done
+
+[ ${#broken[@]} -gt 0 ] && echo "did not finish cleanly: ${broken[*]}"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

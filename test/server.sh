@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The throwaway MariaDB server the tests, the demo and the benchmark share.
+#
+#   test/server.sh start DIR [mariadbd options...]   start one, write DIR/env
+#   test/server.sh stop DIR                          stop it by its pid, remove DIR
+#
+# The server gets a fresh data directory under DIR, listens on 127.0.0.1 at a
+# free port and on DIR/sock, writes a ROW binlog (server_id 1), and runs in a
+# time zone away from UTC (-07:00) so that TIMESTAMP handling is tested.
+# DIR/env holds, for `source`:
+#   MYSQL_VTAB_DSN        the agent user's DSN (what every test uses)
+#   MYSQL_VTAB_ROOT       arguments for the mariadb client as root (setup only)
+#   MYSQL_VTAB_PORT, MYSQL_VTAB_SOCKET, MYSQL_VTAB_DATADIR
+# The agent user has exactly REPLICATION SLAVE, REPLICATION CLIENT, SELECT.
+set -eu
+cmd=${1:-}; dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR [options]" >&2; exit 2; }
+shift 2
+
+stop() {
+  [ -f "$dir/pid" ] || { rm -rf "$dir"; return 0; }
+  local pid; pid=$(cat "$dir/pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -rf "$dir"
+}
+
+free_port() {
+  local p
+  for _ in $(seq 1 100); do
+    p=$(( 20000 + RANDOM % 20000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  echo "server.sh: no free port found" >&2; return 1
+}
+
+start() {
+  local mariadbd user_opt=() port i
+  mariadbd=$(command -v mariadbd || echo /usr/sbin/mariadbd)
+  [ -x "$mariadbd" ] || { echo "server.sh: mariadbd not found (run test/deps.sh)" >&2; exit 1; }
+  [ "$(id -u)" -eq 0 ] && user_opt=(--user=root)
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$dir/data" \
+    --auth-root-authentication-method=normal --skip-test-db \
+    >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; exit 1; }
+  for attempt in 1 2 3; do
+    port=$(free_port)
+    "$mariadbd" --no-defaults "${user_opt[@]}" --datadir="$dir/data" \
+      --socket="$dir/sock" --port="$port" --bind-address=127.0.0.1 \
+      --pid-file="$dir/pid" --log-error="$dir/error.log" \
+      --log-bin="$dir/data/mysql-bin" --binlog-format=ROW --server-id=1 \
+      --default-time-zone=-07:00 --skip-name-resolve \
+      --innodb-buffer-pool-size=256M \
+      --innodb-flush-log-at-trx-commit=2 --sync-binlog=0 \
+      --max-allowed-packet=64M "$@" >/dev/null 2>&1 &
+    for i in $(seq 1 300); do
+      if mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1; then
+        break 2
+      fi
+      kill -0 $! 2>/dev/null || break
+      sleep 0.1
+    done
+    echo "server.sh: attempt $attempt failed; error log:" >&2
+    tail -n 5 "$dir/error.log" >&2 || true
+    kill $! 2>/dev/null || true
+    [ "$attempt" = 3 ] && exit 1
+  done
+  # mariadb-install-db creates anonymous users; on local connections they
+  # shadow a '%' user, so drop them before creating the agent.
+  mariadb --no-defaults --socket="$dir/sock" -uroot -N -B -e \
+    "SELECT CONCAT('DROP USER ''''@''', host, ''';') FROM mysql.user WHERE user=''" \
+    | mariadb --no-defaults --socket="$dir/sock" -uroot
+  mariadb --no-defaults --socket="$dir/sock" -uroot <<SQL
+CREATE USER 'agent'@'%' IDENTIFIED BY 'agentpw';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO 'agent'@'%';
+CREATE DATABASE vt;
+SQL
+  cat >"$dir/env" <<ENV
+export MYSQL_VTAB_DSN='host=127.0.0.1 port=$port user=agent password=agentpw database=vt'
+export MYSQL_VTAB_ROOT='--no-defaults --socket=$dir/sock -uroot'
+export MYSQL_VTAB_PORT=$port
+export MYSQL_VTAB_SOCKET='$dir/sock'
+export MYSQL_VTAB_DATADIR='$dir/data'
+export MYSQL_VTAB_SERVER_DIR='$dir'
+ENV
+}
+
+case "$cmd" in
+  start) start "$@" ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop DIR [options]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,280 @@
+/*
+** dsn.c — DSN parsing, connecting, and the per-connection pool. The only
+** file that handles a password: it goes to the client library and nowhere
+** else, never into a message.
+**
+** A DSN is "key=value" pairs separated by white space; a value may be
+** single-quoted ('it''s' or 'it\'s'). Keys: host port user password
+** database socket ssl_mode ssl_ca ssl_cert ssl_key connect_timeout
+** server_id option_file option_group. With no DSN argument the text of
+** $MYSQL_VTAB_DSN is used; what is still unset comes from the client
+** library's option files ([client] of ~/.my.cnf, or option_file /
+** option_group) and its environment variables.
+*/
+#include "mysqlvtab.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *mv_dsn_text(const char *zArg){
+  const char *z;
+  if( zArg ) return zArg;
+  z = getenv("MYSQL_VTAB_DSN");
+  return z ? z : "";
+}
+
+void mv_dsn_free(mv_dsn *p){
+  sqlite3_free(p->host);     sqlite3_free(p->user);
+  if( p->password ){
+    memset(p->password, 0, strlen(p->password));
+    sqlite3_free(p->password);
+  }
+  sqlite3_free(p->database); sqlite3_free(p->socket);
+  sqlite3_free(p->ssl_mode); sqlite3_free(p->ssl_ca);
+  sqlite3_free(p->ssl_cert); sqlite3_free(p->ssl_key);
+  sqlite3_free(p->option_file); sqlite3_free(p->option_group);
+  memset(p, 0, sizeof *p);
+}
+
+/* Parse an unsigned number for key zKey into *pOut; 0 on success. */
+static int dsnNumber(const char *zKey, const char *zVal, unsigned lo,
+                     unsigned hi, unsigned *pOut, char **pzErr){
+  char *zEnd = 0;
+  unsigned long v;
+  if( zVal[0]==0 || !isdigit((unsigned char)zVal[0]) ) goto bad;
+  v = strtoul(zVal, &zEnd, 10);
+  if( *zEnd || v<lo || v>hi ) goto bad;
+  *pOut = (unsigned)v;
+  return 0;
+bad:
+  *pzErr = sqlite3_mprintf("DSN: %s must be a number from %u to %u, not '%s'",
+                           zKey, lo, hi, zVal);
+  return 1;
+}
+
+int mv_dsn_parse(const char *zDsn, mv_dsn *p, char **pzErr){
+  const char *z = zDsn ? zDsn : "";
+  memset(p, 0, sizeof *p);
+  *pzErr = 0;
+  while( 1 ){
+    const char *zKey;
+    int nKey;
+    sqlite3_str *val;
+    char *zVal;
+    char **pSlot = 0;
+    unsigned *pNum = 0;
+    unsigned lo = 0, hi = 0;
+    int pos;
+    while( isspace((unsigned char)*z) ) z++;
+    if( *z==0 ) break;
+    pos = (int)(z - zDsn) + 1;
+    zKey = z;
+    while( *z && *z!='=' && !isspace((unsigned char)*z) ) z++;
+    nKey = (int)(z - zKey);
+    if( *z!='=' || nKey==0 ){
+      *pzErr = sqlite3_mprintf("DSN: expected key=value at position %d,"
+                               " found '%.*s'", pos, nKey ? nKey : 1, zKey);
+      goto fail;
+    }
+    z++;
+#define KEY(name) (nKey==(int)sizeof(name)-1 && memcmp(zKey, name, nKey)==0)
+    if( KEY("host") ) pSlot = &p->host;
+    else if( KEY("user") ) pSlot = &p->user;
+    else if( KEY("password") ) pSlot = &p->password;
+    else if( KEY("database") ) pSlot = &p->database;
+    else if( KEY("socket") ) pSlot = &p->socket;
+    else if( KEY("ssl_mode") ) pSlot = &p->ssl_mode;
+    else if( KEY("ssl_ca") ) pSlot = &p->ssl_ca;
+    else if( KEY("ssl_cert") ) pSlot = &p->ssl_cert;
+    else if( KEY("ssl_key") ) pSlot = &p->ssl_key;
+    else if( KEY("option_file") ) pSlot = &p->option_file;
+    else if( KEY("option_group") ) pSlot = &p->option_group;
+    else if( KEY("port") ){ pNum = &p->port; lo = 1; hi = 65535; }
+    else if( KEY("connect_timeout") ){ pNum = &p->connect_timeout; lo = 1; hi = 3600; }
+    else if( KEY("server_id") ){ pNum = &p->server_id; lo = 1; hi = 4294967295u; }
+    else{
+      *pzErr = sqlite3_mprintf("DSN: unknown key '%.*s' at position %d"
+          " (known: host port user password database socket ssl_mode ssl_ca"
+          " ssl_cert ssl_key connect_timeout server_id option_file"
+          " option_group)", nKey, zKey, pos);
+      goto fail;
+    }
+    val = sqlite3_str_new(0);
+    if( *z=='\'' ){
+      z++;
+      while( 1 ){
+        if( *z==0 ){
+          sqlite3_free(sqlite3_str_finish(val));
+          *pzErr = sqlite3_mprintf("DSN: unterminated quote in the value of"
+                                   " '%.*s' at position %d", nKey, zKey, pos);
+          goto fail;
+        }
+        if( z[0]=='\\' && (z[1]=='\'' || z[1]=='\\') ){ z++; }
+        else if( z[0]=='\'' ){
+          if( z[1]!='\'' ){ z++; break; }
+          z++;
+        }
+        sqlite3_str_appendchar(val, 1, *z);
+        z++;
+      }
+      if( *z && !isspace((unsigned char)*z) ){
+        sqlite3_free(sqlite3_str_finish(val));
+        *pzErr = sqlite3_mprintf("DSN: expected a space after the quoted value"
+                                 " of '%.*s' at position %d", nKey, zKey, pos);
+        goto fail;
+      }
+    }else{
+      const char *zStart = z;
+      while( *z && !isspace((unsigned char)*z) ) z++;
+      sqlite3_str_append(val, zStart, (int)(z - zStart));
+    }
+    zVal = sqlite3_str_finish(val);
+    if( zVal==0 ) zVal = sqlite3_mprintf("");
+    if( zVal==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto fail; }
+    if( pNum ){
+      int rc = dsnNumber(KEY("server_id") ? "server_id" :
+                         KEY("port") ? "port" : "connect_timeout",
+                         zVal, lo, hi, pNum, pzErr);
+      if( KEY("server_id") ) p->has_server_id = 1;
+      sqlite3_free(zVal);
+      if( rc ) goto fail;
+    }else{
+      sqlite3_free(*pSlot);
+      *pSlot = zVal;
+    }
+#undef KEY
+  }
+  if( p->ssl_mode ){
+    static const char *azMode[] = {
+      "DISABLED", "PREFERRED", "REQUIRED", "VERIFY_CA", "VERIFY_IDENTITY"
+    };
+    int i, ok = 0;
+    for(i=0; i<5; i++) if( sqlite3_stricmp(p->ssl_mode, azMode[i])==0 ) ok = 1;
+    if( !ok ){
+      *pzErr = sqlite3_mprintf("DSN: ssl_mode must be DISABLED, PREFERRED,"
+          " REQUIRED, VERIFY_CA or VERIFY_IDENTITY, not '%s'", p->ssl_mode);
+      goto fail;
+    }
+  }
+  return 0;
+fail:
+  mv_dsn_free(p);
+  return 1;
+}
+
+/* "user@host:port" or "user@localhost (socket /path)" for messages. */
+static char *dsnLabel(const mv_dsn *p, MYSQL *m){
+  const char *zUser = p->user ? p->user : (m && m->user ? m->user : "(default user)");
+  const char *zHost = p->host ? p->host : (m && m->host ? m->host : "localhost");
+  if( p->socket ){
+    return sqlite3_mprintf("'%s'@%s (socket %s)", zUser, zHost, p->socket);
+  }
+  if( p->port ) return sqlite3_mprintf("'%s'@%s:%u", zUser, zHost, p->port);
+  if( m && m->port ) return sqlite3_mprintf("'%s'@%s:%u", zUser, zHost, m->port);
+  return sqlite3_mprintf("'%s'@%s", zUser, zHost);
+}
+
+MYSQL *mv_connect(const mv_dsn *p, char **pzErr){
+  MYSQL *m = mysql_init(0);
+  const char *zMode = p->ssl_mode ? p->ssl_mode : "";
+  *pzErr = 0;
+  if( m==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 0; }
+  mysql_optionsv(m, MYSQL_READ_DEFAULT_GROUP,
+                 p->option_group ? p->option_group : "client");
+  if( p->option_file ) mysql_optionsv(m, MYSQL_READ_DEFAULT_FILE, p->option_file);
+  mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  /* TIMESTAMP values must come out in UTC whatever the server's zone. */
+  mysql_optionsv(m, MYSQL_INIT_COMMAND, "SET time_zone='+00:00'");
+  if( p->connect_timeout ){
+    unsigned t = p->connect_timeout;
+    mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+  }
+  if( sqlite3_stricmp(zMode, "DISABLED")!=0
+   && (zMode[0] || p->ssl_ca || p->ssl_cert || p->ssl_key) ){
+    my_bool yes = 1;
+    mysql_ssl_set(m, p->ssl_key, p->ssl_cert, p->ssl_ca, 0, 0);
+    if( sqlite3_stricmp(zMode, "PREFERRED")!=0 && zMode[0] ){
+      mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &yes);
+    }
+    if( sqlite3_stricmp(zMode, "VERIFY_IDENTITY")==0
+     || sqlite3_stricmp(zMode, "VERIFY_CA")==0 ){
+      mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);
+    }
+  }
+  if( mysql_real_connect(m, p->host, p->user, p->password, p->database,
+                         p->port, p->socket, CLIENT_MULTI_RESULTS)==0 ){
+    char *zLabel = dsnLabel(p, 0);
+    *pzErr = sqlite3_mprintf("cannot connect to MySQL as %s: %s",
+                             zLabel, mysql_error(m));
+    sqlite3_free(zLabel);
+    mysql_close(m);
+    return 0;
+  }
+  return m;
+}
+
+mv_conn *mv_conn_get(mv_ctx *ctx, const char *zDsn, char **pzErr){
+  mv_conn **pp = mv_ctx_pool(ctx);
+  mv_conn *c;
+  mv_dsn dsn;
+  *pzErr = 0;
+  if( zDsn==0 ) zDsn = "";
+  for(c=*pp; c; c=c->pNext){
+    if( !c->inUse && strcmp(c->zDsn, zDsn)==0 ){
+      /* A pooled connection may have been closed by the server
+      ** (wait_timeout, restart): check before lending it out. */
+      if( mysql_ping(c->mysql)==0 ){
+        c->inUse = 1;
+        return c;
+      }
+      mv_conn_put(ctx, (c->inUse = 1, c), 0);
+      break;
+    }
+  }
+  if( mv_dsn_parse(zDsn, &dsn, pzErr) ) return 0;
+  c = sqlite3_malloc(sizeof *c);
+  if( c==0 ){ mv_dsn_free(&dsn); *pzErr = sqlite3_mprintf("out of memory"); return 0; }
+  memset(c, 0, sizeof *c);
+  c->mysql = mv_connect(&dsn, pzErr);
+  if( c->mysql==0 ){ mv_dsn_free(&dsn); sqlite3_free(c); return 0; }
+  c->zLabel = dsnLabel(&dsn, c->mysql);
+  c->zDsn = sqlite3_mprintf("%s", zDsn);
+  mv_dsn_free(&dsn);
+  c->inUse = 1;
+  c->pNext = *pp;
+  *pp = c;
+  return c;
+}
+
+void mv_conn_put(mv_ctx *ctx, mv_conn *c, int reusable){
+  mv_conn **pp;
+  if( c==0 ) return;
+  c->inUse = 0;
+  if( reusable ) return;
+  for(pp=mv_ctx_pool(ctx); *pp; pp=&(*pp)->pNext){
+    if( *pp==c ){ *pp = c->pNext; break; }
+  }
+  if( c->mysql ) mysql_close(c->mysql);
+  sqlite3_free(c->zDsn);
+  sqlite3_free(c->zLabel);
+  sqlite3_free(c);
+}
+
+char *mv_conn_error(mv_conn *c, const char *zWhat){
+  return sqlite3_mprintf("%s: MySQL error %u (%s) on %s: %s", zWhat,
+                         mysql_errno(c->mysql), mysql_sqlstate(c->mysql),
+                         c->zLabel, mysql_error(c->mysql));
+}
+
+int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr){
+  MYSQL_RES *res;
+  mv_log_query(ctx, zSql);
+  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql)) ){
+    *pzErr = mv_conn_error(c, zSql);
+    return 1;
+  }
+  res = mysql_store_result(c->mysql);
+  if( res ) mysql_free_result(res);
+  return 0;
+}

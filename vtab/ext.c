@@ -1,0 +1,138 @@
+/*
+** ext.c — the entry point of the mysql_vtab extension.
+**
+**   .load build/mysql_vtab
+**   SELECT mysql_vtab_version();
+**   SELECT mysql_vtab_debug();           -- version, commit, build flags
+**   SELECT mysql_vtab_debug('queries');  -- SQL sent to MySQL since the
+**                                        -- last call, one per line
+**
+** Registers the virtual tables (snapshot.c, changes.c) and the functions
+** (functions.c). Everything the modules share lives in one mv_ctx per
+** SQLite connection, freed when the last module or function using it goes.
+*/
+#include "mysqlvtab.h"
+
+SQLITE_EXTENSION_INIT1
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef MYSQL_VTAB_COMMIT
+# define MYSQL_VTAB_COMMIT "unknown"
+#endif
+#ifndef MYSQL_VTAB_CFLAGS
+# define MYSQL_VTAB_CFLAGS ""
+#endif
+
+#define MV_QUERY_LOG 32    /* statements kept for mysql_vtab_debug */
+
+struct mv_ctx {
+  int nRef;
+  mv_conn *pPool;                  /* every connection, idle or in use */
+  char *azLog[MV_QUERY_LOG];       /* ring of recent statements */
+  int iLog, nLog;
+};
+
+mv_ctx *mv_ctx_ref(mv_ctx *ctx){
+  ctx->nRef++;
+  return ctx;
+}
+
+mv_conn **mv_ctx_pool(mv_ctx *ctx){
+  return &ctx->pPool;
+}
+
+void mv_ctx_unref(void *p){
+  mv_ctx *ctx = (mv_ctx*)p;
+  int i;
+  if( ctx==0 || --ctx->nRef>0 ) return;
+  while( ctx->pPool ){
+    mv_conn *c = ctx->pPool;
+    ctx->pPool = c->pNext;
+    if( c->mysql ) mysql_close(c->mysql);
+    sqlite3_free(c->zDsn);
+    sqlite3_free(c->zLabel);
+    sqlite3_free(c);
+  }
+  for(i=0; i<MV_QUERY_LOG; i++) sqlite3_free(ctx->azLog[i]);
+  sqlite3_free(ctx);
+}
+
+void mv_log_query(mv_ctx *ctx, const char *zSql){
+  int i = (ctx->iLog + ctx->nLog) % MV_QUERY_LOG;
+  if( ctx->nLog==MV_QUERY_LOG ){
+    ctx->iLog = (ctx->iLog + 1) % MV_QUERY_LOG;
+  }else{
+    ctx->nLog++;
+  }
+  sqlite3_free(ctx->azLog[i]);
+  ctx->azLog[i] = sqlite3_mprintf("%s", zSql);
+}
+
+static void versionFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
+  (void)argc; (void)argv;
+  sqlite3_result_text(pCtx, MYSQL_VTAB_VERSION, -1, SQLITE_STATIC);
+}
+
+static void debugFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
+  mv_ctx *ctx = (mv_ctx*)sqlite3_user_data(pCtx);
+  const char *zWhat = argc>0 ? (const char*)sqlite3_value_text(argv[0]) : 0;
+  if( zWhat==0 || zWhat[0]==0 ){
+    char *z = sqlite3_mprintf(
+        "mysql_vtab %s\ncommit %s\nclient %s\nsqlite %s\ncflags %s",
+        MYSQL_VTAB_VERSION, MYSQL_VTAB_COMMIT, mysql_get_client_info(),
+        sqlite3_libversion(), MYSQL_VTAB_CFLAGS);
+    sqlite3_result_text(pCtx, z, -1, sqlite3_free);
+  }else if( strcmp(zWhat, "queries")==0 ){
+    sqlite3_str *s = sqlite3_str_new(0);
+    int i;
+    for(i=0; i<ctx->nLog; i++){
+      int k = (ctx->iLog + i) % MV_QUERY_LOG;
+      sqlite3_str_appendf(s, "%s%s", i ? "\n" : "", ctx->azLog[k]);
+      sqlite3_free(ctx->azLog[k]);
+      ctx->azLog[k] = 0;
+    }
+    ctx->iLog = ctx->nLog = 0;
+    sqlite3_result_text(pCtx, sqlite3_str_finish(s), -1, sqlite3_free);
+  }else{
+    char *z = sqlite3_mprintf("mysql_vtab_debug: unknown argument '%s'"
+                              " (use no argument or 'queries')", zWhat);
+    sqlite3_result_error(pCtx, z, -1);
+    sqlite3_free(z);
+  }
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#endif
+int sqlite3_mysqlvtab_init(sqlite3 *db, char **pzErrMsg,
+                           const sqlite3_api_routines *pApi){
+  int rc = SQLITE_OK;
+  mv_ctx *ctx;
+  SQLITE_EXTENSION_INIT2(pApi);
+  if( mysql_library_init(0, 0, 0) ){
+    *pzErrMsg = sqlite3_mprintf("mysql_vtab: cannot initialise the client library");
+    return SQLITE_ERROR;
+  }
+  ctx = sqlite3_malloc(sizeof *ctx);
+  if( ctx==0 ) return SQLITE_NOMEM;
+  memset(ctx, 0, sizeof *ctx);
+  ctx->nRef = 1;   /* held by mysql_vtab_version below */
+  rc = sqlite3_create_function_v2(db, "mysql_vtab_version", 0,
+          SQLITE_UTF8|SQLITE_INNOCUOUS|SQLITE_DETERMINISTIC, ctx,
+          versionFunc, 0, 0, mv_ctx_unref);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_function_v2(db, "mysql_vtab_debug", -1,
+            SQLITE_UTF8|SQLITE_DIRECTONLY, mv_ctx_ref(ctx),
+            debugFunc, 0, 0, mv_ctx_unref);
+  }
+  if( rc==SQLITE_OK ) rc = mv_register_snapshot(db, ctx);
+  if( rc==SQLITE_OK ) rc = mv_register_changes(db, ctx);
+  if( rc==SQLITE_OK ) rc = mv_register_functions(db, ctx);
+  if( rc!=SQLITE_OK ){
+    *pzErrMsg = sqlite3_mprintf("mysql_vtab: registration failed: %s",
+                                sqlite3_errstr(rc));
+  }
+  return rc;
+}

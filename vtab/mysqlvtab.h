@@ -1,0 +1,82 @@
+/*
+** mysqlvtab.h — internal header shared by the SQLite-facing files of the
+** extension (ext.c, dsn.c, snapshot.c, changes.c, functions.c, ...).
+** Pure modules (bytes.h, buf.h, encode.h, binlog.h) never include it.
+*/
+#ifndef MYSQLVTAB_H
+#define MYSQLVTAB_H
+
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+
+#include <mysql.h>
+
+#include "buf.h"
+
+#define MYSQL_VTAB_VERSION "0.1.0"
+
+/* One per SQLite connection: what every module and function of the
+** extension shares. Reference-counted: each registration holds a
+** reference and the last destructor frees it. */
+typedef struct mv_ctx mv_ctx;
+
+/* A client connection borrowed from the context's pool. */
+typedef struct mv_conn {
+  MYSQL *mysql;
+  char *zDsn;            /* the DSN text it was opened with ("" = default) */
+  char *zLabel;          /* "user@host:port" for messages: no password */
+  int inUse;
+  struct mv_conn *pNext;
+} mv_conn;
+
+/* ---- dsn.c: DSN parsing, connecting, the connection pool ---- */
+
+/* The parsed form of a DSN string ("host=h port=3306 user=u ..."). */
+typedef struct mv_dsn {
+  char *host, *user, *password, *database, *socket;
+  char *ssl_mode, *ssl_ca, *ssl_cert, *ssl_key;
+  char *option_file, *option_group;
+  unsigned port, connect_timeout, server_id;
+  int has_server_id;
+} mv_dsn;
+
+/* Parse zDsn (NULL: $MYSQL_VTAB_DSN, or empty). On error returns non-zero
+** and sets *pzErr (sqlite3_malloc'd) to a message naming the bad key or
+** position; never the password. */
+int mv_dsn_parse(const char *zDsn, mv_dsn *p, char **pzErr);
+void mv_dsn_free(mv_dsn *p);
+
+/* The DSN text a function argument means: zArg if given, else
+** $MYSQL_VTAB_DSN, else "". Not allocated. */
+const char *mv_dsn_text(const char *zArg);
+
+/* Open a fresh connection (charset utf8mb4, session time_zone UTC). On
+** failure returns NULL and *pzErr names host and port (or socket) and the
+** server's reason, never the password. */
+MYSQL *mv_connect(const mv_dsn *p, char **pzErr);
+
+/* Borrow an idle pooled connection for zDsn, or open one. */
+mv_conn *mv_conn_get(mv_ctx *ctx, const char *zDsn, char **pzErr);
+/* Give it back: reusable=0 closes it (a stream abandoned mid-result, a
+** lost connection), reusable=1 keeps it idle for the next statement. */
+void mv_conn_put(mv_ctx *ctx, mv_conn *c, int reusable);
+/* A message for the last client error on c, prefixed with what failed. */
+char *mv_conn_error(mv_conn *c, const char *zWhat);
+
+/* Run one statement that returns no rows; on error *pzErr is set. */
+int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr);
+
+/* ---- ext.c ---- */
+mv_ctx *mv_ctx_ref(mv_ctx *ctx);
+void mv_ctx_unref(void *ctx);
+/* Remember a statement sent to MySQL (shown by mysql_vtab_debug('queries')). */
+void mv_log_query(mv_ctx *ctx, const char *zSql);
+/* The pool head, for dsn.c. */
+mv_conn **mv_ctx_pool(mv_ctx *ctx);
+
+/* ---- each module registers itself; ctx is referenced as needed ---- */
+int mv_register_snapshot(sqlite3 *db, mv_ctx *ctx);
+int mv_register_changes(sqlite3 *db, mv_ctx *ctx);
+int mv_register_functions(sqlite3 *db, mv_ctx *ctx);
+
+#endif /* MYSQLVTAB_H */
