@@ -14,9 +14,10 @@ MARIADB_CFLAGS := $(shell mariadb_config --cflags 2>/dev/null || pkg-config --cf
 MARIADB_LIBS   := $(shell mariadb_config --libs 2>/dev/null || pkg-config --libs libmariadb 2>/dev/null)
 COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
+comma   := ,
 WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
-SANFLAGS := $(if $(SANITIZE),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+SANFLAGS := $(if $(SANITIZE),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CFLAGS) $(SANFLAGS)
 LIBS    := -lz -lzstd -lm
 
