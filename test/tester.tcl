@@ -30,7 +30,8 @@ proc ext_path {} {
 proc open_db {name {file :memory:}} {
   sqlite3 $name $file
   $name enable_load_extension 1
-  $name eval {SELECT load_extension($ext)} [list ext [ext_path]]
+  set ext [ext_path]
+  $name eval {SELECT load_extension($ext)}
 }
 open_db db
 
@@ -73,9 +74,9 @@ proc do_execsql_test {name sql {expected {}}} {
 proc do_catchsql_test {name sql expected} {
   uplevel 1 [list do_test $name [list catchsql $sql] $expected]
 }
-# The result matches the regular expression re.
+# The result (a list, joined with spaces) matches the regular expression re.
 proc do_re_test {name script re} {
-  uplevel 1 [list do_test $name "regexp -- [list $re] \[$script\]" 1]
+  uplevel 1 [list do_test $name "regexp -- [list $re] \[join \[$script\]\]" 1]
 }
 
 # Run SQL on the MySQL server as root (setup only; the extension under test
