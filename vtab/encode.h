@@ -101,6 +101,10 @@ void mv_encode_row(mv_buf *b, int nCol, const char *const *azName,
 ** appended as if UTF-8). */
 int mv_to_utf8(mv_buf *b, int charset, const char *z, size_t n);
 
+/* Length of the valid UTF-8 sequence starting at z (n bytes available),
+** or 0 if the bytes there are not valid UTF-8. */
+size_t mv_utf8_len(const char *z, size_t n);
+
 /* Character set name for a collation id ("utf8mb4", "latin1", "binary"...),
 ** or NULL if unknown. Covers MariaDB's and MySQL 8's ids. */
 const char *mv_charset_name(int charset);

@@ -1,0 +1,183 @@
+/*
+** encode_test.c — the shared value encoder (encode.c, charset.c): every
+** value kind to JSON and to typed text, exactly.
+*/
+#include "encode.h"
+#include "unit.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+static mv_buf out;
+
+static const char *json(mv_value v){
+  mv_buf_reset(&out);
+  mv_encode_json(&out, &v);
+  return mv_buf_cstr(&out);
+}
+static const char *text(mv_value v){
+  mv_buf_reset(&out);
+  mv_encode_text(&out, &v);
+  return mv_buf_cstr(&out);
+}
+static mv_value vInt(int64_t i){ mv_value v = {0}; v.kind = MV_INT; v.v.i = i; return v; }
+static mv_value vUint(uint64_t u){ mv_value v = {0}; v.kind = MV_UINT; v.v.u = u; return v; }
+static mv_value vDouble(double d){ mv_value v = {0}; v.kind = MV_DOUBLE; v.v.d = d; return v; }
+static mv_value vFloat(float f){ mv_value v = {0}; v.kind = MV_FLOAT; v.v.f = f; return v; }
+static mv_value vStr(mv_kind k, int cs, const char *z, size_t n){
+  mv_value v = {0}; v.kind = k; v.charset = cs; v.v.s.p = z; v.v.s.n = n; return v;
+}
+#define S(k, cs, lit) vStr(k, cs, lit, sizeof(lit)-1)
+static mv_value vTime(mv_kind k, int neg, unsigned y, unsigned mo, unsigned d,
+                      unsigned h, unsigned mi, unsigned s, unsigned us, int fsp){
+  mv_value v = {0};
+  v.kind = k; v.fsp = fsp;
+  v.v.t.neg = neg; v.v.t.year = y; v.v.t.month = mo; v.v.t.day = d;
+  v.v.t.hour = h; v.v.t.minute = mi; v.v.t.second = s; v.v.t.usec = us;
+  return v;
+}
+
+int main(void){
+  mv_value null = {0};
+  null.kind = MV_NULL;
+  mv_buf_init(&out);
+
+  /* integers: exact, both extremes, unsigned 64-bit included */
+  CHECK_STR(json(vInt(0)), "0");
+  CHECK_STR(json(vInt(INT64_MIN)), "-9223372036854775808");
+  CHECK_STR(json(vInt(INT64_MAX)), "9223372036854775807");
+  CHECK_STR(json(vUint(UINT64_MAX)), "18446744073709551615");
+  CHECK_STR(text(vUint(UINT64_MAX)), "18446744073709551615");
+  CHECK_STR(json(vInt(-128)), "-128");
+  CHECK_STR(json(null), "null");
+
+  /* floating point: shortest text that round-trips */
+  CHECK_STR(json(vDouble(0.1)), "0.1");
+  CHECK_STR(json(vDouble(1.0/3)), "0.3333333333333333");
+  CHECK_STR(json(vDouble(1e20)), "1e+20");
+  CHECK_STR(json(vDouble(-0.0)), "-0");
+  CHECK_STR(json(vDouble(DBL_MAX)), "1.7976931348623157e+308");
+  CHECK_STR(json(vDouble(5e-324)), "5e-324");
+  CHECK_STR(json(vDouble(123456789012345678.0)), "1.2345678901234568e+17");
+  CHECK_STR(json(vFloat(3.14f)), "3.14");
+  CHECK_STR(json(vFloat(16777217.0f)), "16777216");
+  CHECK_STR(json(vFloat(FLT_MAX)), "3.4028235e+38");
+  CHECK_STR(json(vFloat(1.1f)), "1.1");
+  CHECK_STR(json(vFloat(1e-45f)), "1e-45");
+  CHECK_STR(json(vDouble(2.2250738585072009e-308)), "2.225073858507201e-308");
+  CHECK_STR(text(vDouble(2.5)), "2.5");
+  CHECK_STR(json(vDouble(NAN)), "\"NaN\"");
+  CHECK_STR(json(vDouble(-INFINITY)), "\"-Infinity\"");
+  {
+    char z[40];
+    double d = 0.1 + 0.2;
+    mv_format_double(z, d);
+    CHECK(strtod(z, 0)==d);
+    CHECK_STR(z, "0.30000000000000004");
+  }
+
+  /* DECIMAL keeps its exact text and scale */
+  CHECK_STR(json(S(MV_DECIMAL, 0, "-12.3400")), "\"-12.3400\"");
+  CHECK_STR(text(S(MV_DECIMAL, 0, "-12.3400")), "-12.3400");
+
+  /* temporal types in MySQL's text form */
+  CHECK_STR(json(vTime(MV_DATE, 0, 2024, 2, 29, 0,0,0,0,0)), "\"2024-02-29\"");
+  CHECK_STR(json(vTime(MV_DATE, 0, 0, 0, 0, 0,0,0,0,0)), "\"0000-00-00\"");
+  CHECK_STR(json(vTime(MV_DATETIME, 0, 1000, 1, 1, 0,0,0,0,0)), "\"1000-01-01 00:00:00\"");
+  CHECK_STR(json(vTime(MV_DATETIME, 0, 9999,12,31, 23,59,59,999999,6)), "\"9999-12-31 23:59:59.999999\"");
+  CHECK_STR(json(vTime(MV_DATETIME, 0, 2001,2,3, 4,5,6,120000,2)), "\"2001-02-03 04:05:06.12\"");
+  CHECK_STR(json(vTime(MV_DATETIME, 0, 2001,2,3, 4,5,6,100000,1)), "\"2001-02-03 04:05:06.1\"");
+  CHECK_STR(json(vTime(MV_DATETIME, 0, 2001,2,3, 4,5,6,0,3)), "\"2001-02-03 04:05:06.000\"");
+  CHECK_STR(json(vTime(MV_TIME, 1, 0,0,0, 838,59,59,0,0)), "\"-838:59:59\"");
+  CHECK_STR(json(vTime(MV_TIME, 0, 0,0,0, 838,59,59,0,0)), "\"838:59:59\"");
+  CHECK_STR(json(vTime(MV_TIME, 1, 0,0,0, 0,0,0,500000,1)), "\"-00:00:00.5\"");
+  CHECK_STR(json(vTime(MV_TIME, 0, 0,0,0, 25,0,1,123456,6)), "\"25:00:01.123456\"");
+  CHECK_STR(text(vTime(MV_TIME, 1, 0,0,0, 1,2,3,0,0)), "-01:02:03");
+
+  /* strings: escapes, control characters, 4-byte UTF-8, invalid bytes */
+  CHECK_STR(json(S(MV_TEXT, MV_CS_UTF8, "a\"b\\c/d")), "\"a\\\"b\\\\c/d\"");
+  CHECK_STR(json(S(MV_TEXT, MV_CS_UTF8, "\n\r\t\b\f\x01\x1f\x7f")), "\"\\n\\r\\t\\b\\f\\u0001\\u001f\x7f\"");
+  CHECK_STR(json(S(MV_TEXT, MV_CS_UTF8, "nul\0byte")), "\"nul\\u0000byte\"");
+  CHECK_STR(json(S(MV_TEXT, 45, "\xF0\x9F\x98\x80 caf\xC3\xA9")), "\"\xF0\x9F\x98\x80 caf\xC3\xA9\"");
+  CHECK_STR(json(S(MV_TEXT, 45, "bad\xFF\xC3(")), "\"bad\xEF\xBF\xBD\xEF\xBF\xBD(\"");
+  CHECK_STR(json(S(MV_TEXT, 45, "\xED\xA0\x80")), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  CHECK_STR(json(S(MV_TEXT, 45, "\xC0\xAF")), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
+
+  /* other charsets are converted to UTF-8 */
+  CHECK_STR(json(S(MV_TEXT, 8, "caf\xE9 \x80 \x81")), "\"caf\xC3\xA9 \xE2\x82\xAC \xC2\x81\"");  /* latin1 */
+  CHECK_STR(text(S(MV_TEXT, 8, "\xE9")), "\xC3\xA9");
+  CHECK_STR(json(S(MV_TEXT, 35, "\x00\x41\x00\xE9")), "\"A\xC3\xA9\"");                    /* ucs2 */
+  CHECK_STR(json(S(MV_TEXT, 54, "\xD8\x3D\xDE\x00")), "\"\xF0\x9F\x98\x80\"");           /* utf16 */
+  CHECK_STR(json(S(MV_TEXT, 60, "\x00\x01\xF6\x00")), "\"\xF0\x9F\x98\x80\"");           /* utf32 */
+  CHECK_STR(json(S(MV_TEXT, 51, "\xEF\xF0")), "\"\xD0\xBF\xD1\x80\"");                   /* cp1251 */
+  CHECK_STR(json(S(MV_TEXT, 28, "\xC4\xE3")), "\"\xE4\xBD\xA0\"");                       /* gbk */
+  CHECK_STR(json(S(MV_TEXT, 255, "x")), "\"x\"");                                        /* MySQL 8 utf8mb4_0900_ai_ci */
+
+  /* binary as lower-case hex; typed text keeps the bytes */
+  CHECK_STR(json(S(MV_BYTES, 63, "\x00\xAB\xff\x10")), "\"00abff10\"");
+  CHECK_STR(json(S(MV_BYTES, 63, "")), "\"\"");
+  CHECK_STR(text(S(MV_BYTES, 63, "ab")), "ab");
+
+  /* JSON values are embedded; invalid JSON becomes a string */
+  CHECK_STR(json(S(MV_JSON, 0, "{\"a\": [1, 2.5e3, true, null, \"x\\u00e9\"]}")),
+            "{\"a\": [1, 2.5e3, true, null, \"x\\u00e9\"]}");
+  CHECK_STR(json(S(MV_JSON, 0, " [] ")), " [] ");
+  CHECK_STR(json(S(MV_JSON, 0, "{}")), "{}");
+  CHECK_STR(json(S(MV_JSON, 0, "\"s\"")), "\"s\"");
+  CHECK_STR(json(S(MV_JSON, 0, "-0.5E-2")), "-0.5E-2");
+  CHECK_STR(json(S(MV_JSON, 0, "{\"a\":1,}")), "\"{\\\"a\\\":1,}\"");
+  CHECK_STR(json(S(MV_JSON, 0, "[1 2]")), "\"[1 2]\"");
+  CHECK_STR(json(S(MV_JSON, 0, "01")), "\"01\"");
+  CHECK_STR(json(S(MV_JSON, 0, "")), "\"\"");
+  CHECK_STR(json(S(MV_JSON, 0, "{\"a\" 1}")), "\"{\\\"a\\\" 1}\"");
+  CHECK_STR(json(S(MV_JSON, 0, "[[[[[[[[[[]]]]]]]]]]")), "[[[[[[[[[[]]]]]]]]]]");
+  {
+    static char deep[5000];
+    mv_value v;
+    memset(deep, '[', 2500); memset(deep+2500, ']', 2500);
+    v = vStr(MV_JSON, 0, deep, 5000);
+    json(v);
+    CHECK(out.z[0]=='"');     /* deeper than the validator's limit: a string */
+  }
+
+  /* rows: names, unnamed columns as @N, absent columns left out */
+  {
+    mv_value row[4];
+    const char *names[4] = { "id", "na\"me", 0, "gone" };
+    row[0] = vInt(7);
+    row[1] = S(MV_TEXT, MV_CS_UTF8, "x");
+    row[2] = null;
+    memset(&row[3], 0, sizeof row[3]);   /* MV_ABSENT */
+    mv_buf_reset(&out);
+    mv_encode_row(&out, 4, names, row);
+    CHECK_STR(mv_buf_cstr(&out), "{\"id\":7,\"na\\\"me\":\"x\",\"@3\":null}");
+    mv_buf_reset(&out);
+    mv_encode_row(&out, 2, 0, row);
+    CHECK_STR(mv_buf_cstr(&out), "{\"@1\":7,\"@2\":\"x\"}");
+    mv_buf_reset(&out);
+    mv_encode_row(&out, 0, 0, row);
+    CHECK_STR(mv_buf_cstr(&out), "{}");
+  }
+
+  /* collation ids */
+  CHECK_STR(mv_charset_name(8), "latin1");
+  CHECK_STR(mv_charset_name(45), "utf8mb4");
+  CHECK_STR(mv_charset_name(63), "binary");
+  CHECK_STR(mv_charset_name(255), "utf8mb4");
+  CHECK_STR(mv_charset_name(33), "utf8mb3");
+  CHECK(mv_charset_name(0)==0);
+  CHECK(mv_charset_name(99999)==0);
+  CHECK(mv_charset_name(-1)==0);
+  {
+    mv_buf b;
+    mv_buf_init(&b);
+    CHECK(mv_to_utf8(&b, 4000, "ok", 2)!=0);   /* unknown: reported, passed through */
+    CHECK(b.n==2 && memcmp(b.z, "ok", 2)==0);
+    mv_buf_free(&b);
+  }
+
+  mv_buf_free(&out);
+  UNIT_DONE();
+}

@@ -1,0 +1,393 @@
+/*
+** encode.c — MySQL values (mv_value) to JSON text and to the plain text of
+** typed columns; see encode.h and DESIGN.md "Value encoding". mysql_snapshot
+** and the binlog decoder both come through here, so one row encodes to the
+** same bytes from both. Pure: no SQLite, no client library.
+**
+** This is on the hot path of every row: no allocation besides the output
+** buffer, digits written by hand, strings copied in runs.
+*/
+#include "encode.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ---- numbers ---- */
+
+/* Write the decimal digits of v at the end of z[0..n), return the start. */
+static char *digitsU64(char *zEnd, uint64_t v){
+  char *z = zEnd;
+  do{ *--z = (char)('0' + v%10); v /= 10; }while( v );
+  return z;
+}
+
+static void appendU64(mv_buf *b, uint64_t v){
+  char t[24];
+  char *z = digitsU64(t+sizeof t, v);
+  mv_buf_append(b, z, (size_t)(t + sizeof t - z));
+}
+
+static void appendI64(mv_buf *b, int64_t v){
+  if( v<0 ){
+    mv_buf_char(b, '-');
+    appendU64(b, (uint64_t)0 - (uint64_t)v);
+  }else{
+    appendU64(b, (uint64_t)v);
+  }
+}
+
+/* Shortest "%.*g" text that reads back as the same double. For normal
+** numbers DBL_DIG (15) digits are exact whenever any shorter form is, so
+** trying 15, 16, 17 finds the shortest (printf drops trailing zeros);
+** subnormals carry fewer digits, so there the search starts at 1. */
+int mv_format_double(char *z, double d){
+  int p, n = 0;
+  if( !isfinite(d) ){
+    return snprintf(z, 32, "%s", isnan(d) ? "NaN" : d<0 ? "-Infinity" : "Infinity");
+  }
+  for(p=(fabs(d)<DBL_MIN && d!=0 ? 1 : 15); p<=17; p++){
+    n = snprintf(z, 32, "%.*g", p, d);
+    if( strtod(z, 0)==d ) break;
+  }
+  return n;
+}
+
+/* The same for a float, reading back as a float (FLT_DIG is 6). */
+int mv_format_float(char *z, float f){
+  int p, n = 0;
+  if( !isfinite(f) ){
+    return snprintf(z, 32, "%s", isnan(f) ? "NaN" : f<0 ? "-Infinity" : "Infinity");
+  }
+  for(p=(fabsf(f)<FLT_MIN && f!=0 ? 1 : 6); p<=9; p++){
+    n = snprintf(z, 32, "%.*g", p, (double)f);
+    if( strtof(z, 0)==f ) break;
+  }
+  return n;
+}
+
+/* ---- temporal ---- */
+
+static char *put2(char *z, unsigned v){
+  z[0] = (char)('0' + (v/10)%10);
+  z[1] = (char)('0' + v%10);
+  return z + 2;
+}
+
+/* ".ffffff" cut to fsp digits (nothing when fsp is 0). */
+static char *putFraction(char *z, unsigned usec, int fsp){
+  char t[6];
+  int i;
+  if( fsp<=0 ) return z;
+  if( fsp>6 ) fsp = 6;
+  for(i=5; i>=0; i--){ t[i] = (char)('0' + usec%10); usec /= 10; }
+  *z++ = '.';
+  memcpy(z, t, (size_t)fsp);
+  return z + fsp;
+}
+
+/* MySQL's text form of a DATE, DATETIME or TIME into z (>= 40 bytes). */
+static size_t formatTemporal(char *z0, const mv_value *v){
+  const mv_time *t = &v->v.t;
+  char *z = z0;
+  if( v->kind==MV_TIME ){
+    if( t->neg ) *z++ = '-';
+    if( t->hour>=100 ){
+      char h[12];
+      char *s = digitsU64(h + sizeof h, t->hour);
+      size_t k = (size_t)(h + sizeof h - s);
+      memcpy(z, s, k);
+      z += k;
+    }else{
+      z = put2(z, t->hour);
+    }
+    *z++ = ':'; z = put2(z, t->minute);
+    *z++ = ':'; z = put2(z, t->second);
+    z = putFraction(z, t->usec, v->fsp);
+    return (size_t)(z - z0);
+  }
+  z = put2(z, (t->year/100)%100);
+  z = put2(z, t->year%100);
+  *z++ = '-'; z = put2(z, t->month);
+  *z++ = '-'; z = put2(z, t->day);
+  if( v->kind==MV_DATETIME ){
+    *z++ = ' '; z = put2(z, t->hour);
+    *z++ = ':'; z = put2(z, t->minute);
+    *z++ = ':'; z = put2(z, t->second);
+    z = putFraction(z, t->usec, v->fsp);
+  }
+  return (size_t)(z - z0);
+}
+
+/* ---- strings ---- */
+
+/* Bytes that need no escaping in a JSON string. */
+static const unsigned char aJsonPlain[256] = {
+#define R16(x) x,x,x,x,x,x,x,x,x,x,x,x,x,x,x,x
+  R16(0), R16(0),
+  1,1,0,1,1,1,1,1,1,1,1,1,1,1,1,1,   /* 0x20..0x2F: '"' escaped */
+  R16(1), R16(1),
+  1,1,1,1,1,1,1,1,1,1,1,1,0,1,1,1,   /* 0x50..0x5F: '\\' escaped */
+  R16(1), R16(1),
+  R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0)
+#undef R16
+};
+
+static void jsonEscapeInto(mv_buf *b, const unsigned char *z, size_t n){
+  static const char hex[] = "0123456789abcdef";
+  size_t i = 0;
+  while( i<n ){
+    size_t j = i;
+    while( j<n && aJsonPlain[z[j]] ) j++;
+    if( j>i ){ mv_buf_append(b, z+i, j-i); i = j; }
+    if( i>=n ) break;
+    if( z[i]>=0x80 ){
+      size_t k = mv_utf8_len((const char*)z+i, n-i);
+      if( k ){ mv_buf_append(b, z+i, k); i += k; }
+      else{ mv_buf_append(b, "\xEF\xBF\xBD", 3); i++; }
+      continue;
+    }
+    switch( z[i] ){
+      case '"':  mv_buf_append(b, "\\\"", 2); break;
+      case '\\': mv_buf_append(b, "\\\\", 2); break;
+      case '\n': mv_buf_append(b, "\\n", 2); break;
+      case '\r': mv_buf_append(b, "\\r", 2); break;
+      case '\t': mv_buf_append(b, "\\t", 2); break;
+      case '\b': mv_buf_append(b, "\\b", 2); break;
+      case '\f': mv_buf_append(b, "\\f", 2); break;
+      default: {
+        char u[6] = { '\\', 'u', '0', '0', hex[z[i]>>4], hex[z[i]&15] };
+        mv_buf_append(b, u, 6);
+      }
+    }
+    i++;
+  }
+}
+
+void mv_json_string(mv_buf *b, const char *z, size_t n){
+  mv_buf_char(b, '"');
+  jsonEscapeInto(b, (const unsigned char*)z, n);
+  mv_buf_char(b, '"');
+}
+
+/* Text in a non-UTF-8 charset is converted first, then escaped. */
+static void jsonText(mv_buf *b, const mv_value *v){
+  int cs = v->charset;
+  const char *zCs = cs>0 ? mv_charset_name(cs) : 0;
+  if( cs==MV_CS_UTF8 || cs==MV_CS_UNKNOWN || zCs==0
+   || memcmp(zCs, "utf8", 4)==0 || strcmp(zCs, "ascii")==0 ){
+    mv_json_string(b, v->v.s.p, v->v.s.n);
+  }else{
+    mv_buf tmp;
+    mv_buf_init(&tmp);
+    mv_to_utf8(&tmp, cs, v->v.s.p, v->v.s.n);
+    if( tmp.oom ) b->oom = 1;
+    mv_json_string(b, tmp.z ? tmp.z : "", tmp.n);
+    mv_buf_free(&tmp);
+  }
+}
+
+static void appendHex(mv_buf *b, const unsigned char *z, size_t n){
+  static const char hex[] = "0123456789abcdef";
+  size_t i;
+  char *o;
+  if( n > (SIZE_MAX-1)/2 || mv_buf_reserve(b, n*2) ) return;
+  o = b->z + b->n;
+  for(i=0; i<n; i++){
+    o[2*i] = hex[z[i]>>4];
+    o[2*i+1] = hex[z[i]&15];
+  }
+  b->n += 2*n;
+}
+
+/* ---- JSON values: check before embedding ---- */
+
+/* Index just past the JSON string that starts at z[i] (a '"'), or 0. */
+static size_t jsonStringEnd(const unsigned char *z, size_t n, size_t i){
+  i++;
+  while( i<n && z[i]!='"' ){
+    if( z[i]<0x20 ) return 0;
+    if( z[i]=='\\' ){
+      i++;
+      if( i>=n ) return 0;
+      if( z[i]=='u' ){
+        int k;
+        for(k=1; k<=4; k++){
+          unsigned char c = i+k<n ? z[i+k] : 0;
+          if( !((c>='0'&&c<='9') || (c>='a'&&c<='f') || (c>='A'&&c<='F')) ) return 0;
+        }
+        i += 4;
+      }else if( z[i]==0 || !strchr("\"\\/bfnrt", z[i]) ){
+        return 0;
+      }
+    }
+    i++;
+  }
+  return i<n ? i+1 : 0;
+}
+
+/* Index just past the JSON number that starts at z[i], or 0. */
+static size_t jsonNumberEnd(const unsigned char *z, size_t n, size_t i){
+#define DIGIT(k) ((k)<n && z[k]>='0' && z[k]<='9')
+  if( i<n && z[i]=='-' ) i++;
+  if( i<n && z[i]=='0' ) i++;
+  else if( DIGIT(i) ){ while( DIGIT(i) ) i++; }
+  else return 0;
+  if( i<n && z[i]=='.' ){
+    i++;
+    if( !DIGIT(i) ) return 0;
+    while( DIGIT(i) ) i++;
+  }
+  if( i<n && (z[i]=='e' || z[i]=='E') ){
+    i++;
+    if( i<n && (z[i]=='+' || z[i]=='-') ) i++;
+    if( !DIGIT(i) ) return 0;
+    while( DIGIT(i) ) i++;
+  }
+  return i;
+#undef DIGIT
+}
+
+/* Is z[0..n) one valid JSON value (RFC 8259), optionally surrounded by
+** white space? Iterative, so no input can exhaust the stack. A MariaDB JSON
+** column is a LONGTEXT: a value that is not valid JSON is emitted as a
+** string rather than breaking the row's JSON object. */
+static int jsonValid(const unsigned char *z, size_t n){
+  enum { MAXDEPTH = 1024 };
+  unsigned char stack[MAXDEPTH];   /* '{' or '[' of each open container */
+  int depth = 0;
+  size_t i = 0;
+#define WS() while( i<n && (z[i]==' '||z[i]=='\t'||z[i]=='\n'||z[i]=='\r') ) i++
+  WS();
+  while( 1 ){
+    /* a value at z[i] */
+    if( i>=n ) return 0;
+    if( z[i]=='{' || z[i]=='[' ){
+      if( depth>=MAXDEPTH ) return 0;
+      stack[depth++] = z[i++];
+      WS();
+      if( i<n && z[i]==(stack[depth-1]=='{' ? '}' : ']') ){
+        i++; depth--;
+      }else if( stack[depth-1]=='{' ){
+        goto member;
+      }else{
+        continue;
+      }
+    }else if( z[i]=='"' ){
+      if( (i = jsonStringEnd(z, n, i))==0 ) return 0;
+    }else if( z[i]=='-' || (z[i]>='0' && z[i]<='9') ){
+      if( (i = jsonNumberEnd(z, n, i))==0 ) return 0;
+    }else if( n-i>=4 && memcmp(z+i, "true", 4)==0 ){ i += 4; }
+    else if( n-i>=5 && memcmp(z+i, "false", 5)==0 ){ i += 5; }
+    else if( n-i>=4 && memcmp(z+i, "null", 4)==0 ){ i += 4; }
+    else return 0;
+    /* after a value: a separator, a close, or the end */
+    while( 1 ){
+      WS();
+      if( depth==0 ) return i==n;
+      if( i>=n ) return 0;
+      if( z[i]==(stack[depth-1]=='{' ? '}' : ']') ){ i++; depth--; continue; }
+      if( z[i]!=',' ) return 0;
+      i++; WS();
+      break;
+    }
+    if( stack[depth-1]=='[' ) continue;
+  member:
+    /* an object member: "key" ':' then the value */
+    if( i>=n || z[i]!='"' || (i = jsonStringEnd(z, n, i))==0 ) return 0;
+    WS();
+    if( i>=n || z[i]!=':' ) return 0;
+    i++; WS();
+  }
+#undef WS
+}
+
+/* ---- the encoders ---- */
+
+void mv_encode_json(mv_buf *b, const mv_value *v){
+  char t[48];
+  size_t n;
+  switch( v->kind ){
+    case MV_ABSENT: return;
+    case MV_NULL: mv_buf_append(b, "null", 4); return;
+    case MV_INT: appendI64(b, v->v.i); return;
+    case MV_UINT: appendU64(b, v->v.u); return;
+    case MV_FLOAT:
+    case MV_DOUBLE:
+      n = (size_t)(v->kind==MV_FLOAT ? mv_format_float(t, v->v.f)
+                                     : mv_format_double(t, v->v.d));
+      if( isfinite(v->kind==MV_FLOAT ? (double)v->v.f : v->v.d) ){
+        mv_buf_append(b, t, n);
+      }else{
+        mv_json_string(b, t, n);   /* not a JSON number: keep it visible */
+      }
+      return;
+    case MV_DECIMAL:
+      mv_json_string(b, v->v.s.p, v->v.s.n);
+      return;
+    case MV_DATE: case MV_DATETIME: case MV_TIME:
+      t[0] = '"';
+      n = formatTemporal(t+1, v);
+      t[n+1] = '"';
+      mv_buf_append(b, t, n+2);
+      return;
+    case MV_TEXT:
+      jsonText(b, v);
+      return;
+    case MV_BYTES:
+      mv_buf_char(b, '"');
+      appendHex(b, (const unsigned char*)v->v.s.p, v->v.s.n);
+      mv_buf_char(b, '"');
+      return;
+    case MV_JSON:
+      if( jsonValid((const unsigned char*)v->v.s.p, v->v.s.n) ){
+        mv_buf_append(b, v->v.s.p, v->v.s.n);
+      }else{
+        mv_json_string(b, v->v.s.p, v->v.s.n);
+      }
+      return;
+  }
+}
+
+void mv_encode_text(mv_buf *b, const mv_value *v){
+  char t[48];
+  switch( v->kind ){
+    case MV_ABSENT: case MV_NULL: return;
+    case MV_INT: appendI64(b, v->v.i); return;
+    case MV_UINT: appendU64(b, v->v.u); return;
+    case MV_FLOAT: mv_buf_append(b, t, (size_t)mv_format_float(t, v->v.f)); return;
+    case MV_DOUBLE: mv_buf_append(b, t, (size_t)mv_format_double(t, v->v.d)); return;
+    case MV_DATE: case MV_DATETIME: case MV_TIME:
+      mv_buf_append(b, t, formatTemporal(t, v));
+      return;
+    case MV_TEXT:
+      mv_to_utf8(b, v->charset, v->v.s.p, v->v.s.n);
+      return;
+    case MV_DECIMAL: case MV_BYTES: case MV_JSON:
+      mv_buf_append(b, v->v.s.p, v->v.s.n);
+      return;
+  }
+}
+
+void mv_encode_row(mv_buf *b, int nCol, const char *const *azName,
+                   const mv_value *aVal){
+  int i, first = 1;
+  mv_buf_char(b, '{');
+  for(i=0; i<nCol; i++){
+    const char *zName = azName ? azName[i] : 0;
+    if( aVal[i].kind==MV_ABSENT ) continue;
+    if( !first ) mv_buf_char(b, ',');
+    first = 0;
+    if( zName ){
+      mv_json_string(b, zName, strlen(zName));
+    }else{
+      char t[16];
+      int n = snprintf(t, sizeof t, "\"@%d\"", i+1);
+      mv_buf_append(b, t, (size_t)n);
+    }
+    mv_buf_char(b, ':');
+    mv_encode_json(b, &aVal[i]);
+  }
+  mv_buf_char(b, '}');
+}
