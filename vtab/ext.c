@@ -70,6 +70,25 @@ void mv_log_query(mv_ctx *ctx, const char *zSql){
   ctx->azLog[i] = sqlite3_mprintf("%s", zSql);
 }
 
+int mv_interrupted(sqlite3 *db){
+#if SQLITE_VERSION_NUMBER>=3041000
+  return sqlite3_is_interrupted(db);
+#else
+  /* SQLite before 3.41 (Debian 12 has 3.40) cannot be asked. But the
+  ** interrupt flag stays set while any statement of the connection is
+  ** active, and a statement stepped meanwhile fails with SQLITE_INTERRUPT:
+  ** so step a trivial one. */
+  sqlite3_stmt *pStmt = 0;
+  int rc;
+  if( sqlite3_prepare_v2(db, "SELECT 1", -1, &pStmt, 0)!=SQLITE_OK ){
+    return sqlite3_errcode(db)==SQLITE_INTERRUPT;
+  }
+  rc = sqlite3_step(pStmt);
+  sqlite3_finalize(pStmt);
+  return rc==SQLITE_INTERRUPT;
+#endif
+}
+
 static void versionFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   (void)argc; (void)argv;
   sqlite3_result_text(pCtx, MYSQL_VTAB_VERSION, -1, SQLITE_STATIC);

@@ -71,6 +71,10 @@ mv_ctx *mv_ctx_ref(mv_ctx *ctx);
 void mv_ctx_unref(void *ctx);
 /* Remember a statement sent to MySQL (shown by mysql_vtab_debug('queries')). */
 void mv_log_query(mv_ctx *ctx, const char *zSql);
+/* Has sqlite3_interrupt() been called on db while the current statement
+** runs? For loops that wait on the network or skip many events without
+** returning a row: call it every ~100 ms of waiting, not per row. */
+int mv_interrupted(sqlite3 *db);
 /* The pool head, for dsn.c. */
 mv_conn **mv_ctx_pool(mv_ctx *ctx);
 
