@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# bench/run.sh — the benchmark behind `make bench` (see bench/README.md).
+#
+# Starts a throwaway MariaDB (test/server.sh), generates the data and a
+# binlog workload server-side (bench/data.sh), runs every command once to
+# warm up and then BENCH_RUNS times, and prints one table: group, command,
+# rows, median seconds, min-max, rows/s, peak RSS, and the time ratio against
+# the reference command of the group; then the targets, met or not. The
+# same report is written to bench/results/<UTC timestamp>.md (git-ignored).
+#
+#   BENCH_SMALL=1        small data, 3 runs: the whole run takes under a minute
+#   BENCH_RUNS=N         measured runs per command (default 5, small 3)
+#   BENCH_ONLY=REGEX     only the groups whose name matches (e.g. 'changes')
+#   BENCH_SERVER=DIR     keep the server and its data in DIR and reuse them on
+#                        the next run with the same sizes (for profiling:
+#                        `test/server.sh stop DIR` when done)
+#   BENCH_PROFILE=CMD    prefix our sqlite3 commands with CMD, e.g.
+#                        'valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p'
+#                        (timings are then meaningless; one run each)
+#   BUILD=build          where mysql_vtab.so is
+#
+# Each workload range is a binlog file of its own (FLUSH BINARY LOGS around
+# it), so `mariadb-binlog --raw`, which ignores --stop-position, reads
+# exactly the range the other commands read between start and stop.
+set -u
+cd "$(dirname "$0")/.."
+root=$PWD
+BUILD=${BUILD:-build}
+ext=$root/$BUILD/mysql_vtab
+
+if [ -n "${BENCH_SMALL:-}" ]; then
+  NARROW_ROWS=100000 WIDE_ROWS=20000 TEN_ROWS=2000
+  NARROW_TX=50 WIDE_TX=10 TEN_TX=20 MEM_ROWS=100000 runs=${BENCH_RUNS:-3}
+else
+  NARROW_ROWS=1000000 WIDE_ROWS=200000 TEN_ROWS=20000
+  NARROW_TX=500 WIDE_TX=100 TEN_TX=200 MEM_ROWS=500000 runs=${BENCH_RUNS:-5}
+fi
+[ -n "${BENCH_PROFILE:-}" ] && runs=1
+only=${BENCH_ONLY:-.}
+sizes="$NARROW_ROWS $WIDE_ROWS $TEN_ROWS $NARROW_TX $WIDE_TX $TEN_TX $MEM_ROWS"
+rss_limit_kb=$((64 * 1024))
+
+for tool in /usr/bin/time sqlite3 mariadb mariadb-binlog; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }
+done
+[ -f "$ext.so" ] || { echo "bench: $ext.so is missing (make)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/mysql_vtab_bench.XXXXXX)
+rawdir=$(mktemp -d "$( [ -w /dev/shm ] && echo /dev/shm || echo /tmp )/mysql_vtab_raw.XXXXXX")
+if [ -n "${BENCH_SERVER:-}" ]; then srv=$BENCH_SERVER; keep=1; else srv=$work/srv; keep=; fi
+cleanup() {
+  [ -z "$keep" ] && test/server.sh stop "$srv"
+  rm -rf "$work" "$rawdir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "bench: $*" >&2; }
+
+# ---- server, data, workload ----------------------------------------------
+
+root_sql() { mariadb $MYSQL_VTAB_ROOT vt "$@"; }
+master() { root_sql -N -B -e 'SHOW MASTER STATUS' | awk '{print $1" "$2}'; }
+
+# record NAME ROWS GENERATOR...: run the generator's SQL in a binlog file of
+# its own and remember NAME FILE START STOP ROWS in $srv/bench.pos.
+record() {
+  local name=$1 rows=$2 f s e f2
+  shift 2
+  root_sql -e 'FLUSH BINARY LOGS'
+  read -r f s < <(master)
+  "$@" | root_sql || { say "workload $name failed"; exit 1; }
+  read -r f2 e < <(master)
+  [ "$f" = "$f2" ] || { say "workload $name spans $f..$f2 (raise max_binlog_size)"; exit 1; }
+  echo "$name $f $s $e $rows" >>"$srv/bench.pos"
+}
+gen_tx() {   # gen_tx KIND COUNT BASE: COUNT transactions of bench/data.sh KIND
+  local k
+  for ((k = 0; k < $2; k++)); do bench/data.sh "$1" "$k" "$3"; done
+}
+
+setup() {
+  local t0=$SECONDS
+  say "starting the server in $srv"
+  test/server.sh start "$srv" || exit 1
+  # shellcheck disable=SC1091
+  source "$srv/env"
+  say "loading $NARROW_ROWS narrow, $WIDE_ROWS wide, 10 x $TEN_ROWS rows"
+  bench/data.sh load "$NARROW_ROWS" "$WIDE_ROWS" "$TEN_ROWS" | root_sql || exit 1
+  say "binlog workload"
+  : >"$srv/bench.pos"
+  record narrow $((NARROW_TX * 1000)) gen_tx narrow_tx "$NARROW_TX" "$NARROW_ROWS"
+  record wide   $((WIDE_TX * 1000))   gen_tx wide_tx   "$WIDE_TX"   "$WIDE_ROWS"
+  record ten    $((TEN_TX * 1000))    gen_tx ten_tx    "$TEN_TX"    "$TEN_ROWS"
+  record mem    "$MEM_ROWS"           bench/data.sh mem_tx "$MEM_ROWS"
+  root_sql -e 'FLUSH BINARY LOGS; ANALYZE TABLE narrow, wide' >/dev/null
+  echo "$sizes" >"$srv/bench.sizes"
+  say "setup took $((SECONDS - t0)) s"
+}
+
+if [ -n "$keep" ] && [ -f "$srv/env" ] && [ "$(cat "$srv/bench.sizes" 2>/dev/null)" = "$sizes" ] \
+   && mariadb-admin --no-defaults --socket="$srv/sock" -uroot ping >/dev/null 2>&1; then
+  say "reusing the server and data in $srv"
+  # shellcheck disable=SC1091
+  source "$srv/env"
+else
+  [ -n "$keep" ] && test/server.sh stop "$srv"
+  setup
+fi
+dsn=$MYSQL_VTAB_DSN
+myargs="--no-defaults --host=127.0.0.1 --port=$MYSQL_VTAB_PORT --user=agent --password=agentpw"
+pos() {   # pos NAME FIELD: FIELD 2 file, 3 start, 4 stop, 5 rows
+  awk -v n="$1" -v f="$2" '$1==n {print $f}' "$srv/bench.pos"
+}
+
+# ---- measuring -------------------------------------------------------------
+
+results=$work/results.tsv   # group name rows median min max rss_kb is_ref ok
+: >"$results"
+: >"$work/outputs"
+nq=0
+
+# measure GROUP NAME ROWS REF CHECK CMD: one warm-up run, then $runs timed runs
+# of `sh -c CMD` under /usr/bin/time. CHECK, if not empty, is the first field
+# the command must print (a row count), else the result is marked wrong.
+measure() {
+  local group=$1 name=$2 rows=$3 ref=$4 check=$5 cmd=$6 i t0 t1 times=() rss=0 r ok=ok
+  echo "$group" | grep -Eq -- "$only" || return 0
+  say "$group: $name"
+  if ! timeout 900 sh -c "$cmd" >"$work/out" 2>"$work/err"; then
+    ok="FAILED: $(tr '\n' ' ' <"$work/err" | cut -c1-200)"
+    printf '%s\t%s\t%s\t-\t-\t-\t-\t%s\t%s\n' "$group" "$name" "$rows" "$ref" "$ok" >>"$results"
+    say "  $ok"
+    return 0
+  fi
+  [ -s "$work/out" ] && { echo "$group | $name:"; head -c 300 "$work/out"; echo; } >>"$work/outputs"
+  if [ -n "$check" ] && [ "$(head -n 1 "$work/out" | cut -d'|' -f1)" != "$check" ]; then
+    ok="WRONG: printed $(head -n 1 "$work/out" | cut -c1-80), expected $check first"
+    say "  $ok"
+  fi
+  for ((i = 0; i < runs; i++)); do
+    t0=$(date +%s%N)
+    /usr/bin/time -f %M -o "$work/rss" timeout 900 sh -c "$cmd" >/dev/null 2>>"$work/err"
+    t1=$(date +%s%N)
+    times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", (b-a)/1e9}')")
+    r=$(tail -n 1 "$work/rss"); [ "$r" -gt "$rss" ] 2>/dev/null && rss=$r
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk -v g="$group" -v n="$name" -v rows="$rows" \
+    -v rss="$rss" -v ref="$ref" -v ok="$ok" '
+    { t[NR] = $1 }
+    END { m = (NR % 2) ? t[(NR+1)/2] : (t[NR/2] + t[NR/2+1]) / 2
+          printf "%s\t%s\t%s\t%.4f\t%.4f\t%.4f\t%s\t%s\t%s\n", g, n, rows, m, t[1], t[NR], rss, ref, ok }' \
+    >>"$results"
+  say "  median $(tail -n 1 "$results" | cut -f4) s, peak RSS $rss KB"
+}
+
+# ours GROUP NAME ROWS REF CHECK DB SQL: SQL run by the sqlite3 shell with the
+# extension loaded, on database DB (removed before each run if a file).
+ours() {
+  local q=$work/q$((nq += 1)).sql db=$6 pre=
+  printf '.load %s\n%s\n' "$ext" "$7" >"$q"
+  [ "$db" != ":memory:" ] && pre="rm -f '$db' && "
+  measure "$1" "$2" "$3" "$4" "$5" "$pre${BENCH_PROFILE:-} sqlite3 -bail -batch '$db' < '$q'"
+}
+
+binlog_ref() {   # binlog_ref GROUP RANGE: the two mariadb-binlog commands
+  local f s e
+  f=$(pos "$2" 2) s=$(pos "$2" 3) e=$(pos "$2" 4)
+  measure "$1" "mariadb-binlog -v" "$(pos "$2" 5)" ref "" \
+    "mariadb-binlog $myargs --read-from-remote-server --base64-output=decode-rows -v --start-position=$s --stop-position=$e $f >/dev/null"
+  measure "$1" "mariadb-binlog --raw (transport floor)" "$(pos "$2" 5)" "" "" \
+    "rm -f '$rawdir/$f' && mariadb-binlog $myargs --read-from-remote-server --raw --result-file='$rawdir/' --start-position=$s $f 2>/dev/null"
+}
+
+# Every column of every row: the counts, the lengths of the JSON images and
+# of every text column, so nothing is left undecoded.
+changes_sql() {   # changes_sql RANGE [WHERE]
+  local f s e
+  f=$(pos "$1" 2) s=$(pos "$1" 3) e=$(pos "$1" 4)
+  echo "SELECT sum(op<>'commit'), count(*),
+  sum(length(pos) + length(next_pos) + ts + length(op) + coalesce(length(gtid), 0)
+      + coalesce(length(db), 0) + coalesce(length(tbl), 0) + coalesce(length(sql), 0)),
+  sum(length(before)), sum(length(after))
+FROM mysql_changes('$f:$s', '$dsn', '$f:$e')${2:+ WHERE $2};"
+}
+
+count_rows() { root_sql -N -B -e "SELECT count(*) FROM $1"; }
+
+# changes: narrow and wide
+for t in narrow wide; do
+  g="changes $t"
+  binlog_ref "$g" "$t"
+  ours "$g" "mysql_changes" "$(pos "$t" 5)" "" "$(pos "$t" 5)" ":memory:" "$(changes_sql "$t")"
+done
+
+# snapshot: JSON rows, and the typed table copied into a SQLite file
+for t in wide narrow; do
+  g="snapshot $t" n=$(count_rows "$t")
+  measure "$g" "mariadb --quick" "$n" ref "" \
+    "mariadb $myargs --quick vt -e 'SELECT * FROM $t' >/dev/null"
+  ours "$g" "mysql_snapshot" "$n" "" "$n" ":memory:" \
+    "SELECT count(*), sum(length(row)), sum(length(pk)) FROM mysql_snapshot('$t');"
+  ours "$g" "typed table -> SQLite file" "$n" "" "" "$work/copy.db" \
+    "CREATE VIRTUAL TABLE temp.x USING mysql_snapshot($t);
+CREATE TABLE t AS SELECT * FROM x;
+SELECT count(*) FROM t;"
+done
+
+# filtered changes: the ten-table workload, one table of ten against all
+g="filtered changes"
+n=$(pos ten 5)
+ours "$g" "mysql_changes, all ten tables" "$n" ref "$n" ":memory:" "$(changes_sql ten)"
+ours "$g" "mysql_changes WHERE tbl='t3'" $((n / 10)) "" $((n / 10)) ":memory:" \
+  "$(changes_sql ten "tbl='t3'")"
+
+# memory: one transaction of MEM_ROWS row changes
+ours "memory" "mysql_changes, one transaction of $MEM_ROWS rows" "$MEM_ROWS" "" "$MEM_ROWS" \
+  ":memory:" "$(changes_sql mem)"
+
+# ---- report ----------------------------------------------------------------
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p bench/results
+report=bench/results/$stamp.md
+{
+  echo "# mysql_vtab benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "commit $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- vtab 2>/dev/null || echo ' (vtab/ modified)'),"\
+       "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(mariadb --version | grep -o 'Distrib [^,]*'),"\
+       "${BENCH_SMALL:+BENCH_SMALL, }$runs runs after a warm-up${BENCH_PROFILE:+, PROFILED (times meaningless)}"
+  echo
+  echo "| group | command | rows | median s | min-max s | rows/s | peak RSS MB | time / ref |"
+  echo "|---|---|--:|--:|--:|--:|--:|--:|"
+  awk -F'\t' '
+    $8 == "ref" { ref[$1] = $4 }
+    { line[NR] = $0 }
+    END {
+      for (i = 1; i <= NR; i++) {
+        split(line[i], f, "\t")
+        if (f[4] == "-") { printf "| %s | %s | %s | - | - | - | - | %s |\n", f[1], f[2], f[3], f[9]; continue }
+        rel = (f[8] == "ref") ? "ref" : (f[1] in ref) ? sprintf("%.2f", f[4] / ref[f[1]]) : ""
+        note = (f[9] == "ok") ? "" : " " f[9]
+        printf "| %s | %s | %d | %.3f | %.3f-%.3f | %.0f | %.1f | %s%s |\n",
+          f[1], f[2], f[3], f[4], f[5], f[6], f[3] / f[4], f[7] / 1024, rel, note
+      }
+    }' "$results"
+  echo
+  echo "## Targets"
+  echo
+  awk -F'\t' -v lim="$rss_limit_kb" -v q="'" '
+    { k = $1 "|" $2; med[k] = $4; if ($4 != "-" && $2 !~ /^mariadb/) { if ($7 > rss) { rss = $7; who = $1 ": " $2 } } }
+    function t(name, a, b, goal, speed,   v) {
+      if (!(a in med) || !(b in med)) return
+      if (med[a] == "-" || med[b] == "-") { printf "- %s: not measured (a command failed)\n", name; return }
+      v = speed ? med[b] / med[a] : med[a] / med[b]
+      printf "- %s: %.2fx, goal %s %.2fx: %s\n", name, v, speed ? ">=" : "<=", goal,
+        (speed ? v >= goal : v <= goal) ? "MET" : "NOT MET"
+    }
+    END {
+      t("changes wide, rows/s of mysql_changes over mariadb-binlog -v", "changes wide|mysql_changes", "changes wide|mariadb-binlog -v", 3, 1)
+      t("changes narrow, the same", "changes narrow|mysql_changes", "changes narrow|mariadb-binlog -v", 1.5, 1)
+      t("snapshot wide, mysql_snapshot wall time over mariadb --quick", "snapshot wide|mysql_snapshot", "snapshot wide|mariadb --quick", 1.25, 0)
+      t("snapshot wide, into a SQLite file, over mariadb --quick", "snapshot wide|typed table -> SQLite file", "snapshot wide|mariadb --quick", 1.6, 0)
+      t("filtered changes, speed over the unfiltered stream", "filtered changes|mysql_changes WHERE tbl=" q "t3" q "", "filtered changes|mysql_changes, all ten tables", 3, 1)
+      if (rss) printf "- peak RSS of our commands: %.1f MB (%s), goal < %d MB: %s\n", rss / 1024, who, lim / 1024, rss < lim ? "MET" : "NOT MET"
+    }' "$results"
+  echo
+  echo "## What our commands printed (warm-up run)"
+  echo
+  echo '```'
+  cat "$work/outputs"
+  echo '```'
+} >"$report"
+cat "$report"
+echo
+echo "written to $report"
