@@ -3,6 +3,8 @@
 #
 #   test/server.sh start DIR [mariadbd options...]   start one, write DIR/env
 #   test/server.sh stop DIR                          stop it by its pid, remove DIR
+#   test/server.sh restart DIR                       stop it (data kept), start it
+#                                                    again, same port and options
 #
 # The server gets a fresh data directory under DIR, listens on 127.0.0.1 at a
 # free port and on DIR/sock, writes a ROW binlog (server_id 1), and runs in a
@@ -14,7 +16,7 @@
 # The agent user has exactly REPLICATION SLAVE, REPLICATION CLIENT, SELECT.
 set -eu
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR [options]" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|restart DIR [options]" >&2; exit 2; }
 shift 2
 
 stop() {
@@ -47,14 +49,16 @@ start() {
     >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; exit 1; }
   for attempt in 1 2 3; do
     port=$(free_port)
-    "$mariadbd" --no-defaults "${user_opt[@]}" --datadir="$dir/data" \
+    cmdline=("$mariadbd" --no-defaults "${user_opt[@]}" --datadir="$dir/data" \
       --socket="$dir/sock" --port="$port" --bind-address=127.0.0.1 \
       --pid-file="$dir/pid" --log-error="$dir/error.log" \
       --log-bin="$dir/data/mysql-bin" --binlog-format=ROW --server-id=1 \
       --default-time-zone=-07:00 --skip-name-resolve \
       --innodb-buffer-pool-size=256M \
       --innodb-flush-log-at-trx-commit=2 --sync-binlog=0 \
-      --max-allowed-packet=64M "$@" >/dev/null 2>&1 &
+      --max-allowed-packet=64M "$@")
+    printf '%s\0' "${cmdline[@]}" >"$dir/cmdline"   # for restart
+    "${cmdline[@]}" >/dev/null 2>&1 &
     for i in $(seq 1 300); do
       if mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1; then
         break 2
@@ -87,8 +91,35 @@ export MYSQL_VTAB_SERVER_DIR='$dir'
 ENV
 }
 
+# Stop the server by its pid and start it again with the command line start
+# used (same data, port and options): for tests of a server restarted
+# under a reader (faults01.test). Waits until it answers.
+restart() {
+  local pid cmdline=() i
+  [ -f "$dir/cmdline" ] || { echo "server.sh: no server in $dir" >&2; exit 1; }
+  mapfile -d '' cmdline <"$dir/cmdline"
+  if [ -f "$dir/pid" ]; then
+    pid=$(cat "$dir/pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  "${cmdline[@]}" >/dev/null 2>&1 &
+  for i in $(seq 1 300); do
+    if mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1; then
+      return 0
+    fi
+    kill -0 $! 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "server.sh: restart failed; error log:" >&2
+  tail -n 5 "$dir/error.log" >&2 || true
+  exit 1
+}
+
 case "$cmd" in
   start) start "$@" ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop DIR [options]" >&2; exit 2 ;;
+  restart) restart ;;
+  *) echo "usage: $0 start|stop|restart DIR [options]" >&2; exit 2 ;;
 esac

@@ -197,9 +197,22 @@ MYSQL *mv_connect(const mv_dsn *p, char **pzErr){
     if( sqlite3_stricmp(zMode, "PREFERRED")!=0 && zMode[0] ){
       mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &yes);
     }
-    if( sqlite3_stricmp(zMode, "VERIFY_IDENTITY")==0
-     || sqlite3_stricmp(zMode, "VERIFY_CA")==0 ){
+    /* TLS (tls01.test): MariaDB Connector/C verifies the server's chain
+    ** whenever a CA is given (SSL_VERIFY_PEER) and checks the host name
+    ** only with MYSQL_OPT_SSL_VERIFY_SERVER_CERT, which also checks the
+    ** chain. So VERIFY_CA is "a CA, no host check": it needs ssl_ca, since
+    ** without one nothing would be verified; VERIFY_IDENTITY adds the host
+    ** name check. (REQUIRED with an ssl_ca verifies the chain too, as
+    ** MySQL's own client does.) */
+    if( sqlite3_stricmp(zMode, "VERIFY_IDENTITY")==0 ){
       mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);
+    }else if( sqlite3_stricmp(zMode, "VERIFY_CA")==0 && p->ssl_ca==0 ){
+      char *zLabel = dsnLabel(p, 0);
+      *pzErr = sqlite3_mprintf("cannot connect to MySQL as %s: ssl_mode=VERIFY_CA"
+                               " needs ssl_ca (the CA certificate file)", zLabel);
+      sqlite3_free(zLabel);
+      mysql_close(m);
+      return 0;
     }
   }
   if( mysql_real_connect(m, p->host, p->user, p->password, p->database,
