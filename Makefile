@@ -8,7 +8,7 @@
 
 CC      ?= cc
 SANITIZE ?=
-BUILD   := build$(if $(SANITIZE),/san)
+BUILD   ?= build$(if $(SANITIZE),/san)
 
 MARIADB_CFLAGS := $(shell mariadb_config --cflags 2>/dev/null || pkg-config --cflags libmariadb 2>/dev/null)
 MARIADB_LIBS   := $(shell mariadb_config --libs 2>/dev/null || pkg-config --libs libmariadb 2>/dev/null)
@@ -61,6 +61,29 @@ demo: deps all
 
 bench: deps all
 	@bench/run.sh
+
+# ---- make fuzz: libFuzzer on the pure decoder (fuzz/), always with clang ----
+FUZZ_TIME ?= 60
+FUZZ_CC   ?= clang
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra \
+  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -fno-omit-frame-pointer -DFUZZ_ABORT_ON_BAD_MSG
+
+build/fuzz/fuzz_binlog: fuzz/fuzz_binlog.c fuzz/fdes.h $(PURE_SRCS) $(HEADERS)
+	@command -v $(FUZZ_CC) >/dev/null && test -n "$$(find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer-*.a' 2>/dev/null)" \
+	  || test/deps.sh clang libclang-rt-dev
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ivtab -o $@ fuzz/fuzz_binlog.c $(PURE_SRCS) $(LIBS)
+
+build/fuzz/mkseeds: fuzz/mkseeds.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -o $@ $< -lz
+
+fuzz: build/fuzz/fuzz_binlog build/fuzz/mkseeds
+	@fuzz/run.sh $(FUZZ_TIME)
+
+# The regression test replays crashes through the fuzz harness itself.
+$(BUILD)/unit/fuzz_regress_test: fuzz/fuzz_binlog.c fuzz/fdes.h
 
 clean:
 	rm -rf build

@@ -48,6 +48,7 @@ fi
 # shellcheck disable=SC1091
 source "$srv/env"
 
+shopt -s nullglob
 for f in ${TESTS:-test/*.test}; do
   name=$(basename "$f")
   echo "== $name"

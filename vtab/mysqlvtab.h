@@ -82,5 +82,6 @@ mv_conn **mv_ctx_pool(mv_ctx *ctx);
 int mv_register_snapshot(sqlite3 *db, mv_ctx *ctx);
 int mv_register_changes(sqlite3 *db, mv_ctx *ctx);
 int mv_register_functions(sqlite3 *db, mv_ctx *ctx);
+int mv_register_mirror(sqlite3 *db, mv_ctx *ctx);
 
 #endif /* MYSQLVTAB_H */
