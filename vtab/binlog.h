@@ -117,7 +117,8 @@ typedef struct mvb_event {
     struct { const char *db; size_t db_len; const char *sql; size_t sql_len;
              uint32_t thread_id; uint16_t error_code; } query;
     struct { uint64_t xid; } xid;
-    /* MySQL "uuid:n" / "uuid:tag:n", MariaDB "domain-server-seq" */
+    /* MySQL "uuid:n" / "uuid:tag:n", MariaDB "domain-server-seq";
+    ** "" for an ANONYMOUS_GTID (no GTID) */
     struct { char text[128]; uint8_t flags; int standalone; } gtid;
     struct { mvb_table *table; } table_map;
     struct { uint64_t table_id; mvb_table *table; int op; uint16_t flags;
@@ -136,6 +137,10 @@ typedef struct mvb_rows {
   const uint8_t *p, *end;
   const uint8_t *present_before, *present_after;
   uint64_t row_no;
+  int type;                 /* event type */
+  int width;                /* columns in the event's row images */
+  int n_before, n_after;    /* columns present in each image */
+  int n_json;               /* JSON columns of the table (partial bits) */
 } mvb_rows;
 
 typedef struct mvb_decoder mvb_decoder;
@@ -178,8 +183,19 @@ typedef struct mvb_colinfo {
 int mvb_table_apply(mvb_decoder *d, mvb_table *t, int ncol,
                     const mvb_colinfo *info);
 
-/* Forget every table map (after a statement end or a rotation). */
+/* Forget every table map (after a statement end or a rotation). Without
+** it the decoder stays bounded anyway: a new TABLE_MAP for a remembered
+** table id replaces that entry (an identical one keeps it, with whatever
+** mvb_table_apply gave it), and past MVB_MAX_TABLES the oldest mapping is
+** dropped. A dropped or replaced table's pointer is no longer valid. */
 void mvb_forget_tables(mvb_decoder *d);
+#define MVB_MAX_TABLES 1024
+
+/* The checksum algorithm of the events before the first FORMAT_DESCRIPTION
+** (a replication stream's artificial Rotate): 0 none, 1 CRC32. A format
+** description overrides it. The transport knows it from the server's
+** @@binlog_checksum. */
+void mvb_set_checksum(mvb_decoder *d, int alg);
 
 /* The last error: names the event type and what was wrong. */
 const char *mvb_errmsg(mvb_decoder *d);
