@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs the decoder's fuzz target for SECONDS (make fuzz FUZZ_TIME=SECONDS;
+# test/run.sh runs it as one counted step of make test).
+#
+#   fuzz/run.sh SECONDS
+#
+# Seeds are cut from ../shared/fixtures/binlog and test/unit/data into
+# build/fuzz/seeds; the growing corpus is kept in build/fuzz/corpus between
+# runs; a crashing, leaking or hanging input is written to build/fuzz/crashes/.
+# Prints "N executions ... clean" and "1 passed, 0 failed", or the finding
+# and "0 passed, 1 failed" (exit 1). FUZZ_JOBS=2 runs two fuzzing processes.
+set -u
+cd "$(dirname "$0")/.."
+secs=${1:-60}
+dir=build/fuzz
+mkdir -p "$dir/corpus" "$dir/crashes"
+rm -rf "$dir/seeds"
+"$dir/mkseeds" "$dir/seeds" ../shared/fixtures/binlog test/unit/data fuzz/corpus 2>/dev/null | tail -n 1
+log="$dir/last.log"
+jobs=()
+[ "${FUZZ_JOBS:-1}" -gt 1 ] && jobs=(-fork="$FUZZ_JOBS" -ignore_crashes=0)
+"$dir/fuzz_binlog" "${jobs[@]}" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+  -max_len=32768 -print_final_stats=1 -artifact_prefix="$dir/crashes/" \
+  "$dir/corpus" "$dir/seeds" >"$log" 2>&1
+rc=$?
+execs=$(grep -E 'stat::number_of_executed_units' "$log" | awk '{s+=$2} END{print s+0}')
+if [ $rc -eq 0 ]; then
+  echo "fuzz: $execs executions in ${secs}s, clean (corpus $(ls "$dir/corpus" | wc -l) inputs)"
+  echo "1 passed, 0 failed"
+  exit 0
+fi
+grep -E 'ERROR|SUMMARY|runtime error|Test unit written|MVB_ERROR without|#[0-9]+ 0x' "$log" | head -n 40
+echo "fuzz: a finding after $execs executions (exit $rc); full log $log"
+echo "0 passed, 1 failed"
+exit 1
