@@ -40,6 +40,9 @@ only=${BENCH_ONLY:-.}
 sizes="$NARROW_ROWS $WIDE_ROWS $TEN_ROWS $NARROW_TX $WIDE_TX $TEN_TX $MEM_ROWS"
 rss_limit_kb=$((64 * 1024))
 
+# GNU time measures the peak RSS; Debian has it in the package `time`,
+# which test/deps.sh (run by `make bench`) does not install by default.
+[ -x /usr/bin/time ] || test/deps.sh time
 for tool in /usr/bin/time sqlite3 mariadb mariadb-binlog; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is missing (make deps)" >&2; exit 1; }
 done
