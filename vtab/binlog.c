@@ -103,6 +103,10 @@ typedef struct tbl_entry {
   const uint8_t *raw;        /* the table map body (reuse when identical) */
   size_t nraw;
   int has_signedness;        /* optional metadata gave SIGNEDNESS */
+  int ambiguous;             /* 1-based column of an old-format TIMESTAMP,
+                             ** TIME or DATETIME in a MariaDB log: it may be
+                             ** MariaDB 5.3's high-resolution form, whose
+                             ** width the table map does not record */
 } tbl_entry;
 
 /* One derived value whose text lives in the row scratch: its pointer is
@@ -115,6 +119,7 @@ typedef struct fixup {
 struct mvb_decoder {
   /* from the format description */
   int have_fde;
+  int is_maria;              /* the format description is MariaDB's */
   int checksum;              /* 1: CRC32 on every event */
   uint16_t binlog_version;
   char server_version[51];
@@ -138,6 +143,7 @@ struct mvb_decoder {
   int nfix, nfixalloc;
 
   char zErr[512];
+  char zVal[300];            /* a value's error text (decode_value) */
 };
 
 /* ---- names ---- */
@@ -445,6 +451,8 @@ static int parse_fde(mvb_decoder *d, mvb_event *ev, const uint8_t *buf,
   }
   memcpy(d->server_version, ver, 50);
   d->server_version[50] = 0;
+  d->is_maria = strstr(d->server_version, "MariaDB")!=0
+             || strstr(d->server_version, "mariadb")!=0;
   nTypes = mvr_left(&r);
   if( version_has_checksum(d->server_version) ){
     uint8_t a;
@@ -454,7 +462,15 @@ static int parse_fde(mvb_decoder *d, mvb_event *ev, const uint8_t *buf,
     if( a==1 ){
       uint32_t want = (uint32_t)r.p[nTypes+1] | (uint32_t)r.p[nTypes+2]<<8
                     | (uint32_t)r.p[nTypes+3]<<16 | (uint32_t)r.p[nTypes+4]<<24;
-      uint32_t got = (uint32_t)crc32_z(0, buf, n - 4);
+      /* The server computes it with the "binlog in use" flag clear (the
+      ** flag is set while the file is open and cleared, without updating
+      ** the checksum, when it is closed). */
+      uint8_t hdr19[HEADER_LEN];
+      uint32_t got;
+      memcpy(hdr19, buf, HEADER_LEN);
+      hdr19[17] &= (uint8_t)~0x01;               /* LOG_EVENT_BINLOG_IN_USE_F */
+      got = (uint32_t)crc32_z(0, hdr19, HEADER_LEN);
+      got = (uint32_t)crc32_z(got, buf + HEADER_LEN, n - 4 - HEADER_LEN);
       if( got!=want ){
         return fail(d, MVB_FORMAT_DESCRIPTION,
                     "checksum mismatch (event has 0x%08x, computed 0x%08x)",
@@ -710,6 +726,10 @@ static int parse_table_map(mvb_decoder *d, mvb_event *ev){
           if( sz==1 ) c->meta = mvr_u8(&m);
           break;
       }
+      if( d->is_maria && e->ambiguous==0 && (c->type==MVT_TIMESTAMP
+          || c->type==MVT_TIME || c->type==MVT_DATETIME) ){
+        e->ambiguous = i + 1;
+      }
       if( c->type==MVT_STRING || c->type==MVT_ENUM || c->type==MVT_SET ){
         unsigned maxlen;
         string_meta(c->meta, &c->real_type, &maxlen);
@@ -924,6 +944,41 @@ static int parse_event(mvb_decoder *d, const uint8_t *buf, size_t n,
       /* a name ends at a NUL when the sender padded it */
       for(k=0; k<ev->u.rotate.file_len && r.p[k]; k++){}
       ev->u.rotate.file_len = k;
+      return MVB_OK;
+    }
+    case MVB_HEARTBEAT: {
+      /* the body is the file name; the header's log_pos the position */
+      size_t k;
+      ev->u.rotate.pos = ev->next_pos;
+      ev->u.rotate.file = (const char*)ev->body;
+      for(k=0; k<ev->body_len && ev->body[k]; k++){}
+      ev->u.rotate.file_len = k;
+      return MVB_OK;
+    }
+    case MVB_HEARTBEAT_V2: {
+      /* (type, length, value) fields, lenenc type and length, ending at
+      ** type 0: 1 the file name, 2 the position (a lenenc integer) */
+      ev->u.rotate.pos = ev->next_pos;
+      ev->u.rotate.file = "";
+      ev->u.rotate.file_len = 0;
+      while( mvr_left(&r) ){
+        uint64_t fld = mvr_lenenc(&r), len;
+        const uint8_t *v;
+        if( fld==0 ) break;
+        len = mvr_lenenc(&r);
+        v = mvr_take(&r, (size_t)len);
+        if( v==0 ) break;
+        if( fld==1 ){
+          ev->u.rotate.file = (const char*)v;
+          ev->u.rotate.file_len = (size_t)len;
+        }else if( fld==2 ){
+          mv_reader q;
+          mvr_init(&q, v, (size_t)len);
+          ev->u.rotate.pos = mvr_lenenc(&q);
+          if( !mvr_ok(&q) ) r.err = 1;
+        }
+      }
+      if( !mvr_ok(&r) ) return fail(d, type, "event truncated");
       return MVB_OK;
     }
     case MVB_QUERY:
@@ -1268,6 +1323,21 @@ int mvb_rows_open(mvb_decoder *d, const mvb_event *ev, mvb_rows *rows){
     d->nvals = t->ncol;
     d->nfixalloc = 2*t->ncol;
   }
+  if( e->ambiguous ){
+    /* Decode every row once before handing out the first: if the column
+    ** is in fact high-resolution, the rows do not come out exactly to the
+    ** end of the event, and no wrong value must be seen. */
+    mvb_rows probe = *rows;
+    int rc;
+    while( (rc = mvb_rows_next(d, &probe))==MVB_ROW ){}
+    if( rc!=MVB_DONE ){
+      const mvb_column *c = &t->cols[e->ambiguous-1];
+      return fail(d, type, "%s.%s: the rows do not decode with column %d as "
+                  "a plain %s; it may be MariaDB 5.3's high-resolution %s(n), "
+                  "whose width the binlog does not record", t->db, t->name,
+                  e->ambiguous, type_name(c), type_name(c));
+    }
+  }
   return MVB_OK;
 }
 
@@ -1404,7 +1474,8 @@ static const uint8_t *read_lenbytes(mv_reader *r, int nb, size_t *pn){
   return mvr_take(r, (size_t)len);
 }
 
-/* One value of column c. Returns 0, or a static message on failure. */
+/* One value of column c. Returns 0, or a message on failure (a constant,
+** or d->zVal). */
 static const char *decode_value(mvb_decoder *d, mv_reader *r,
                                 const mvb_column *c, mv_value *v){
   v->charset = 0;
@@ -1689,9 +1760,8 @@ static const char *decode_value(mvb_decoder *d, mv_reader *r,
       if( n==0 ){
         mv_buf_append(&d->scratch, "null", 4);
       }else if( mvj_binary_to_text(p, n, &d->scratch, zE, sizeof zE) ){
-        static char zMsg[200];
-        snprintf(zMsg, sizeof zMsg, "bad binary JSON: %s", zE);
-        return zMsg;
+        snprintf(d->zVal, sizeof d->zVal, "bad binary JSON: %s", zE);
+        return d->zVal;
       }
       v->kind = MV_JSON;
       v->v.s.n = d->scratch.n - off;
@@ -1727,9 +1797,8 @@ static const char *decode_partial_json(mvb_decoder *d, mv_reader *r,
   if( zDoc==0 ) return "partial JSON update without a JSON before image";
   mv_buf_reset(&d->jtmp);
   if( mvj_apply_diff(zDoc, before->v.s.n, p, n, &d->jtmp, zE, sizeof zE) ){
-    static char zMsg[200];
-    snprintf(zMsg, sizeof zMsg, "bad partial JSON diff: %s", zE);
-    return zMsg;
+    snprintf(d->zVal, sizeof d->zVal, "bad partial JSON diff: %s", zE);
+    return d->zVal;
   }
   off = d->scratch.n;
   mv_buf_append(&d->scratch, d->jtmp.z, d->jtmp.n);
@@ -1823,6 +1892,12 @@ int mvb_rows_next(mvb_decoder *d, mvb_rows *rows){
   }
   for(i=0; i<d->nfix; i++){
     d->fix[i].v->v.s.p = d->scratch.z + d->fix[i].off;
+  }
+  if( r.p==rows->p ){
+    /* an image of no columns: it would repeat for ever */
+    rows->p = rows->end;
+    return fail(d, rows->type, "row %llu: a row image of no bytes",
+                (unsigned long long)rows->row_no);
   }
   rows->p = r.p;
   if( rows->op!=MVB_OP_INSERT ) rows->before = a;

@@ -111,6 +111,8 @@ typedef struct mvb_event {
   const uint8_t *body;   /* after the common header, checksum excluded */
   size_t body_len;
   union {
+    /* ROTATE: the next file and offset; also HEARTBEAT and HEARTBEAT_V2:
+    ** the file and offset the source has reached */
     struct { uint64_t pos; const char *file; size_t file_len; } rotate;
     struct { uint16_t binlog_version; char server_version[51];
              uint8_t checksum_alg; } fde;
