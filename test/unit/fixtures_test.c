@@ -539,7 +539,7 @@ static int ends_with(const char *z, const char *zEnd){
   return a>=b && strcmp(z+a-b, zEnd)==0;
 }
 
-static int nFiles, nBinlogs;
+static int nFiles, nBinlogs, nDumps, nDumpValues;
 
 static void test_binlog_file(const char *zRel, const char *zPath){
   size_t n = 0;
@@ -593,6 +593,36 @@ static void test_binlog_file(const char *zRel, const char *zPath){
            rc ? w.zErr : "");
   }
   mvb_free(w.d);
+
+  /* MySQL's own mysqlbinlog -vv output (mysql-cdc-rs: dump.txt beside the
+  ** binlog): the same comparison, a second independent decoding */
+  {
+    const char *zSlash = strrchr(zPath, '/');
+    snprintf(zTxt, sizeof zTxt, "%.*s/dump.txt",
+             (int)(zSlash ? zSlash - zPath : 0), zPath);
+    int haveDump = zSlash && load_expected(zTxt, &x)==0;
+    if( haveDump && x.n==0 ){
+      free_expected(&x);         /* printed without -v: no rows to compare */
+    }else if( haveDump ){
+      walk w2;
+      memset(&w2, 0, sizeof w2);
+      w2.zName = zRel;
+      w2.x = &x;
+      w2.d = mvb_new();
+      rc = walk_binlog(&w2, b, n);
+      CHECK(rc==0);
+      CHECK(w2.iRow==x.n);
+      CHECK(w2.nMismatch==0);
+      if( w2.iRow!=x.n || w2.nMismatch ){
+        printf("! %s: %d rows decoded, %d mismatches, mysqlbinlog (dump.txt) "
+               "printed %d\n", zRel, w2.iRow, w2.nMismatch, x.n);
+      }
+      nDumps++;
+      nDumpValues += w2.nCompared;
+      free_expected(&x);
+      mvb_free(w2.d);
+    }
+  }
   free(b);
 }
 
@@ -658,6 +688,229 @@ static void test_partial_event(const char *zRel, const char *zPath){
   free(b);
 }
 
+/* ---- values asserted by the source projects (SOURCES.md) ---- */
+
+/* Decode a whole file into lines: "op db.tbl before -> after" for every
+** row (the images in the shared JSON encoding), "inner NAME" for every
+** event inside a transaction payload, "gtid TEXT" for GTID events. */
+typedef struct oracle {
+  char **az;
+  int n;
+  int rc;
+  char zErr[600];
+} oracle;
+
+static void oracle_add(oracle *o, const char *z){
+  o->az = realloc(o->az, sizeof(char*)*(size_t)(o->n+1));
+  o->az[o->n++] = strdup(z);
+}
+
+static int oracle_rows(oracle *o, mvb_decoder *d, const mvb_event *ev){
+  mvb_rows rows;
+  mv_buf b;
+  int rc;
+  if( mvb_rows_open(d, ev, &rows)!=MVB_OK ) return MVB_ERROR;
+  mv_buf_init(&b);
+  while( (rc = mvb_rows_next(d, &rows))==MVB_ROW ){
+    const char *const *az = (const char *const*)rows.table->names;
+    mv_buf_reset(&b);
+    mv_buf_printf(&b, "%d %s.%s ", rows.op, rows.table->db, rows.table->name);
+    if( rows.before ) mv_encode_row(&b, rows.table->ncol, az, rows.before);
+    mv_buf_str(&b, " -> ");
+    if( rows.after ) mv_encode_row(&b, rows.table->ncol, az, rows.after);
+    oracle_add(o, mv_buf_cstr(&b));
+  }
+  mv_buf_free(&b);
+  return rc==MVB_DONE ? MVB_OK : MVB_ERROR;
+}
+
+static void oracle_load(oracle *o, const char *zFile){
+  char zPath[1100];
+  size_t n = 0, pos = 4;
+  uint8_t *b;
+  mvb_decoder *d = mvb_new();
+  memset(o, 0, sizeof *o);
+  snprintf(zPath, sizeof zPath, "%s/%s", FIXTURES, zFile);
+  b = read_all(zPath, &n);
+  if( b==0 || n<4 ){ o->rc = 1; snprintf(o->zErr, sizeof o->zErr, "cannot read"); }
+  while( b && pos<n && o->rc==0 ){
+    mvb_event ev;
+    char z[200];
+    int rc = mvb_parse(d, b+pos, n-pos, &ev);
+    if( rc==MVB_OK ){
+      if( ev.type==MVB_GTID || ev.type==MVB_GTID_TAGGED
+       || ev.type==MVB_MARIA_GTID ){
+        snprintf(z, sizeof z, "gtid %s", ev.u.gtid.text);
+        oracle_add(o, z);
+      }
+      if( is_rows_type(ev.type) ){
+        rc = oracle_rows(o, d, &ev);
+      }else if( ev.type==MVB_TRANSACTION_PAYLOAD ){
+        mvb_event in;
+        while( (rc = mvb_payload_next(d, &in))==MVB_OK ){
+          snprintf(z, sizeof z, "inner %s", mvb_event_name(in.type));
+          oracle_add(o, z);
+          if( is_rows_type(in.type) && oracle_rows(o, d, &in)!=MVB_OK ){
+            rc = MVB_ERROR;
+            break;
+          }
+        }
+        if( rc==MVB_DONE ) rc = MVB_OK;
+      }
+    }
+    if( rc!=MVB_OK ){
+      o->rc = 1;
+      snprintf(o->zErr, sizeof o->zErr, "offset %zu: %s", pos, mvb_errmsg(d));
+      break;
+    }
+    pos += ev.size;
+  }
+  mvb_free(d);
+  free(b);
+}
+
+static void oracle_free(oracle *o){
+  int i;
+  for(i=0; i<o->n; i++) free(o->az[i]);
+  free(o->az);
+}
+
+/* The i-th line that starts with zPrefix, or "" */
+static const char *oracle_line(oracle *o, const char *zPrefix, int i){
+  int k;
+  for(k=0; k<o->n; k++){
+    if( strncmp(o->az[k], zPrefix, strlen(zPrefix))==0 && i--==0 ){
+      return o->az[k];
+    }
+  }
+  return "";
+}
+
+static int has(const char *z, const char *zSub){ return strstr(z, zSub)!=0; }
+
+static void test_source_oracles(void){
+  oracle o;
+  char z[2000];
+  const char *zl;
+  int i;
+
+  /* rust_mysql_common: the row (b'100', 'foo', b'00100000') */
+  oracle_load(&o, "mysql_common/mysql_type_bit.000001");
+  CHECK(o.rc==0);
+  CHECK_STR(oracle_line(&o, "1 ", 0), "1 mysql.foo  -> {\"a\":4,\"b\":\"foo\",\"c\":32}");
+  oracle_free(&o);
+
+  /* TIME -507:48:27 */
+  oracle_load(&o, "mysql_common/time_issue.000001");
+  CHECK(o.rc==0);
+  CHECK_STR(oracle_line(&o, "1 ", 0), "1 noria.t  -> {\"@1\":\"-507:48:27\"}");
+  oracle_free(&o);
+
+  /* minimal image (columns 1, 3, 5), column 5 an UNSIGNED INT 3230202323,
+  ** column 3 in utf8mb4_0900_ai_ci (255) */
+  oracle_load(&o, "mysql_common/minimal_row_metadata.000001");
+  CHECK(o.rc==0);
+  CHECK_STR(oracle_line(&o, "1 ", 0),
+            "1 noria.t1  -> {\"@1\":1,\"@3\":\"a\",\"@5\":3230202323}");
+  oracle_free(&o);
+
+  /* insert (CHAR(100), VARCHAR(300), ENUM 1 'var1', SET 0b101
+  ** 'one,three', TEXT '0123456789'), update to ('field1', 'field_2', ENUM 2,
+  ** SET 0b1010, a 300-char TEXT), delete of that row */
+  oracle_load(&o, "mysql_common/mysql-enum-string-set.000001");
+  CHECK(o.rc==0);
+  zl = oracle_line(&o, "1 mysql.t ", 0);
+  CHECK(has(zl, "\"f3\":\"var1\",\"f4\":\"one,three\",\"f5\":\"0123456789\"}"));
+  {
+    /* f1 is the 100 digits 0123456789 repeated */
+    char w[120];
+    for(i=0; i<100; i++) w[i] = (char)('0' + i%10);
+    w[100] = 0;
+    snprintf(z, sizeof z, "{\"f1\":\"%s\",\"f2\":\"", w);
+    CHECK(has(zl, z));
+  }
+  zl = oracle_line(&o, "2 mysql.t ", 0);
+  CHECK(has(zl, " -> {\"f1\":\"field1\",\"f2\":\"field_2\",\"f3\":\"variant2\","
+                "\"f4\":\"two,four\",\"f5\":\"0123456789"));
+  {
+    /* the delete's before image is the update's after image */
+    const char *zA = strstr(zl, " -> ");
+    const char *zD = oracle_line(&o, "3 mysql.t ", 0);
+    CHECK(zA && strlen(zD)>10 && strncmp(zD+10, zA+4, strlen(zA+4))==0);
+  }
+  oracle_free(&o);
+
+  /* VECTOR: foo rows (1, float32 LE [1.1, 2.2, 3.3]) and (2, [1, -1, 0]) */
+  oracle_load(&o, "mysql_common/vector.binlog");
+  CHECK(o.rc==0);
+  CHECK_STR(oracle_line(&o, "1 dtb.foo ", 0),
+    "1 dtb.foo  -> {\"id\":1,\"vector_column\":\"cdcc8c3fcdcc0c4033335340\"}");
+  CHECK_STR(oracle_line(&o, "1 dtb.foo ", 1),
+    "1 dtb.foo  -> {\"id\":2,\"vector_column\":\"0000803f000080bf00000000\"}");
+  oracle_free(&o);
+
+  /* MariaDB FULL metadata: names id, topic, event_type, event, created of
+  ** toddy_test.outbox, id the primary key */
+  oracle_load(&o, "mysql_common/mariadb-bin.000001");
+  CHECK(o.rc==0);
+  CHECK_STR(oracle_line(&o, "gtid ", 0), "gtid 0-1-1");
+  CHECK(has(oracle_line(&o, "1 ", 0), "1 toddy_test.outbox  -> {\"id\":62,"
+            "\"topic\":\"foo\",\"event_type\":\"JSON\",\"event\":"));
+  CHECK(has(oracle_line(&o, "1 ", 0), "\"created\":"));
+  oracle_free(&o);
+  {
+    /* the primary-key flag, straight from the table map */
+    mvb_decoder *d = mvb_new();
+    size_t n = 0, pos = 4;
+    uint8_t *b;
+    int ok = 0;
+    snprintf(z, sizeof z, "%s/mysql_common/mariadb-bin.000001", FIXTURES);
+    b = read_all(z, &n);
+    while( b && pos<n ){
+      mvb_event ev;
+      if( mvb_parse(d, b+pos, n-pos, &ev)!=MVB_OK ) break;
+      if( ev.type==MVB_TABLE_MAP ){
+        mvb_table *t = ev.u.table_map.table;
+        ok = t->ncol==5 && t->cols[0].is_pk && !t->cols[1].is_pk
+          && t->has_names && strcmp(t->names[4], "created")==0;
+        break;
+      }
+      pos += ev.size;
+    }
+    CHECK(ok);
+    mvb_free(d);
+    free(b);
+  }
+
+  /* the payload holds exactly Query, Table_map, Write_rows, Xid */
+  oracle_load(&o, "mysql_common/transaction_compression.000001");
+  CHECK(o.rc==0);
+  CHECK_STR(oracle_line(&o, "inner ", 0), "inner Query");
+  CHECK_STR(oracle_line(&o, "inner ", 1), "inner Table_map");
+  CHECK_STR(oracle_line(&o, "inner ", 2), "inner Write_rows_v2");
+  CHECK_STR(oracle_line(&o, "inner ", 3), "inner Xid");
+  CHECK_STR(oracle_line(&o, "inner ", 4), "");
+  oracle_free(&o);
+
+  /* tagged GTID (MySQL 9.6) */
+  oracle_load(&o, "mysql_common/binlog_transaction_with_GTID_TAG.000001");
+  CHECK(o.rc==0);
+  CHECK_STR(oracle_line(&o, "gtid ", 0),
+            "gtid 55778904-0299-11f1-b1b8-4ef0c4956feb:mytag:3");
+  CHECK_STR(oracle_line(&o, "1 ", 0),
+            "1 test.orders  -> {\"@1\":3,\"@2\":100,\"@3\":\"250.00\"}");
+  oracle_free(&o);
+
+  /* rust-mysql-binlog: a real GTID, DECIMAL(10,5) 0.10000 and 1.00000 */
+  oracle_load(&o, "rust-mysql-binlog/bin-log.000001");
+  CHECK(o.rc==0);
+  CHECK_STR(oracle_line(&o, "gtid ", 0), "gtid 87cee3a4-6b31-11e7-bdfd-0d98d6698870:14917");
+  CHECK_STR(oracle_line(&o, "gtid ", 1), "gtid 87cee3a4-6b31-11e7-bdfd-0d98d6698870:14918");
+  CHECK(has(oracle_line(&o, "1 ", 0), "\"0.10000\""));
+  CHECK(has(oracle_line(&o, "1 ", 1), "\"1.00000\""));
+  oracle_free(&o);
+}
+
 static void walk_dir(const char *zRel){
   char zPath[1024];
   DIR *dir;
@@ -702,7 +955,10 @@ static void walk_dir(const char *zRel){
 
 int main(void){
   walk_dir("");
+  test_source_oracles();
   CHECK(nFiles>=60);
-  printf("   %d fixture files (%d binlogs)\n", nFiles, nBinlogs);
+  printf("   %d fixture files (%d binlogs), %d mysqlbinlog dumps (%d values)\n",
+         nFiles, nBinlogs, nDumps, nDumpValues);
+  CHECK(nDumps>=6);
   UNIT_DONE();
 }
