@@ -139,7 +139,8 @@ fail:
 #define P_SELECT       0x04
 #define P_CREATE_USER  0x08
 #define P_GRANT_OPTION 0x10
-#define P_ALL          0x1f
+#define P_OTHER        0x20   /* any other privilege (INSERT, PROCESS, ...) */
+#define P_ALL          0x3f
 
 typedef struct fnGrant {
   char *zDb;     /* NULL: every schema (*.*) */
@@ -227,6 +228,7 @@ static void fnGrantsLine(fnGrants *g, const char *zLine){
     else if( PRIV("SELECT") ) m |= P_SELECT;
     else if( PRIV("CREATE USER") ) m |= P_CREATE_USER;
     else if( PRIV("GRANT OPTION") ) m |= P_GRANT_OPTION;
+    else if( !PRIV("USAGE") && n>0 ) m |= P_OTHER;
 #undef PRIV
   }
   if( strstr(zTo, " WITH GRANT OPTION") ) m |= P_GRANT_OPTION;
@@ -247,7 +249,7 @@ static void fnGrantsLine(fnGrants *g, const char *zLine){
   }
   /* A global grant lists every privilege; a schema or table grant can
   ** only be about SELECT here (the others are global privileges). */
-  if( zDb ) m &= P_SELECT|P_GRANT_OPTION;
+  if( zDb ) m &= P_SELECT|P_GRANT_OPTION|P_OTHER;
   pNew = sqlite3_realloc64(g->a, (g->n+1)*sizeof(fnGrant));
   if( pNew==0 ){ sqlite3_free(zDb); sqlite3_free(zTbl); return; }
   g->a = pNew;
@@ -575,8 +577,9 @@ static int checkServer(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
                        char **pzDb, char **pzErr){
   MYSQL_RES *res;
   MYSQL_ROW row;
-  const char *zSql = "SELECT @@log_bin, @@binlog_format, @@binlog_row_image,"
-                     " @@server_id, DATABASE()";
+  /* GLOBAL: the values new sessions (the writers) get, not this one's. */
+  const char *zSql = "SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format,"
+                     " @@GLOBAL.binlog_row_image, @@GLOBAL.server_id, DATABASE()";
   res = fnQuery(ctx, c, zSql, 0, pzErr);
   if( res==0 ){
     if( *pzErr==0 ) *pzErr = sqlite3_mprintf("%s: no result", zSql);
@@ -619,7 +622,7 @@ static int checkServer(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
   mysql_free_result(res);
 
   /* Advice only: MySQL 8.0.1+ and MariaDB 10.5+ know this variable. */
-  zSql = "SELECT @@binlog_row_metadata";
+  zSql = "SELECT @@GLOBAL.binlog_row_metadata";
   res = fnQuery(ctx, c, zSql, 0, pzErr);
   if( res==0 ){
     if( *pzErr==0 || mysql_errno(c->mysql)!=1193 ) return 1;
@@ -862,7 +865,7 @@ static void setupFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   sqlite3_str *out = sqlite3_str_new(0);
   mv_conn *c = 0;
   MYSQL_RES *res;
-  int existed = 0;
+  int existed = 0, created = 0;
 
   if( zUser==0 || zUser[0]==0 ){
     zErr = sqlite3_mprintf("the user name (argument 2) is empty");
@@ -904,6 +907,7 @@ static void setupFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
     existed = 1;
   }
   if( zErr ) goto denied;
+  created = !existed;
   sqlite3_str_appendf(out, existed ? "user %s existed: set its password"
                                    : "created user %s", zAcct);
 
@@ -944,6 +948,18 @@ denied:
   if( fnAccessDenied(mysql_errno(c->mysql)) ){
     char *zWhy = setupDenied(ctx, c);
     if( zWhy ){ sqlite3_free(zErr); zErr = zWhy; }
+  }
+  if( created ){
+    /* Leave nothing half done: a user without its privileges would
+    ** only fail later, further from the cause. */
+    char *zDrop = sqlite3_mprintf("DROP USER %s", zAcct);
+    char *zIgnore = 0;
+    if( zDrop ){
+      res = fnQuery(ctx, c, zDrop, 0, &zIgnore);
+      if( res ) mysql_free_result(res);
+    }
+    sqlite3_free(zIgnore);
+    sqlite3_free(zDrop);
   }
   goto fail;
 oom:
