@@ -1,0 +1,1719 @@
+/*
+** snapshot.c — mysql_snapshot: a consistent, streamed snapshot of MySQL
+** tables, as a table-valued function and as a typed virtual table.
+**
+** The table-valued function (eponymous):
+**
+**   SELECT db, tbl, pk, row, pos FROM mysql_snapshot('vt.orders');
+**   SELECT * FROM mysql_snapshot('vt.orders, vt.items', 'host=... user=...');
+**   SELECT count(*) FROM mysql_snapshot('vt.%');
+**
+**   db, tbl   the schema and table of the row
+**   pk        JSON array of the primary-key values (NULL: no primary key)
+**   row       JSON object, column name -> value (DESIGN.md "Value encoding")
+**   pos       the binlog position the snapshot corresponds to, file:offset
+**
+** The argument names one table (`db.table`, or `table` in the DSN's
+** database), a comma-separated list of them, or a `db.pattern` where `%`
+** matches any run of characters (`_` is literal). Names may be quoted with
+** backticks. All tables are read inside ONE
+** `START TRANSACTION WITH CONSISTENT SNAPSHOT`, so they agree with each
+** other and with `pos`. On MariaDB, pos is Binlog_snapshot_file:
+** Binlog_snapshot_position read inside that transaction (exact); on MySQL,
+** which has no such status, it is the position read just before the
+** transaction starts (replaying from it may repeat a change, never lose one).
+**
+** The typed form:
+**
+**   CREATE VIRTUAL TABLE orders USING mysql_snapshot('vt.orders' [, 'dsn']);
+**   SELECT * FROM orders WHERE id = 42;      -- reads one row on the server
+**
+** has the MySQL table's own columns: integers INTEGER (an unsigned BIGINT
+** above 2^63-1 is its exact decimal TEXT), FLOAT/DOUBLE REAL, binary types
+** BLOB, everything else TEXT. Each scan is a fresh consistent snapshot.
+** xBestIndex pushes =, <, <=, >, >=, IN, IS NULL and LIMIT into the MySQL
+** query with bound parameters (see the comment above typedBestIndex).
+**
+** Reading: the binary protocol (a prepared statement), so FLOAT and DOUBLE
+** arrive as the stored bits; an unbuffered result fetched row by row, so
+** memory stays flat; character_set_results=NULL during the scan, so text
+** arrives in the column's own charset and goes through the same conversion
+** (encode.c) as a binlog row image. A cursor that stops early closes its
+** connection instead of reading the rest of the result. Each cursor has its
+** own connection, so overlapping cursors never share a stream.
+*/
+#include "mysqlvtab.h"
+#include "encode.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SNAP_PIECE (1u<<20)   /* large values are fetched in 1 MiB pieces */
+#define SNAP_INTERRUPT_ROWS 16384
+
+/* ======================================================================
+** Small helpers: quoting, queries
+** ==================================================================== */
+
+/* Append `name` with backticks doubled. */
+static void quoteIdent(sqlite3_str *s, const char *z){
+  sqlite3_str_appendchar(s, 1, '`');
+  for(; *z; z++){
+    if( *z=='`' ) sqlite3_str_appendchar(s, 1, '`');
+    sqlite3_str_appendchar(s, 1, *z);
+  }
+  sqlite3_str_appendchar(s, 1, '`');
+}
+
+/* Append 'text' escaped for the connection's charset. */
+static void quoteLiteral(sqlite3_str *s, MYSQL *m, const char *z){
+  size_t n = strlen(z);
+  char *zOut = sqlite3_malloc64(2*n + 3);
+  if( zOut==0 ){ sqlite3_str_appendall(s, "''"); return; }
+  mysql_real_escape_string(m, zOut, z, (unsigned long)n);
+  sqlite3_str_appendf(s, "'%s'", zOut);
+  sqlite3_free(zOut);
+}
+
+/* Run a query and return its (small) result stored; NULL with *pzErr on
+** error. The caller frees with mysql_free_result. */
+static MYSQL_RES *snapQuery(mv_ctx *ctx, mv_conn *c, const char *zSql,
+                            char **pzErr){
+  MYSQL_RES *res;
+  mv_log_query(ctx, zSql);
+  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql)) ){
+    *pzErr = mv_conn_error(c, "mysql_snapshot");
+    return 0;
+  }
+  res = mysql_store_result(c->mysql);
+  if( res==0 ){
+    if( mysql_errno(c->mysql) ) *pzErr = mv_conn_error(c, "mysql_snapshot");
+    else *pzErr = sqlite3_mprintf("mysql_snapshot: no result from: %s", zSql);
+  }
+  return res;
+}
+
+static char *dupStr(const char *z, size_t n){
+  char *p = sqlite3_malloc64(n+1);
+  if( p ){ memcpy(p, z, n); p[n] = 0; }
+  return p;
+}
+
+/* ======================================================================
+** Table arguments: "db.t", "t", "a, b.c", "db.%", with `quoted` parts
+** ==================================================================== */
+
+typedef struct SnapTable {
+  char *zDb;
+  char *zTbl;
+  int nPk;           /* primary-key columns, in key order */
+  char **azPk;
+  int nJson;         /* MariaDB JSON columns (LONGTEXT CHECK json_valid) */
+  char **azJson;
+} SnapTable;
+
+static void tableFree(SnapTable *t){
+  int i;
+  sqlite3_free(t->zDb);
+  sqlite3_free(t->zTbl);
+  for(i=0; i<t->nPk; i++) sqlite3_free(t->azPk[i]);
+  sqlite3_free(t->azPk);
+  for(i=0; i<t->nJson; i++) sqlite3_free(t->azJson[i]);
+  sqlite3_free(t->azJson);
+  memset(t, 0, sizeof *t);
+}
+
+static void tablesFree(SnapTable *a, int n){
+  int i;
+  for(i=0; i<n; i++) tableFree(&a[i]);
+  sqlite3_free(a);
+}
+
+/* One part of a name at *pz: `quoted` or a bare run. Returns the part
+** (sqlite3_malloc'd) or NULL with *pzErr set. */
+static char *parsePart(const char **pz, const char *zArg, char **pzErr){
+  const char *z = *pz;
+  sqlite3_str *s = sqlite3_str_new(0);
+  char *zOut;
+  if( *z=='`' ){
+    z++;
+    while( 1 ){
+      if( *z==0 ){
+        sqlite3_free(sqlite3_str_finish(s));
+        *pzErr = sqlite3_mprintf("mysql_snapshot: unterminated ` in the table"
+                                 " argument '%s'", zArg);
+        return 0;
+      }
+      if( *z=='`' ){
+        if( z[1]!='`' ){ z++; break; }
+        z++;
+      }
+      sqlite3_str_appendchar(s, 1, *z);
+      z++;
+    }
+  }else{
+    const char *zStart = z;
+    while( *z && *z!='.' && *z!=',' && *z!='`' && *z!=' ' && *z!='\t'
+        && *z!='\n' && *z!='\r' ) z++;
+    sqlite3_str_append(s, zStart, (int)(z - zStart));
+  }
+  zOut = sqlite3_str_finish(s);
+  if( zOut==0 || zOut[0]==0 ){
+    sqlite3_free(zOut);
+    *pzErr = sqlite3_mprintf("mysql_snapshot: bad table argument '%s' at"
+        " position %d: expected db.table, table, a comma-separated list or"
+        " db.%%", zArg, (int)(*pz - zArg) + 1);
+    return 0;
+  }
+  *pz = z;
+  return zOut;
+}
+
+typedef struct SnapName {
+  char *zDb;    /* NULL: the DSN's database */
+  char *zTbl;
+  int isPattern;
+} SnapName;
+
+static void namesFree(SnapName *a, int n){
+  int i;
+  for(i=0; i<n; i++){ sqlite3_free(a[i].zDb); sqlite3_free(a[i].zTbl); }
+  sqlite3_free(a);
+}
+
+static int isWs(char c){ return c==' ' || c=='\t' || c=='\n' || c=='\r'; }
+
+/* Parse the table argument into names. 0 on success. */
+static int parseTableArg(const char *zArg, SnapName **paName, int *pnName,
+                         char **pzErr){
+  const char *z = zArg;
+  SnapName *a = 0;
+  int n = 0;
+  while( 1 ){
+    SnapName *aNew;
+    char *zA, *zB = 0;
+    int quotedB = 0;
+    while( isWs(*z) ) z++;
+    if( (zA = parsePart(&z, zArg, pzErr))==0 ) goto fail;
+    if( *z=='.' ){
+      z++;
+      quotedB = (*z=='`');
+      if( (zB = parsePart(&z, zArg, pzErr))==0 ){ sqlite3_free(zA); goto fail; }
+    }else{
+      quotedB = (z>zArg && z[-1]=='`');
+    }
+    while( isWs(*z) ) z++;
+    if( *z!=',' && *z!=0 ){
+      sqlite3_free(zA); sqlite3_free(zB);
+      *pzErr = sqlite3_mprintf("mysql_snapshot: bad table argument '%s' at"
+          " position %d: expected db.table, table, a comma-separated list or"
+          " db.%%", zArg, (int)(z - zArg) + 1);
+      goto fail;
+    }
+    aNew = sqlite3_realloc64(a, sizeof(SnapName)*(n+1));
+    if( aNew==0 ){
+      sqlite3_free(zA); sqlite3_free(zB);
+      *pzErr = sqlite3_mprintf("out of memory");
+      goto fail;
+    }
+    a = aNew;
+    a[n].zDb = zB ? zA : 0;
+    a[n].zTbl = zB ? zB : zA;
+    a[n].isPattern = !quotedB && strchr(a[n].zTbl, '%')!=0;
+    n++;
+    if( *z==0 ) break;
+    z++;
+  }
+  *paName = a;
+  *pnName = n;
+  return 0;
+fail:
+  namesFree(a, n);
+  return 1;
+}
+
+/* ======================================================================
+** Resolving names against the server
+** ==================================================================== */
+
+/* The error for a table that information_schema does not show: probe it,
+** so that the server says whether it is missing or not ours to read. */
+static char *tableProbeError(mv_ctx *ctx, mv_conn *c, const char *zDb,
+                             const char *zTbl){
+  sqlite3_str *s = sqlite3_str_new(0);
+  char *zSql, *zErr = 0;
+  unsigned e;
+  sqlite3_str_appendall(s, "SELECT 1 FROM ");
+  quoteIdent(s, zDb);
+  sqlite3_str_appendchar(s, 1, '.');
+  quoteIdent(s, zTbl);
+  sqlite3_str_appendall(s, " LIMIT 0");
+  zSql = sqlite3_str_finish(s);
+  if( zSql==0 ) return sqlite3_mprintf("out of memory");
+  mv_log_query(ctx, zSql);
+  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql))==0 ){
+    MYSQL_RES *res = mysql_store_result(c->mysql);
+    if( res ) mysql_free_result(res);
+    sqlite3_free(zSql);
+    return 0;
+  }
+  sqlite3_free(zSql);
+  e = mysql_errno(c->mysql);
+  if( e==1146 || e==1049 ){          /* ER_NO_SUCH_TABLE, ER_BAD_DB_ERROR */
+    zErr = sqlite3_mprintf("mysql_snapshot: no such table: %s.%s", zDb, zTbl);
+  }else if( e==1142 || e==1143 || e==1044 ){   /* access denied */
+    zErr = sqlite3_mprintf("mysql_snapshot: no privilege to read %s.%s as %s"
+        " (the agent needs SELECT): %s", zDb, zTbl, c->zLabel,
+        mysql_error(c->mysql));
+  }else{
+    zErr = mv_conn_error(c, "mysql_snapshot");
+  }
+  return zErr;
+}
+
+/* A list of names of one table from a one-column query. */
+static int loadNames(mv_ctx *ctx, mv_conn *c, const char *zSql,
+                     char ***pazOut, int *pnOut, char **pzErr){
+  MYSQL_RES *res = snapQuery(ctx, c, zSql, pzErr);
+  MYSQL_ROW row;
+  char **az = 0;
+  int n = 0;
+  if( res==0 ) return 1;
+  while( (row = mysql_fetch_row(res))!=0 ){
+    unsigned long *aLen = mysql_fetch_lengths(res);
+    char **azNew;
+    if( row[0]==0 ) continue;
+    azNew = sqlite3_realloc64(az, sizeof(char*)*(n+1));
+    if( azNew==0 ) break;
+    az = azNew;
+    if( (az[n] = dupStr(row[0], aLen[0]))==0 ) break;
+    n++;
+  }
+  mysql_free_result(res);
+  *pazOut = az;
+  *pnOut = n;
+  return 0;
+}
+
+/* Fill in the primary key and (MariaDB) the JSON columns of t. */
+static int tableDetails(mv_ctx *ctx, mv_conn *c, int isMaria, SnapTable *t,
+                        char **pzErr){
+  sqlite3_str *s = sqlite3_str_new(0);
+  char *zSql;
+  int rc;
+  sqlite3_str_appendall(s, "SELECT COLUMN_NAME FROM information_schema."
+      "STATISTICS WHERE INDEX_NAME='PRIMARY' AND TABLE_SCHEMA=");
+  quoteLiteral(s, c->mysql, t->zDb);
+  sqlite3_str_appendall(s, " AND TABLE_NAME=");
+  quoteLiteral(s, c->mysql, t->zTbl);
+  sqlite3_str_appendall(s, " ORDER BY SEQ_IN_INDEX");
+  zSql = sqlite3_str_finish(s);
+  if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
+  rc = loadNames(ctx, c, zSql, &t->azPk, &t->nPk, pzErr);
+  sqlite3_free(zSql);
+  if( rc || !isMaria ) return rc;
+  /* MariaDB's JSON is LONGTEXT with CHECK (json_valid(`col`)), the
+  ** constraint named after the column. */
+  s = sqlite3_str_new(0);
+  sqlite3_str_appendall(s, "SELECT CONSTRAINT_NAME FROM information_schema."
+      "CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA=");
+  quoteLiteral(s, c->mysql, t->zDb);
+  sqlite3_str_appendall(s, " AND TABLE_NAME=");
+  quoteLiteral(s, c->mysql, t->zTbl);
+  sqlite3_str_appendall(s, " AND CHECK_CLAUSE=CONCAT('json_valid(`',"
+      " REPLACE(CONSTRAINT_NAME, '`', '``'), '`)')");
+  zSql = sqlite3_str_finish(s);
+  if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
+  rc = loadNames(ctx, c, zSql, &t->azJson, &t->nJson, pzErr);
+  sqlite3_free(zSql);
+  return rc;
+}
+
+static int isMariaDB(mv_conn *c){
+  const char *z = mysql_get_server_info(c->mysql);
+  return z && strstr(z, "MariaDB")!=0;
+}
+
+/* Resolve the table argument to a list of InnoDB tables. */
+static int resolveTables(mv_ctx *ctx, mv_conn *c, const char *zArg,
+                         int allowMany, SnapTable **paTab, int *pnTab,
+                         char **pzErr){
+  SnapName *aName = 0;
+  int nName = 0, i;
+  SnapTable *aTab = 0;
+  int nTab = 0;
+  char *zDefDb = 0;
+  int isMaria = isMariaDB(c);
+
+  *pzErr = 0;
+  if( parseTableArg(zArg, &aName, &nName, pzErr) ) return 1;
+  if( !allowMany && (nName>1 || aName[0].isPattern) ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: a typed table reads one table,"
+        " not '%s'", zArg);
+    goto fail;
+  }
+  for(i=0; i<nName; i++){
+    if( aName[i].zDb==0 && zDefDb==0 ){
+      MYSQL_RES *res = snapQuery(ctx, c, "SELECT DATABASE()", pzErr);
+      MYSQL_ROW row;
+      if( res==0 ) goto fail;
+      row = mysql_fetch_row(res);
+      if( row && row[0] ) zDefDb = sqlite3_mprintf("%s", row[0]);
+      mysql_free_result(res);
+      if( zDefDb==0 ){
+        *pzErr = sqlite3_mprintf("mysql_snapshot: table '%s' names no database"
+            " and the DSN has none (write db.table)", aName[i].zTbl);
+        goto fail;
+      }
+    }
+  }
+  for(i=0; i<nName; i++){
+    const char *zDb = aName[i].zDb ? aName[i].zDb : zDefDb;
+    sqlite3_str *s = sqlite3_str_new(0);
+    char *zSql;
+    MYSQL_RES *res;
+    MYSQL_ROW row;
+    int nFound = 0;
+    sqlite3_str_appendall(s, "SELECT TABLE_NAME, TABLE_TYPE, ENGINE FROM"
+        " information_schema.TABLES WHERE TABLE_SCHEMA=");
+    quoteLiteral(s, c->mysql, zDb);
+    if( aName[i].isPattern ){
+      /* only % is a wildcard: escape \ and _ */
+      sqlite3_str *p = sqlite3_str_new(0);
+      const char *z;
+      char *zPat;
+      for(z=aName[i].zTbl; *z; z++){
+        if( *z=='\\' || *z=='_' ) sqlite3_str_appendchar(p, 1, '\\');
+        sqlite3_str_appendchar(p, 1, *z);
+      }
+      zPat = sqlite3_str_finish(p);
+      sqlite3_str_appendall(s, " AND TABLE_TYPE='BASE TABLE' AND TABLE_NAME LIKE ");
+      quoteLiteral(s, c->mysql, zPat ? zPat : "");
+      sqlite3_free(zPat);
+      sqlite3_str_appendall(s, " ORDER BY TABLE_NAME");
+    }else{
+      sqlite3_str_appendall(s, " AND TABLE_NAME=");
+      quoteLiteral(s, c->mysql, aName[i].zTbl);
+    }
+    zSql = sqlite3_str_finish(s);
+    if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto fail; }
+    res = snapQuery(ctx, c, zSql, pzErr);
+    sqlite3_free(zSql);
+    if( res==0 ) goto fail;
+    while( (row = mysql_fetch_row(res))!=0 ){
+      SnapTable *aNew;
+      const char *zType = row[1] ? row[1] : "";
+      const char *zEngine = row[2] ? row[2] : "";
+      if( row[0]==0 ) continue;
+      nFound++;
+      if( strcmp(zType, "BASE TABLE")!=0 && strcmp(zType, "SYSTEM VERSIONED")!=0 ){
+        *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s is a %s, not a table:"
+            " a consistent snapshot reads InnoDB tables", zDb, row[0],
+            sqlite3_stricmp(zType, "VIEW")==0 ? "view" : zType);
+        mysql_free_result(res);
+        goto fail;
+      }
+      if( sqlite3_stricmp(zEngine, "InnoDB")!=0 ){
+        *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s uses the %s engine:"
+            " a consistent snapshot needs InnoDB (ALTER TABLE ... ENGINE=InnoDB)",
+            zDb, row[0], zEngine[0] ? zEngine : "unknown");
+        mysql_free_result(res);
+        goto fail;
+      }
+      aNew = sqlite3_realloc64(aTab, sizeof(SnapTable)*(nTab+1));
+      if( aNew==0 ){ mysql_free_result(res); *pzErr = sqlite3_mprintf("out of memory"); goto fail; }
+      aTab = aNew;
+      memset(&aTab[nTab], 0, sizeof(SnapTable));
+      aTab[nTab].zDb = sqlite3_mprintf("%s", zDb);
+      aTab[nTab].zTbl = sqlite3_mprintf("%s", row[0]);
+      nTab++;
+      if( aTab[nTab-1].zDb==0 || aTab[nTab-1].zTbl==0 ){
+        mysql_free_result(res); *pzErr = sqlite3_mprintf("out of memory"); goto fail;
+      }
+    }
+    mysql_free_result(res);
+    if( nFound==0 ){
+      if( aName[i].isPattern ){
+        *pzErr = sqlite3_mprintf("mysql_snapshot: no table matches %s.%s",
+                                 zDb, aName[i].zTbl);
+      }else{
+        *pzErr = tableProbeError(ctx, c, zDb, aName[i].zTbl);
+        if( *pzErr==0 ){
+          *pzErr = sqlite3_mprintf("mysql_snapshot: cannot see the engine of"
+              " %s.%s in information_schema", zDb, aName[i].zTbl);
+        }
+      }
+      goto fail;
+    }
+  }
+  for(i=0; i<nTab; i++){
+    if( tableDetails(ctx, c, isMaria, &aTab[i], pzErr) ) goto fail;
+  }
+  namesFree(aName, nName);
+  sqlite3_free(zDefDb);
+  *paTab = aTab;
+  *pnTab = nTab;
+  return 0;
+fail:
+  namesFree(aName, nName);
+  sqlite3_free(zDefDb);
+  tablesFree(aTab, nTab);
+  return 1;
+}
+
+/* ======================================================================
+** The row reader: one prepared SELECT, unbuffered, row by row
+** ==================================================================== */
+
+/* How a column is read and what it becomes. */
+enum { RD_INT, RD_FLOAT, RD_DOUBLE, RD_TIME, RD_BYTES };
+
+typedef struct SnapCol {
+  char *zName;
+  int type;            /* MVT_* of the result metadata */
+  int charset;         /* collation id (character_set_results=NULL: the column's) */
+  unsigned flags;      /* UNSIGNED_FLAG, ENUM_FLAG, SET_FLAG, ... */
+  int decimals;        /* fraction digits of temporal types */
+  int isJson;          /* MariaDB JSON column */
+  int rd;              /* RD_* */
+  mv_kind kind;        /* what a non-NULL value becomes (strings, temporal) */
+} SnapCol;
+
+typedef struct SnapReader {
+  MYSQL_STMT *stmt;
+  int nCol;
+  SnapCol *aCol;
+  MYSQL_BIND *aBind;
+  unsigned long *aLen;
+  my_bool *aNull;
+  my_bool *aErr;
+  union SnapNum { long long i; float f; double d; MYSQL_TIME t; } *aNum;
+  mv_buf *aBuf;        /* per string column: its bound buffer */
+  mv_buf *aBig;        /* per string column: room for values that overflow */
+  mv_value *aVal;      /* the current row */
+  const char **azName;
+} SnapReader;
+
+static void readerFree(SnapReader *r){
+  int i;
+  if( r->stmt ) mysql_stmt_close(r->stmt);
+  for(i=0; i<r->nCol; i++){
+    sqlite3_free(r->aCol[i].zName);
+    mv_buf_free(&r->aBuf[i]);
+    mv_buf_free(&r->aBig[i]);
+  }
+  sqlite3_free(r->aCol);
+  sqlite3_free(r->aBind);
+  sqlite3_free(r->aLen);
+  sqlite3_free(r->aNull);
+  sqlite3_free(r->aErr);
+  sqlite3_free(r->aNum);
+  sqlite3_free(r->aBuf);
+  sqlite3_free(r->aBig);
+  sqlite3_free(r->aVal);
+  sqlite3_free(r->azName);
+  memset(r, 0, sizeof *r);
+}
+
+static int inList(char **az, int n, const char *z){
+  int i;
+  for(i=0; i<n; i++) if( strcmp(az[i], z)==0 ) return 1;
+  return 0;
+}
+
+/* Describe the result columns of r->stmt and bind them. */
+static int readerSetup(SnapReader *r, const SnapTable *t, char **pzErr){
+  MYSQL_RES *meta = mysql_stmt_result_metadata(r->stmt);
+  MYSQL_FIELD *aF;
+  int i, n;
+  if( meta==0 ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: no result metadata: %s",
+                             t->zDb, t->zTbl, mysql_stmt_error(r->stmt));
+    return 1;
+  }
+  n = (int)mysql_num_fields(meta);
+  aF = mysql_fetch_fields(meta);
+  r->nCol = n;
+#define ALLOC(p, k) (p = sqlite3_malloc64(sizeof(*(p))*(size_t)((k)?(k):1)), \
+                     p ? memset(p, 0, sizeof(*(p))*(size_t)((k)?(k):1)) : 0)
+  if( !ALLOC(r->aCol, n) || !ALLOC(r->aBind, n) || !ALLOC(r->aLen, n)
+   || !ALLOC(r->aNull, n) || !ALLOC(r->aErr, n) || !ALLOC(r->aNum, n)
+   || !ALLOC(r->aBuf, n) || !ALLOC(r->aBig, n) || !ALLOC(r->aVal, n)
+   || !ALLOC(r->azName, n) ){
+    mysql_free_result(meta);
+    r->nCol = r->aCol ? n : 0;
+    *pzErr = sqlite3_mprintf("out of memory");
+    return 1;
+  }
+#undef ALLOC
+  for(i=0; i<n; i++){
+    SnapCol *col = &r->aCol[i];
+    MYSQL_BIND *b = &r->aBind[i];
+    MYSQL_FIELD *f = &aF[i];
+    col->zName = dupStr(f->name, f->name_length);
+    r->azName[i] = col->zName;
+    col->type = (int)f->type;
+    col->charset = (int)f->charsetnr;
+    col->flags = f->flags;
+    col->decimals = f->decimals>6 ? 6 : (int)f->decimals;
+    col->isJson = col->zName && inList(t->azJson, t->nJson, col->zName);
+    b->length = &r->aLen[i];
+    b->is_null = &r->aNull[i];
+    b->error = &r->aErr[i];
+    switch( col->type ){
+      case MVT_TINY: case MVT_SHORT: case MVT_INT24: case MVT_LONG:
+      case MVT_LONGLONG: case MVT_YEAR:
+        col->rd = RD_INT;
+        b->buffer_type = MYSQL_TYPE_LONGLONG;
+        b->buffer = &r->aNum[i].i;
+        b->is_unsigned = (col->flags & UNSIGNED_FLAG) ? 1 : 0;
+        col->kind = b->is_unsigned ? MV_UINT : MV_INT;
+        break;
+      case MVT_FLOAT:
+        col->rd = RD_FLOAT;
+        b->buffer_type = MYSQL_TYPE_FLOAT;
+        b->buffer = &r->aNum[i].f;
+        col->kind = MV_FLOAT;
+        break;
+      case MVT_DOUBLE:
+        col->rd = RD_DOUBLE;
+        b->buffer_type = MYSQL_TYPE_DOUBLE;
+        b->buffer = &r->aNum[i].d;
+        col->kind = MV_DOUBLE;
+        break;
+      case MVT_DATE: case MVT_NEWDATE:
+      case MVT_DATETIME: case MVT_TIMESTAMP: case MVT_TIME:
+        col->rd = RD_TIME;
+        b->buffer_type = (enum enum_field_types)(col->type==MVT_NEWDATE ? MVT_DATE : col->type);
+        b->buffer = &r->aNum[i].t;
+        b->buffer_length = sizeof(MYSQL_TIME);
+        col->kind = col->type==MVT_TIME ? MV_TIME
+                  : (col->type==MVT_DATE || col->type==MVT_NEWDATE) ? MV_DATE
+                  : MV_DATETIME;
+        break;
+      default: {
+        size_t cap = f->length < 64 ? 64 : f->length > 4096 ? 4096 : f->length;
+        col->rd = RD_BYTES;
+        if( mv_buf_reserve(&r->aBuf[i], cap) ){
+          mysql_free_result(meta);
+          *pzErr = sqlite3_mprintf("out of memory");
+          return 1;
+        }
+        b->buffer_type = MYSQL_TYPE_BLOB;
+        b->buffer = r->aBuf[i].z;
+        b->buffer_length = (unsigned long)r->aBuf[i].cap;
+        if( col->type==MVT_BIT ) col->kind = MV_UINT;
+        else if( col->type==MVT_NEWDECIMAL || col->type==MVT_DECIMAL ) col->kind = MV_DECIMAL;
+        else if( col->type==MVT_JSON || col->isJson ) col->kind = MV_JSON;
+        else if( col->type==MVT_GEOMETRY ) col->kind = MV_BYTES;
+        else if( col->flags & (ENUM_FLAG|SET_FLAG) ) col->kind = MV_TEXT;
+        else if( col->charset==MV_CS_BINARY ) col->kind = MV_BYTES;
+        else col->kind = MV_TEXT;
+        break;
+      }
+    }
+  }
+  mysql_free_result(meta);
+  if( mysql_stmt_bind_result(r->stmt, r->aBind) ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: %s", t->zDb, t->zTbl,
+                             mysql_stmt_error(r->stmt));
+    return 1;
+  }
+  return 0;
+}
+
+/* Prepare zSql, bind aParam (nParam of them), execute, describe and bind
+** the result. */
+static int readerOpen(mv_ctx *ctx, mv_conn *c, SnapReader *r,
+                      const SnapTable *t, const char *zSql,
+                      MYSQL_BIND *aParam, int nParam, char **pzErr){
+  memset(r, 0, sizeof *r);
+  mv_log_query(ctx, zSql);
+  r->stmt = mysql_stmt_init(c->mysql);
+  if( r->stmt==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
+  if( mysql_stmt_prepare(r->stmt, zSql, (unsigned long)strlen(zSql)) ){
+    unsigned e = mysql_stmt_errno(r->stmt);
+    if( e==1146 ){
+      *pzErr = sqlite3_mprintf("mysql_snapshot: no such table: %s.%s",
+                               t->zDb, t->zTbl);
+    }else if( e==1142 || e==1143 || e==1044 ){
+      *pzErr = sqlite3_mprintf("mysql_snapshot: no privilege to read %s.%s"
+          " as %s (the agent needs SELECT): %s", t->zDb, t->zTbl, c->zLabel,
+          mysql_stmt_error(r->stmt));
+    }else{
+      *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: MySQL error %u on %s: %s",
+          t->zDb, t->zTbl, e, c->zLabel, mysql_stmt_error(r->stmt));
+    }
+    return 1;
+  }
+  if( nParam>0 && mysql_stmt_bind_param(r->stmt, aParam) ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: %s", t->zDb, t->zTbl,
+                             mysql_stmt_error(r->stmt));
+    return 1;
+  }
+  if( mysql_stmt_execute(r->stmt) ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: MySQL error %u on %s: %s",
+        t->zDb, t->zTbl, mysql_stmt_errno(r->stmt), c->zLabel,
+        mysql_stmt_error(r->stmt));
+    return 1;
+  }
+  return readerSetup(r, t, pzErr);
+}
+
+/* A value longer than its bound buffer: fetch the whole of it into the
+** column's overflow buffer, in pieces. */
+static int readerFetchLong(SnapReader *r, int i, char **pzErr){
+  mv_buf *big = &r->aBig[i];
+  unsigned long total = r->aLen[i];
+  unsigned long have = r->aBind[i].buffer_length;
+  unsigned long off;
+  mv_buf_reset(big);
+  if( mv_buf_reserve(big, total) ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: out of memory for a %lu-byte"
+                             " value of column %s", total, r->aCol[i].zName);
+    return 1;
+  }
+  memcpy(big->z, r->aBuf[i].z, have);
+  for(off=have; off<total; ){
+    MYSQL_BIND b;
+    unsigned long piece = total - off;
+    unsigned long len = 0;
+    my_bool isNull = 0, err = 0;
+    if( piece>SNAP_PIECE ) piece = SNAP_PIECE;
+    memset(&b, 0, sizeof b);
+    b.buffer_type = MYSQL_TYPE_BLOB;
+    b.buffer = big->z + off;
+    b.buffer_length = piece;
+    b.length = &len;
+    b.is_null = &isNull;
+    b.error = &err;
+    if( mysql_stmt_fetch_column(r->stmt, &b, (unsigned)i, off) ){
+      *pzErr = sqlite3_mprintf("mysql_snapshot: cannot fetch column %s: %s",
+                               r->aCol[i].zName, mysql_stmt_error(r->stmt));
+      return 1;
+    }
+    off += piece;
+  }
+  big->n = total;
+  return 0;
+}
+
+/* Next row into r->aVal. Returns SQLITE_ROW, SQLITE_DONE, or an error
+** with *pzErr set. */
+static int readerStep(SnapReader *r, const char *zWhat, char **pzErr){
+  int rc = mysql_stmt_fetch(r->stmt);
+  int i;
+  if( rc==MYSQL_NO_DATA ) return SQLITE_DONE;
+  if( rc==1 ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: %s: reading a row: MySQL error"
+        " %u: %s", zWhat, mysql_stmt_errno(r->stmt), mysql_stmt_error(r->stmt));
+    return SQLITE_ERROR;
+  }
+  for(i=0; i<r->nCol; i++){
+    SnapCol *col = &r->aCol[i];
+    mv_value *v = &r->aVal[i];
+    memset(v, 0, sizeof *v);
+    if( r->aNull[i] ){ v->kind = MV_NULL; continue; }
+    v->kind = col->kind;
+    switch( col->rd ){
+      case RD_INT:
+        if( col->kind==MV_UINT ) v->v.u = (uint64_t)r->aNum[i].i;
+        else v->v.i = (int64_t)r->aNum[i].i;
+        break;
+      case RD_FLOAT: v->v.f = r->aNum[i].f; break;
+      case RD_DOUBLE: v->v.d = r->aNum[i].d; break;
+      case RD_TIME: {
+        MYSQL_TIME *t = &r->aNum[i].t;
+        v->fsp = col->decimals;
+        v->v.t.year = t->year; v->v.t.month = t->month; v->v.t.day = t->day;
+        v->v.t.hour = t->hour; v->v.t.minute = t->minute;
+        v->v.t.second = t->second; v->v.t.usec = (unsigned)t->second_part;
+        if( col->kind==MV_TIME ){
+          v->v.t.neg = t->neg ? 1 : 0;
+          v->v.t.hour = t->hour + 24*t->day;
+          v->v.t.year = v->v.t.month = v->v.t.day = 0;
+        }
+        break;
+      }
+      default: {
+        const char *p;
+        size_t n = r->aLen[i];
+        if( n > r->aBind[i].buffer_length ){
+          if( readerFetchLong(r, i, pzErr) ) return SQLITE_ERROR;
+          p = r->aBig[i].z;
+        }else{
+          p = r->aBuf[i].z;
+        }
+        if( col->kind==MV_UINT ){          /* BIT: big-endian bytes */
+          uint64_t u = 0;
+          size_t k;
+          for(k=0; k<n && k<8; k++) u = (u<<8) | (unsigned char)p[k];
+          v->v.u = u;
+        }else{
+          v->charset = col->charset;
+          v->v.s.p = p;
+          v->v.s.n = n;
+        }
+        break;
+      }
+    }
+  }
+  return SQLITE_ROW;
+}
+
+/* Release memory that one huge value made the overflow buffers grow to,
+** so that a table with one big BLOB does not keep it for every row. */
+static void readerTrim(SnapReader *r){
+  int i;
+  for(i=0; i<r->nCol; i++){
+    if( r->aBig[i].cap > 4*SNAP_PIECE ) mv_buf_free(&r->aBig[i]);
+  }
+}
+
+/* ======================================================================
+** The virtual table
+** ==================================================================== */
+
+/* Column numbers of the table-valued form. */
+#define SNAP_DB      0
+#define SNAP_TBL     1
+#define SNAP_PK      2
+#define SNAP_ROW     3
+#define SNAP_POS     4
+#define SNAP_TABLES  5   /* hidden: the table argument */
+#define SNAP_DSN     6   /* hidden: the DSN argument */
+
+/* Pushdown class of a typed column (see typedBestIndex). */
+enum { PD_NONE, PD_INT, PD_INT_NOOMIT, PD_EQ, PD_EQ_TEMPORAL };
+
+typedef struct SnapVtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  mv_ctx *ctx;
+  int typed;
+  /* typed form only */
+  char *zDsn;          /* the DSN argument ("" if none: $MYSQL_VTAB_DSN) */
+  int hasDsn;
+  SnapTable tab;
+  int nCol;
+  char **azCol;        /* MySQL column names */
+  int *aPd;            /* PD_* per column */
+  int *aIsPk;
+} SnapVtab;
+
+typedef struct SnapCursor {
+  sqlite3_vtab_cursor base;
+  mv_conn *conn;
+  int inTxn;           /* conn's session is inside our transaction */
+  SnapTable *aTab;     /* table-valued form: the tables, read in order */
+  int nTab, iTab;
+  int *aPkIdx;         /* result column of each pk column of aTab[iTab] */
+  SnapReader rd;
+  int rdOpen;          /* rd holds an unfinished result */
+  int eof;
+  sqlite3_int64 iRowid;
+  char *zPos;
+  char *zArgTables, *zArgDsn;
+  mv_buf out;          /* scratch for column values */
+  sqlite3_int64 nSince;  /* rows since the last interrupt check */
+} SnapCursor;
+
+static int snapDisconnect(sqlite3_vtab *pVtab){
+  SnapVtab *p = (SnapVtab*)pVtab;
+  int i;
+  mv_ctx_unref(p->ctx);
+  sqlite3_free(p->zDsn);
+  tableFree(&p->tab);
+  for(i=0; i<p->nCol; i++) sqlite3_free(p->azCol[i]);
+  sqlite3_free(p->azCol);
+  sqlite3_free(p->aPd);
+  sqlite3_free(p->aIsPk);
+  sqlite3_free(p);
+  return SQLITE_OK;
+}
+
+/* Strip SQL quotes from a module argument ('x', "x", [x], `x`). */
+static char *dequoteArg(const char *z){
+  size_t n = strlen(z);
+  char q = z[0], e;
+  char *zOut;
+  size_t i, j;
+  while( n>0 && (z[n-1]==' ' || z[n-1]=='\t') ) n--;
+  while( n>0 && (z[0]==' ' || z[0]=='\t') ){ z++; n--; }
+  q = n ? z[0] : 0;
+  if( n<2 || (q!='\'' && q!='"' && q!='[') ) return dupStr(z, n);
+  e = q=='[' ? ']' : q;
+  if( z[n-1]!=e ) return dupStr(z, n);
+  zOut = sqlite3_malloc64(n);
+  if( zOut==0 ) return 0;
+  for(i=1, j=0; i<n-1; i++){
+    if( z[i]==e && q!='[' && i+1<n-1 && z[i+1]==e ) i++;
+    zOut[j++] = z[i];
+  }
+  zOut[j] = 0;
+  return zOut;
+}
+
+/* Pushdown class and SQLite type of a result column. */
+static int pdClass(const SnapCol *c){
+  switch( c->rd ){
+    case RD_INT:
+      return (c->type==MVT_LONGLONG && (c->flags & UNSIGNED_FLAG))
+             || c->type==MVT_YEAR ? PD_INT_NOOMIT : PD_INT;
+    case RD_FLOAT: case RD_DOUBLE: return PD_NONE;
+    case RD_TIME: return PD_EQ_TEMPORAL;
+    default:
+      if( c->kind==MV_JSON || c->type==MVT_GEOMETRY ) return PD_NONE;
+      if( c->type==MVT_BIT ) return PD_INT_NOOMIT;
+      return PD_EQ;
+  }
+}
+
+static const char *sqliteType(const SnapCol *c){
+  if( c->rd==RD_INT || c->type==MVT_BIT ) return "INTEGER";
+  if( c->rd==RD_FLOAT || c->rd==RD_DOUBLE ) return "REAL";
+  if( c->kind==MV_BYTES ) return "BLOB";
+  return "TEXT";
+}
+
+/* Get a connection for zDsn (NULL: $MYSQL_VTAB_DSN). */
+static mv_conn *snapConn(mv_ctx *ctx, const char *zDsn, char **pzErr){
+  mv_conn *c = mv_conn_get(ctx, mv_dsn_text(zDsn), pzErr);
+  if( c==0 && *pzErr && strncmp(*pzErr, "mysql_snapshot", 14)!=0 ){
+    char *z = sqlite3_mprintf("mysql_snapshot: %s", *pzErr);
+    sqlite3_free(*pzErr);
+    *pzErr = z;
+  }
+  return c;
+}
+
+/* Read the typed table's columns: prepare SELECT * and look at the result
+** metadata, without executing it. */
+static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
+                        char **pzErr){
+  sqlite3_str *s = sqlite3_str_new(0);
+  char *zSql;
+  SnapReader r;
+  int i, rc;
+  MYSQL_RES *meta;
+  memset(&r, 0, sizeof r);
+  sqlite3_str_appendall(s, "SELECT * FROM ");
+  quoteIdent(s, p->tab.zDb);
+  sqlite3_str_appendchar(s, 1, '.');
+  quoteIdent(s, p->tab.zTbl);
+  zSql = sqlite3_str_finish(s);
+  if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
+  mv_log_query(p->ctx, zSql);
+  r.stmt = mysql_stmt_init(c->mysql);
+  if( r.stmt==0 || mysql_stmt_prepare(r.stmt, zSql, (unsigned long)strlen(zSql)) ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: %s", p->tab.zDb,
+        p->tab.zTbl, r.stmt ? mysql_stmt_error(r.stmt) : "out of memory");
+    sqlite3_free(zSql);
+    readerFree(&r);
+    return 1;
+  }
+  sqlite3_free(zSql);
+  meta = mysql_stmt_result_metadata(r.stmt);
+  if( meta==0 ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: no columns",
+                             p->tab.zDb, p->tab.zTbl);
+    readerFree(&r);
+    return 1;
+  }
+  mysql_free_result(meta);
+  rc = readerSetup(&r, &p->tab, pzErr);
+  if( rc ){ readerFree(&r); return 1; }
+  p->nCol = r.nCol;
+  p->azCol = sqlite3_malloc64(sizeof(char*)*(r.nCol+1));
+  p->aPd = sqlite3_malloc64(sizeof(int)*(r.nCol+1));
+  p->aIsPk = sqlite3_malloc64(sizeof(int)*(r.nCol+1));
+  if( p->azCol==0 || p->aPd==0 || p->aIsPk==0 ){
+    p->nCol = 0;
+    readerFree(&r);
+    *pzErr = sqlite3_mprintf("out of memory");
+    return 1;
+  }
+  s = sqlite3_str_new(0);
+  sqlite3_str_appendall(s, "CREATE TABLE x(");
+  for(i=0; i<r.nCol; i++){
+    const char *zName = r.aCol[i].zName ? r.aCol[i].zName : "";
+    p->azCol[i] = sqlite3_mprintf("%s", zName);
+    p->aPd[i] = pdClass(&r.aCol[i]);
+    p->aIsPk[i] = inList(p->tab.azPk, p->tab.nPk, zName);
+    sqlite3_str_appendf(s, "%s\"%w\" %s", i ? ", " : "", zName,
+                        sqliteType(&r.aCol[i]));
+  }
+  sqlite3_str_appendall(s, ")");
+  readerFree(&r);
+  *pzSchema = sqlite3_str_finish(s);
+  if( *pzSchema==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
+  return 0;
+}
+
+/*
+** xConnect / xCreate. With no arguments (argc==3): the eponymous
+** table-valued function. With arguments: the typed form,
+**   CREATE VIRTUAL TABLE x USING mysql_snapshot(tbl [, dsn])
+*/
+static int snapConnect(sqlite3 *db, void *pAux, int argc,
+                       const char *const *argv, sqlite3_vtab **ppVtab,
+                       char **pzErr){
+  mv_ctx *ctx = (mv_ctx*)pAux;
+  SnapVtab *p;
+  char *zSchema = 0, *zTblArg = 0;
+  mv_conn *c = 0;
+  int rc = SQLITE_OK;
+
+  p = sqlite3_malloc(sizeof *p);
+  if( p==0 ) return SQLITE_NOMEM;
+  memset(p, 0, sizeof *p);
+  p->db = db;
+  p->ctx = mv_ctx_ref(ctx);
+  /* It reaches the network: not from triggers or views of an untrusted
+  ** schema (as csv.c). */
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  if( argc<=3 ){
+    rc = sqlite3_declare_vtab(db, "CREATE TABLE x(db TEXT, tbl TEXT, pk TEXT,"
+        " row TEXT, pos TEXT, tables HIDDEN, dsn HIDDEN)");
+    if( rc!=SQLITE_OK ) goto fail;
+    *ppVtab = &p->base;
+    return SQLITE_OK;
+  }
+  p->typed = 1;
+  if( argc>5 ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: expected (tbl [, dsn]), got %d"
+                             " arguments", argc-3);
+    rc = SQLITE_ERROR;
+    goto fail;
+  }
+  zTblArg = dequoteArg(argv[3]);
+  p->zDsn = argc>4 ? dequoteArg(argv[4]) : sqlite3_mprintf("");
+  p->hasDsn = argc>4;
+  if( zTblArg==0 || p->zDsn==0 ){ rc = SQLITE_NOMEM; goto fail; }
+  c = snapConn(ctx, p->hasDsn ? p->zDsn : 0, pzErr);
+  if( c==0 ){ rc = SQLITE_ERROR; goto fail; }
+  {
+    SnapTable *aTab = 0;
+    int nTab = 0;
+    if( resolveTables(ctx, c, zTblArg, 0, &aTab, &nTab, pzErr) ){
+      rc = SQLITE_ERROR;
+      goto fail;
+    }
+    p->tab = aTab[0];
+    sqlite3_free(aTab);
+  }
+  if( typedColumns(p, c, &zSchema, pzErr) ){ rc = SQLITE_ERROR; goto fail; }
+  mv_conn_put(ctx, c, 1);
+  c = 0;
+  rc = sqlite3_declare_vtab(db, zSchema);
+  if( rc!=SQLITE_OK ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: cannot declare %s: %s",
+                             zSchema, sqlite3_errmsg(db));
+    goto fail;
+  }
+  sqlite3_free(zSchema);
+  sqlite3_free(zTblArg);
+  *ppVtab = &p->base;
+  return SQLITE_OK;
+fail:
+  if( c ) mv_conn_put(ctx, c, 0);
+  sqlite3_free(zSchema);
+  sqlite3_free(zTblArg);
+  snapDisconnect(&p->base);
+  return rc;
+}
+
+/*
+** xBestIndex of the table-valued form: the hidden `tables` argument is
+** required (without it the plan is very expensive and xFilter reports the
+** missing argument), `dsn` is optional. idxNum bit 1: argv holds tables;
+** bit 2: argv holds dsn (after tables).
+*/
+static int tvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  int i, iTables = -1, iDsn = -1, n = 0;
+  (void)pVtab;
+  for(i=0; i<pInfo->nConstraint; i++){
+    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
+    if( pC->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
+    if( pC->iColumn==SNAP_TABLES ){
+      if( !pC->usable ) return SQLITE_CONSTRAINT;
+      iTables = i;
+    }else if( pC->iColumn==SNAP_DSN ){
+      if( !pC->usable ) return SQLITE_CONSTRAINT;
+      iDsn = i;
+    }
+  }
+  pInfo->idxNum = 0;
+  if( iTables>=0 ){
+    pInfo->aConstraintUsage[iTables].argvIndex = ++n;
+    pInfo->aConstraintUsage[iTables].omit = 1;
+    pInfo->idxNum |= 1;
+  }
+  if( iDsn>=0 ){
+    pInfo->aConstraintUsage[iDsn].argvIndex = ++n;
+    pInfo->aConstraintUsage[iDsn].omit = 1;
+    pInfo->idxNum |= 2;
+  }
+  pInfo->estimatedCost = iTables>=0 ? 1e6 : 1e12;
+  pInfo->estimatedRows = 1000000;
+  return SQLITE_OK;
+}
+
+/*
+** xBestIndex of the typed form: which constraints go into the MySQL query.
+**
+** idxNum bits:  1  a WHERE clause is pushed (idxStr lists its terms)
+**               2  LIMIT is pushed (its value is the last-but-one or last
+**                  argv entry, see idxStr)
+**               4  OFFSET is pushed (MySQL then reads LIMIT+OFFSET rows;
+**                  SQLite still skips the offset itself)
+** idxStr: one token per argv entry, in argv order, separated by ',':
+**   "=N" "<N" "lN" (<=) ">N" "gN" (>=) "IN" (IN, all values at once)
+**   "nN" (IS NULL; its argv value is unused), "L" (LIMIT), "O" (OFFSET)
+** where N is the column number.
+**
+** What is pushed, and when SQLite may trust it (omit=1), follows from how
+** MySQL would compare differently (STYLE.md):
+**   - integer columns: all five comparisons and IN. omit=1 only for a
+**     literal integer right-hand side (then MySQL's answer is exactly
+**     SQLite's); other values are bound only when they are integers.
+**     Unsigned BIGINT, YEAR and BIT: pushed, never omitted.
+**   - text, ENUM/SET, DECIMAL, binary strings, temporal types: = and IN
+**     only, always omit=0. MySQL's collations are case- and (PAD SPACE)
+**     trailing-space-insensitive, so MySQL returns a superset of the rows
+**     SQLite would keep, and SQLite re-checks. Ranges are not pushed: a
+**     collation's order is not SQLite's byte order.
+**   - FLOAT, DOUBLE, JSON, GEOMETRY: nothing pushed.
+**   - IS NULL on any column: omit=1, except temporal columns (MySQL's
+**     `date_col IS NULL` also finds zero dates of NOT NULL columns).
+**   - LIMIT (and OFFSET): only when every other constraint is pushed with
+**     omit=1 and there is no ORDER BY, since otherwise SQLite would filter
+**     or sort after MySQL had already cut the rows.
+*/
+static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  SnapVtab *p = (SnapVtab*)pVtab;
+  sqlite3_str *s = sqlite3_str_new(0);
+  int i, n = 0, allOmitted = 1, iLimit = -1, iOffset = -1;
+  int nPkEq = 0, nEq = 0, nRange = 0;
+  for(i=0; i<pInfo->nConstraint; i++){
+    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
+    int col = pC->iColumn, pd, omit = 0;
+    char op = 0;
+    if( pC->op==SQLITE_INDEX_CONSTRAINT_LIMIT ){ if( pC->usable ) iLimit = i; continue; }
+    if( pC->op==SQLITE_INDEX_CONSTRAINT_OFFSET ){ if( pC->usable ) iOffset = i; continue; }
+    if( !pC->usable || col<0 || col>=p->nCol ){ allOmitted = 0; continue; }
+    pd = p->aPd[col];
+    switch( pC->op ){
+      case SQLITE_INDEX_CONSTRAINT_EQ:
+        if( pd==PD_NONE ) break;
+        if( sqlite3_vtab_in(pInfo, i, -1) ){
+          sqlite3_vtab_in(pInfo, i, 1);
+          op = 'I';
+        }else{
+          op = '=';
+        }
+        break;
+      case SQLITE_INDEX_CONSTRAINT_LT: op = '<'; break;
+      case SQLITE_INDEX_CONSTRAINT_LE: op = 'l'; break;
+      case SQLITE_INDEX_CONSTRAINT_GT: op = '>'; break;
+      case SQLITE_INDEX_CONSTRAINT_GE: op = 'g'; break;
+      case SQLITE_INDEX_CONSTRAINT_ISNULL: op = 'n'; break;
+      default: break;
+    }
+    if( op=='<' || op=='l' || op=='>' || op=='g' ){
+      if( pd!=PD_INT && pd!=PD_INT_NOOMIT ) op = 0;
+    }
+    if( op==0 ){ allOmitted = 0; continue; }
+    if( op=='n' ){
+      omit = pd!=PD_EQ_TEMPORAL;
+    }else if( op!='I' && pd==PD_INT ){
+      sqlite3_value *pVal = 0;
+      omit = sqlite3_vtab_rhs_value(pInfo, i, &pVal)==SQLITE_OK
+          && pVal && sqlite3_value_type(pVal)==SQLITE_INTEGER;
+    }
+    if( !omit ) allOmitted = 0;
+    pInfo->aConstraintUsage[i].argvIndex = ++n;
+    pInfo->aConstraintUsage[i].omit = (unsigned char)omit;
+    sqlite3_str_appendf(s, "%s%c%d", n>1 ? "," : "", op, col);
+    if( op=='=' || op=='I' ){ nEq++; if( p->aIsPk[col] ) nPkEq++; }
+    else if( op!='n' ) nRange++;
+  }
+  pInfo->idxNum = n>0 ? 1 : 0;
+  if( iLimit>=0 && allOmitted && pInfo->nOrderBy==0 ){
+    pInfo->aConstraintUsage[iLimit].argvIndex = ++n;
+    sqlite3_str_appendf(s, "%sL", n>1 ? "," : "");
+    pInfo->idxNum |= 2;
+    if( iOffset>=0 ){
+      pInfo->aConstraintUsage[iOffset].argvIndex = ++n;
+      sqlite3_str_appendf(s, ",O");
+      pInfo->idxNum |= 4;
+    }
+  }
+  pInfo->idxStr = sqlite3_str_finish(s);
+  pInfo->needToFreeIdxStr = 1;
+  if( pInfo->idxStr==0 && n>0 ) return SQLITE_NOMEM;
+  if( p->tab.nPk>0 && nPkEq>=p->tab.nPk ){
+    pInfo->estimatedRows = 1;
+    pInfo->estimatedCost = 10;
+    pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
+  }else if( nEq ){
+    pInfo->estimatedRows = 10;
+    pInfo->estimatedCost = 1000;
+  }else if( nRange ){
+    pInfo->estimatedRows = 10000;
+    pInfo->estimatedCost = 100000;
+  }else{
+    pInfo->estimatedRows = 1000000;
+    pInfo->estimatedCost = 1e6;
+  }
+  return SQLITE_OK;
+}
+
+static int snapBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
+  SnapVtab *p = (SnapVtab*)pVtab;
+  return p->typed ? typedBestIndex(pVtab, pInfo) : tvfBestIndex(pVtab, pInfo);
+}
+
+static int snapOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  SnapCursor *pCur = sqlite3_malloc(sizeof *pCur);
+  (void)pVtab;
+  if( pCur==0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof *pCur);
+  mv_buf_init(&pCur->out);
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+/* End the current scan. A result still being streamed is abandoned by
+** closing the connection: never by reading the rest. */
+static void cursorReset(SnapCursor *pCur){
+  SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
+  if( pCur->conn ){
+    if( pCur->rdOpen || pCur->inTxn ){
+      mv_conn_put(p->ctx, pCur->conn, 0);   /* closes: statements detach */
+    }else{
+      mv_conn_put(p->ctx, pCur->conn, 1);
+    }
+    pCur->conn = 0;
+  }
+  readerFree(&pCur->rd);
+  pCur->rdOpen = 0;
+  pCur->inTxn = 0;
+  tablesFree(pCur->aTab, pCur->nTab);
+  pCur->aTab = 0;
+  pCur->nTab = pCur->iTab = 0;
+  sqlite3_free(pCur->aPkIdx);
+  pCur->aPkIdx = 0;
+  sqlite3_free(pCur->zPos);
+  pCur->zPos = 0;
+  sqlite3_free(pCur->zArgTables);
+  sqlite3_free(pCur->zArgDsn);
+  pCur->zArgTables = pCur->zArgDsn = 0;
+  pCur->eof = 1;
+  pCur->iRowid = 0;
+}
+
+static int snapClose(sqlite3_vtab_cursor *cur){
+  SnapCursor *pCur = (SnapCursor*)cur;
+  cursorReset(pCur);
+  mv_buf_free(&pCur->out);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+static int cursorError(SnapCursor *pCur, char *zErr){
+  SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
+  sqlite3_free(p->base.zErrMsg);
+  p->base.zErrMsg = zErr;
+  cursorReset(pCur);
+  return zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* Run a statement on the cursor's connection. */
+static int cursorExec(SnapCursor *pCur, const char *zSql, char **pzErr){
+  SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
+  if( mv_exec(p->ctx, pCur->conn, zSql, pzErr) ){
+    char *z = sqlite3_mprintf("mysql_snapshot: %s", *pzErr);
+    sqlite3_free(*pzErr);
+    *pzErr = z;
+    return 1;
+  }
+  return 0;
+}
+
+/* Start the transaction; for the table-valued form, read pos. */
+static int cursorBegin(SnapCursor *pCur, int wantPos, char **pzErr){
+  SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
+  int isMaria = isMariaDB(pCur->conn);
+  char *zPre = 0;
+  if( wantPos && !isMaria ){
+    /* MySQL has no Binlog_snapshot_*: read the position before the
+    ** snapshot starts, so that a replay from it repeats, never loses. */
+    unsigned long v = mysql_get_server_version(pCur->conn->mysql);
+    MYSQL_RES *res = snapQuery(p->ctx, pCur->conn, v>=80200
+        ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS", pzErr);
+    MYSQL_ROW row;
+    if( res==0 ) return 1;
+    row = mysql_fetch_row(res);
+    if( row && row[0] && row[1] ) zPre = sqlite3_mprintf("%s:%s", row[0], row[1]);
+    mysql_free_result(res);
+  }
+  if( cursorExec(pCur, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", pzErr)
+   || (pCur->inTxn = 1,
+       cursorExec(pCur, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", pzErr))
+   || cursorExec(pCur, "SET character_set_results=NULL", pzErr) ){
+    sqlite3_free(zPre);
+    return 1;
+  }
+  if( wantPos && isMaria ){
+    MYSQL_RES *res = snapQuery(p->ctx, pCur->conn,
+        "SHOW STATUS LIKE 'binlog_snapshot_%'", pzErr);
+    MYSQL_ROW row;
+    char *zFile = 0, *zOff = 0;
+    if( res==0 ) return 1;
+    while( (row = mysql_fetch_row(res))!=0 ){
+      if( row[0]==0 || row[1]==0 ) continue;
+      if( sqlite3_stricmp(row[0], "Binlog_snapshot_file")==0 ){
+        sqlite3_free(zFile); zFile = sqlite3_mprintf("%s", row[1]);
+      }else if( sqlite3_stricmp(row[0], "Binlog_snapshot_position")==0 ){
+        sqlite3_free(zOff); zOff = sqlite3_mprintf("%s", row[1]);
+      }
+    }
+    mysql_free_result(res);
+    if( zFile && zFile[0] && zOff ) pCur->zPos = sqlite3_mprintf("%s:%s", zFile, zOff);
+    sqlite3_free(zFile);
+    sqlite3_free(zOff);
+  }else{
+    pCur->zPos = zPre;
+  }
+  return 0;
+}
+
+/* Commit and give the connection back for reuse. */
+static int cursorFinish(SnapCursor *pCur, char **pzErr){
+  SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
+  if( cursorExec(pCur, "COMMIT", pzErr)
+   || cursorExec(pCur, "SET character_set_results=utf8mb4", pzErr) ){
+    return 1;
+  }
+  pCur->inTxn = 0;
+  mv_conn_put(p->ctx, pCur->conn, 1);
+  pCur->conn = 0;
+  return 0;
+}
+
+/* Table-valued form: open the result of aTab[iTab]. */
+static int tvfOpenTable(SnapCursor *pCur, char **pzErr){
+  SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
+  SnapTable *t = &pCur->aTab[pCur->iTab];
+  sqlite3_str *s = sqlite3_str_new(0);
+  char *zSql;
+  int i, k, rc;
+  sqlite3_str_appendall(s, "SELECT * FROM ");
+  quoteIdent(s, t->zDb);
+  sqlite3_str_appendchar(s, 1, '.');
+  quoteIdent(s, t->zTbl);
+  zSql = sqlite3_str_finish(s);
+  if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
+  readerFree(&pCur->rd);
+  rc = readerOpen(p->ctx, pCur->conn, &pCur->rd, t, zSql, 0, 0, pzErr);
+  sqlite3_free(zSql);
+  if( rc ) return 1;
+  pCur->rdOpen = 1;
+  sqlite3_free(pCur->aPkIdx);
+  pCur->aPkIdx = sqlite3_malloc64(sizeof(int)*(t->nPk+1));
+  if( pCur->aPkIdx==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
+  for(k=0; k<t->nPk; k++){
+    pCur->aPkIdx[k] = -1;
+    for(i=0; i<pCur->rd.nCol; i++){
+      if( pCur->rd.aCol[i].zName && strcmp(pCur->rd.aCol[i].zName, t->azPk[k])==0 ){
+        pCur->aPkIdx[k] = i;
+        break;
+      }
+    }
+  }
+  return 0;
+}
+
+/* Advance to the next row, across tables. */
+static int snapNext(sqlite3_vtab_cursor *cur){
+  SnapCursor *pCur = (SnapCursor*)cur;
+  SnapVtab *p = (SnapVtab*)cur->pVtab;
+  char *zErr = 0;
+  if( ++pCur->nSince>=SNAP_INTERRUPT_ROWS ){
+    pCur->nSince = 0;
+    if( mv_interrupted(p->db) ){
+      cursorReset(pCur);
+      return SQLITE_INTERRUPT;
+    }
+  }
+  while( 1 ){
+    const char *zWhat = p->typed ? p->tab.zTbl
+                      : pCur->aTab[pCur->iTab].zTbl;
+    int rc = readerStep(&pCur->rd, zWhat, &zErr);
+    if( rc==SQLITE_ROW ){
+      pCur->iRowid++;
+      if( (pCur->iRowid & 1023)==0 ) readerTrim(&pCur->rd);
+      return SQLITE_OK;
+    }
+    if( rc!=SQLITE_DONE ) return cursorError(pCur, zErr);
+    /* this result is complete: nothing is pending on the connection */
+    readerFree(&pCur->rd);
+    pCur->rdOpen = 0;
+    if( !p->typed && pCur->iTab+1<pCur->nTab ){
+      pCur->iTab++;
+      if( tvfOpenTable(pCur, &zErr) ) return cursorError(pCur, zErr);
+      continue;
+    }
+    if( cursorFinish(pCur, &zErr) ) return cursorError(pCur, zErr);
+    pCur->eof = 1;
+    return SQLITE_OK;
+  }
+}
+
+/* One pushed parameter value, kept until mysql_stmt_execute. */
+typedef struct SnapParam {
+  long long i;
+  double d;
+} SnapParam;
+
+/* Typed form: build the SELECT with the pushed constraints, bound. */
+static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
+                       int argc, sqlite3_value **argv, char **pzErr){
+  SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
+  sqlite3_str *s = sqlite3_str_new(0);
+  MYSQL_BIND *aBind = 0;
+  SnapParam *aVal = 0;
+  int nBind = 0, nAlloc = 0, i, rc = 1, nWhere = 0, empty = 0;
+  const char *z = idxStr ? idxStr : "";
+  sqlite3_int64 nLimit = -1, nOffset = 0;
+  char *zSql = 0;
+  (void)idxNum;
+
+  sqlite3_str_appendall(s, "SELECT ");
+  for(i=0; i<p->nCol; i++){
+    if( i ) sqlite3_str_appendall(s, ", ");
+    quoteIdent(s, p->azCol[i]);
+  }
+  sqlite3_str_appendall(s, " FROM ");
+  quoteIdent(s, p->tab.zDb);
+  sqlite3_str_appendchar(s, 1, '.');
+  quoteIdent(s, p->tab.zTbl);
+
+#define NEED_BIND(k) do{ if( nBind+(k)>nAlloc ){ \
+    int nNew = (nBind+(k))*2+8; \
+    MYSQL_BIND *aB = sqlite3_realloc64(aBind, sizeof(MYSQL_BIND)*nNew); \
+    SnapParam *aV = aB ? sqlite3_realloc64(aVal, sizeof(SnapParam)*nNew) : 0; \
+    if( aB ) aBind = aB; \
+    if( aV ) aVal = aV; \
+    if( aB==0 || aV==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; } \
+    nAlloc = nNew; } }while(0)
+
+  for(i=0; i<argc && *z; i++){
+    char op = *z++;
+    int col = 0, pd = 0, j;
+    sqlite3_value *v = argv[i];
+    const char *zOp = 0;
+    while( *z>='0' && *z<='9' ) col = col*10 + (*z++ - '0');
+    if( *z==',' ) z++;
+    if( op=='L' ){
+      if( sqlite3_value_type(v)==SQLITE_INTEGER ) nLimit = sqlite3_value_int64(v);
+      continue;
+    }
+    if( op=='O' ){
+      if( sqlite3_value_type(v)==SQLITE_INTEGER && sqlite3_value_int64(v)>0 ){
+        nOffset = sqlite3_value_int64(v);
+      }
+      continue;
+    }
+    if( col<0 || col>=p->nCol ) continue;
+    pd = p->aPd[col];
+    if( op=='n' ){
+      sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
+      quoteIdent(s, p->azCol[col]);
+      sqlite3_str_appendall(s, " IS NULL");
+      continue;
+    }
+    if( op=='I' ){
+      sqlite3_value *e = 0;
+      int nIn = 0, ok = 1, r2;
+      /* integer columns: every value must be an integer, else the term
+      ** is left to SQLite (it is not omitted) */
+      for(r2=sqlite3_vtab_in_first(v, &e); r2==SQLITE_OK && e; r2=sqlite3_vtab_in_next(v, &e)){
+        int t = sqlite3_value_type(e);
+        if( t==SQLITE_NULL ) continue;
+        if( (pd==PD_INT || pd==PD_INT_NOOMIT) && t!=SQLITE_INTEGER ) ok = 0;
+        nIn++;
+      }
+      if( !ok ) continue;
+      if( nIn==0 ){ empty = 1; continue; }
+      NEED_BIND(nIn);
+      sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
+      quoteIdent(s, p->azCol[col]);
+      sqlite3_str_appendall(s, " IN (");
+      j = 0;
+      for(r2=sqlite3_vtab_in_first(v, &e); r2==SQLITE_OK && e; r2=sqlite3_vtab_in_next(v, &e)){
+        MYSQL_BIND *b;
+        int t = sqlite3_value_type(e);
+        if( t==SQLITE_NULL ) continue;
+        b = &aBind[nBind];
+        memset(b, 0, sizeof *b);
+        if( t==SQLITE_INTEGER ){
+          aVal[nBind].i = sqlite3_value_int64(e);
+          b->buffer_type = MYSQL_TYPE_LONGLONG;
+          b->buffer = &aVal[nBind].i;
+        }else if( t==SQLITE_BLOB ){
+          b->buffer_type = MYSQL_TYPE_BLOB;
+          b->buffer = (void*)sqlite3_value_blob(e);
+          b->buffer_length = (unsigned long)sqlite3_value_bytes(e);
+        }else{
+          b->buffer_type = MYSQL_TYPE_STRING;
+          b->buffer = (void*)sqlite3_value_text(e);
+          b->buffer_length = (unsigned long)sqlite3_value_bytes(e);
+        }
+        nBind++;
+        sqlite3_str_appendall(s, j++ ? ", ?" : "?");
+      }
+      sqlite3_str_appendall(s, ")");
+      continue;
+    }
+    switch( op ){
+      case '=': zOp = " = ?"; break;
+      case '<': zOp = " < ?"; break;
+      case 'l': zOp = " <= ?"; break;
+      case '>': zOp = " > ?"; break;
+      case 'g': zOp = " >= ?"; break;
+      default: continue;
+    }
+    if( sqlite3_value_type(v)==SQLITE_NULL ){ empty = 1; continue; }
+    if( (pd==PD_INT || pd==PD_INT_NOOMIT) && sqlite3_value_type(v)!=SQLITE_INTEGER ){
+      continue;   /* not omitted: SQLite compares it */
+    }
+    NEED_BIND(1);
+    memset(&aBind[nBind], 0, sizeof(MYSQL_BIND));
+    if( sqlite3_value_type(v)==SQLITE_INTEGER && (pd==PD_INT || pd==PD_INT_NOOMIT) ){
+      aVal[nBind].i = sqlite3_value_int64(v);
+      aBind[nBind].buffer_type = MYSQL_TYPE_LONGLONG;
+      aBind[nBind].buffer = &aVal[nBind].i;
+    }else if( sqlite3_value_type(v)==SQLITE_BLOB ){
+      aBind[nBind].buffer_type = MYSQL_TYPE_BLOB;
+      aBind[nBind].buffer = (void*)sqlite3_value_blob(v);
+      aBind[nBind].buffer_length = (unsigned long)sqlite3_value_bytes(v);
+    }else{
+      /* text columns compare text: bind the value's text form */
+      aBind[nBind].buffer_type = MYSQL_TYPE_STRING;
+      aBind[nBind].buffer = (void*)sqlite3_value_text(v);
+      aBind[nBind].buffer_length = (unsigned long)sqlite3_value_bytes(v);
+    }
+    nBind++;
+    sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
+    quoteIdent(s, p->azCol[col]);
+    sqlite3_str_appendall(s, zOp);
+  }
+  if( nLimit>=0 ){
+    NEED_BIND(1);
+    memset(&aBind[nBind], 0, sizeof(MYSQL_BIND));
+    aVal[nBind].i = nLimit + nOffset;
+    aBind[nBind].buffer_type = MYSQL_TYPE_LONGLONG;
+    aBind[nBind].buffer = &aVal[nBind].i;
+    nBind++;
+    sqlite3_str_appendall(s, " LIMIT ?");
+  }
+#undef NEED_BIND
+  zSql = sqlite3_str_finish(s);
+  s = 0;
+  if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; }
+  if( empty ){
+    rc = 0;
+    pCur->eof = 1;
+    goto done;
+  }
+  pCur->conn = snapConn(p->ctx, p->hasDsn ? p->zDsn : 0, pzErr);
+  if( pCur->conn==0 ) goto done;
+  if( cursorBegin(pCur, 0, pzErr) ) goto done;
+  if( readerOpen(p->ctx, pCur->conn, &pCur->rd, &p->tab, zSql, aBind, nBind, pzErr) ){
+    goto done;
+  }
+  pCur->rdOpen = 1;
+  if( pCur->rd.nCol!=p->nCol ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s now has %d columns, not %d:"
+        " recreate the virtual table", p->tab.zDb, p->tab.zTbl,
+        pCur->rd.nCol, p->nCol);
+    goto done;
+  }
+  pCur->eof = 0;
+  rc = 0;
+done:
+  if( s ) sqlite3_free(sqlite3_str_finish(s));
+  sqlite3_free(zSql);
+  sqlite3_free(aBind);
+  sqlite3_free(aVal);
+  return rc;
+}
+
+static int snapFilter(sqlite3_vtab_cursor *cur, int idxNum,
+                      const char *idxStr, int argc, sqlite3_value **argv){
+  SnapCursor *pCur = (SnapCursor*)cur;
+  SnapVtab *p = (SnapVtab*)cur->pVtab;
+  char *zErr = 0;
+  const char *zTables = 0, *zDsn = 0;
+  int i = 0;
+
+  cursorReset(pCur);
+  pCur->nSince = 0;
+  if( p->typed ){
+    if( typedFilter(pCur, idxNum, idxStr, argc, argv, &zErr) ){
+      return cursorError(pCur, zErr);
+    }
+    if( pCur->eof ) return SQLITE_OK;
+    return snapNext(cur);
+  }
+  if( (idxNum & 1)==0 ){
+    return cursorError(pCur, sqlite3_mprintf("mysql_snapshot: the table"
+        " argument is missing: mysql_snapshot('db.table' [, dsn])"));
+  }
+  if( sqlite3_value_type(argv[i])==SQLITE_NULL ) return SQLITE_OK;  /* no rows */
+  zTables = (const char*)sqlite3_value_text(argv[i++]);
+  if( idxNum & 2 ){
+    if( sqlite3_value_type(argv[i])==SQLITE_NULL ) return SQLITE_OK;
+    zDsn = (const char*)sqlite3_value_text(argv[i++]);
+  }
+  pCur->zArgTables = sqlite3_mprintf("%s", zTables ? zTables : "");
+  pCur->zArgDsn = zDsn ? sqlite3_mprintf("%s", zDsn) : 0;
+  pCur->conn = snapConn(p->ctx, zDsn, &zErr);
+  if( pCur->conn==0 ) return cursorError(pCur, zErr);
+  if( resolveTables(p->ctx, pCur->conn, pCur->zArgTables, 1, &pCur->aTab,
+                    &pCur->nTab, &zErr) ){
+    return cursorError(pCur, zErr);
+  }
+  if( cursorBegin(pCur, 1, &zErr) ) return cursorError(pCur, zErr);
+  pCur->iTab = 0;
+  if( tvfOpenTable(pCur, &zErr) ) return cursorError(pCur, zErr);
+  pCur->eof = 0;
+  return snapNext(cur);
+}
+
+static int snapEof(sqlite3_vtab_cursor *cur){
+  return ((SnapCursor*)cur)->eof;
+}
+
+/* The typed value of column i of the current row. */
+static void typedColumn(SnapCursor *pCur, sqlite3_context *ctx, int i){
+  mv_value *v;
+  if( i<0 || i>=pCur->rd.nCol ) return;
+  v = &pCur->rd.aVal[i];
+  switch( v->kind ){
+    case MV_ABSENT: case MV_NULL: return;
+    case MV_INT: sqlite3_result_int64(ctx, v->v.i); return;
+    case MV_UINT:
+      if( v->v.u<=(uint64_t)INT64_MAX ){
+        sqlite3_result_int64(ctx, (sqlite3_int64)v->v.u);
+        return;
+      }
+      break;   /* the exact decimal text */
+    case MV_FLOAT: case MV_DOUBLE: {
+      /* the shortest text that round-trips, as a double: a FLOAT 0.1
+      ** is 0.1 here, as in the JSON form */
+      char z[40];
+      if( v->kind==MV_FLOAT ) mv_format_float(z, v->v.f);
+      else mv_format_double(z, v->v.d);
+      sqlite3_result_double(ctx, v->kind==MV_DOUBLE ? v->v.d : strtod(z, 0));
+      return;
+    }
+    case MV_BYTES:
+      sqlite3_result_blob64(ctx, v->v.s.p, v->v.s.n, SQLITE_TRANSIENT);
+      return;
+    default: break;
+  }
+  mv_buf_reset(&pCur->out);
+  mv_encode_text(&pCur->out, v);
+  if( pCur->out.oom ){ sqlite3_result_error_nomem(ctx); return; }
+  sqlite3_result_text64(ctx, pCur->out.z ? pCur->out.z : "", pCur->out.n,
+                        SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+static int snapColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
+  SnapCursor *pCur = (SnapCursor*)cur;
+  SnapVtab *p = (SnapVtab*)cur->pVtab;
+  SnapTable *t;
+  mv_buf *b = &pCur->out;
+  if( p->typed ){
+    typedColumn(pCur, ctx, i);
+    return SQLITE_OK;
+  }
+  t = &pCur->aTab[pCur->iTab];
+  switch( i ){
+    case SNAP_DB: sqlite3_result_text(ctx, t->zDb, -1, SQLITE_TRANSIENT); break;
+    case SNAP_TBL: sqlite3_result_text(ctx, t->zTbl, -1, SQLITE_TRANSIENT); break;
+    case SNAP_PK: {
+      int k;
+      if( t->nPk==0 ) break;    /* no primary key: NULL */
+      mv_buf_reset(b);
+      mv_buf_char(b, '[');
+      for(k=0; k<t->nPk; k++){
+        int c = pCur->aPkIdx[k];
+        if( k ) mv_buf_char(b, ',');
+        if( c<0 ) mv_buf_append(b, "null", 4);
+        else mv_encode_json(b, &pCur->rd.aVal[c]);
+      }
+      mv_buf_char(b, ']');
+      if( b->oom ){ sqlite3_result_error_nomem(ctx); break; }
+      sqlite3_result_text64(ctx, b->z, b->n, SQLITE_TRANSIENT, SQLITE_UTF8);
+      break;
+    }
+    case SNAP_ROW:
+      mv_buf_reset(b);
+      mv_encode_row(b, pCur->rd.nCol, pCur->rd.azName, pCur->rd.aVal);
+      if( b->oom ){ sqlite3_result_error_nomem(ctx); break; }
+      sqlite3_result_text64(ctx, b->z, b->n, SQLITE_TRANSIENT, SQLITE_UTF8);
+      break;
+    case SNAP_POS:
+      if( pCur->zPos ) sqlite3_result_text(ctx, pCur->zPos, -1, SQLITE_TRANSIENT);
+      break;
+    case SNAP_TABLES:
+      sqlite3_result_text(ctx, pCur->zArgTables, -1, SQLITE_TRANSIENT);
+      break;
+    case SNAP_DSN:
+      if( pCur->zArgDsn ) sqlite3_result_text(ctx, pCur->zArgDsn, -1, SQLITE_TRANSIENT);
+      break;
+  }
+  return SQLITE_OK;
+}
+
+static int snapRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  *pRowid = ((SnapCursor*)cur)->iRowid;
+  return SQLITE_OK;
+}
+
+static sqlite3_module snapshotModule = {
+  /* iVersion    */ 0,
+  /* xCreate     */ snapConnect,
+  /* xConnect    */ snapConnect,
+  /* xBestIndex  */ snapBestIndex,
+  /* xDisconnect */ snapDisconnect,
+  /* xDestroy    */ snapDisconnect,
+  /* xOpen       */ snapOpen,
+  /* xClose      */ snapClose,
+  /* xFilter     */ snapFilter,
+  /* xNext       */ snapNext,
+  /* xEof        */ snapEof,
+  /* xColumn     */ snapColumn,
+  /* xRowid      */ snapRowid,
+  /* xUpdate     */ 0,
+  /* xBegin      */ 0,
+  /* xSync       */ 0,
+  /* xCommit     */ 0,
+  /* xRollback   */ 0,
+  /* xFindMethod */ 0,
+  /* xRename     */ 0,
+  /* xSavepoint  */ 0,
+  /* xRelease    */ 0,
+  /* xRollbackTo */ 0,
+  /* xShadowName */ 0
+};
+
+int mv_register_snapshot(sqlite3 *db, mv_ctx *ctx){
+  return sqlite3_create_module_v2(db, "mysql_snapshot", &snapshotModule,
+                                  mv_ctx_ref(ctx), mv_ctx_unref);
+}
