@@ -1,0 +1,1234 @@
+/*
+** changes.c — mysql_changes and mysql_binlog: one cursor, two sources.
+**
+**   SELECT op, db, tbl, before, after FROM mysql_changes('mysql-bin.000003:4');
+**   SELECT * FROM mysql_changes('0-1-42');                  -- MariaDB GTID
+**   SELECT * FROM mysql_changes('mysql-bin.000003:4', 'host=h user=u ...')
+**    WHERE tbl = 'orders' AND op IN ('insert','update');
+**   SELECT next_pos FROM mysql_changes($pos) WHERE op = 'commit';
+**   SELECT * FROM mysql_changes WHERE start_pos = $pos AND follow = 1
+**      AND timeout_ms = 5000;                  -- tail the log as it grows
+**   SELECT * FROM mysql_binlog('/var/lib/mysql/mysql-bin.000003');
+**
+** Columns (DESIGN.md): pos, next_pos, gtid, ts, op, db, tbl, before, after,
+** sql. Hidden arguments of mysql_changes, in order: start_pos, dsn,
+** stop_pos, follow, timeout_ms; of mysql_binlog: path.
+**
+** Rows:
+**   insert / update / delete   one per row of a rows event; pos and next_pos
+**                              are the rows event's (shared by its rows)
+**   ddl                        a statement event other than BEGIN, COMMIT,
+**                              ROLLBACK, SAVEPOINT and XA; db and tbl are
+**                              the statement's target where it names a
+**                              table (CREATE/ALTER/DROP/TRUNCATE/RENAME
+**                              TABLE, CREATE/DROP INDEX ... ON), else db
+**                              is the default schema and tbl NULL
+**   commit                     an XID event or a COMMIT statement; a DDL
+**                              statement outside a transaction (it commits
+**                              by itself) is followed by a commit row with
+**                              the DDL's positions. Every transaction thus
+**                              ends with exactly one commit row, and its
+**                              next_pos resumes exactly after it.
+** Inside a MySQL TRANSACTION_PAYLOAD, rows carry the payload's positions.
+**
+** One event at a time: the cursor holds the current event and its current
+** row, never a transaction, so memory is bounded by the largest event.
+** Each live cursor has its own replication connection (a dump occupies
+** it), closed when the cursor ends or is reset. Table names, ENUM/SET
+** labels and MariaDB JSON columns come from the event's optional metadata,
+** or live from information_schema (schema.c) on a pooled connection.
+**
+** The tables are eponymous-only and SQLITE_VTAB_DIRECTONLY: they reach a
+** server or a file, so a trigger or view of an untrusted schema may not
+** use them (as SQLite's csv.c reasons).
+*/
+#include "mysqlvtab.h"
+#include "binlog.h"
+#include "schema.h"
+#include "transport.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Column numbers; the schema strings below list them in this order. */
+#define MC_POS        0
+#define MC_NEXT_POS   1
+#define MC_GTID       2
+#define MC_TS         3
+#define MC_OP         4
+#define MC_DB         5
+#define MC_TBL        6
+#define MC_BEFORE     7
+#define MC_AFTER      8
+#define MC_SQL        9
+#define MC_START     10      /* mysql_binlog: path */
+#define MC_DSN       11
+#define MC_STOP      12
+#define MC_FOLLOW    13
+#define MC_TIMEOUT   14
+
+#define MC_COLUMNS "pos TEXT, next_pos TEXT, gtid TEXT, ts INTEGER, op TEXT," \
+                   " db TEXT, tbl TEXT, before TEXT, after TEXT, sql TEXT"
+static const char zChangesSchema[] = "CREATE TABLE x(" MC_COLUMNS ","
+  " start_pos HIDDEN, dsn HIDDEN, stop_pos HIDDEN, follow HIDDEN,"
+  " timeout_ms HIDDEN)";
+static const char zBinlogSchema[] = "CREATE TABLE x(" MC_COLUMNS ","
+  " path HIDDEN)";
+
+/* idxNum bits (xBestIndex). The argv of xFilter holds, in this order, the
+** value of each present bit: start_pos (path), dsn, stop_pos, follow,
+** timeout_ms, then db, tbl, op. A db/tbl/op value is one value for `=`,
+** or with its *_IN bit the whole IN list (sqlite3_vtab_in, all at once). */
+#define MCI_START     0x001
+#define MCI_DSN       0x002
+#define MCI_STOP      0x004
+#define MCI_FOLLOW    0x008
+#define MCI_TIMEOUT   0x010
+#define MCI_DB        0x020
+#define MCI_TBL       0x040
+#define MCI_OP        0x080
+#define MCI_DB_IN     0x100
+#define MCI_TBL_IN    0x200
+#define MCI_OP_IN     0x400
+
+/* Row operations (op column). */
+#define OP_INSERT 1
+#define OP_UPDATE 2
+#define OP_DELETE 3
+#define OP_DDL    4
+#define OP_COMMIT 5
+static const char *const azOpName[] = {
+  "", "insert", "update", "delete", "ddl", "commit"
+};
+
+#define MC_NAME_MAX 512             /* a binlog file name */
+#define MC_MAX_EVENT (1u<<30)       /* max_allowed_packet's ceiling */
+
+typedef struct mc_vtab {
+  sqlite3_vtab base;
+  sqlite3 *db;
+  mv_ctx *ctx;
+  int isFile;                       /* mysql_binlog */
+} mc_vtab;
+
+/* A set of accepted values for db, tbl or op; n<0: no constraint. */
+typedef struct mc_set {
+  int n;
+  char **az;
+} mc_set;
+
+typedef struct mc_cursor {
+  sqlite3_vtab_cursor base;
+  mc_vtab *pTab;
+  const char *zName;                /* "mysql_changes" / "mysql_binlog" */
+
+  /* the source */
+  mvt_stream *stream;               /* live */
+  FILE *fp;                         /* file */
+  char *zPath;
+  uint64_t fOff;                    /* file offset of the next event */
+  mv_buf fbuf;
+  mvb_decoder *d;
+  mv_schema *schema;                /* live only */
+
+  /* arguments */
+  char *zStart;                     /* start_pos / path as given */
+  char *zStop;
+  int follow;
+  sqlite3_int64 timeoutMs;
+  char zStopFile[MC_NAME_MAX];
+  uint64_t stopOff;
+  int hasStop;
+  mc_set fDb, fTbl;
+  int opMask;                       /* accepted ops, 1<<op; all if 0x3e */
+
+  /* position */
+  char zFile[MC_NAME_MAX];          /* current binlog file */
+  char zEvFile[MC_NAME_MAX];        /* the file of the current event */
+  uint64_t evPos, evNext;           /* the current outer event */
+  int havePos;                      /* an event with a real position seen */
+
+  /* decoding state */
+  mvb_event ev, inner;
+  int inPayload, inRows;
+  mvb_rows rows;
+  char zGtid[128];
+  int inTxn;
+  int pendingCommit;
+  sqlite3_int64 lastCheck, lastEvent;
+  int nSinceCheck;
+
+  /* the current row */
+  sqlite3_int64 iRowid;
+  int eof;
+  int op;
+  uint32_t ts;
+  char zPos[MC_NAME_MAX + 24], zNext[MC_NAME_MAX + 24];
+  const char *zDb, *zTbl, *zSql;    /* NULL when SQL NULL */
+  size_t nDb, nTbl, nSql;
+  mv_buf ddlDb, ddlTbl;             /* names parsed from a DDL statement */
+  mvb_table *table;                 /* rows rows: their table */
+  mv_buf before, after;
+  int haveBefore, haveAfter;
+} mc_cursor;
+
+/* ---- small helpers ---- */
+
+static sqlite3_int64 nowMs(void){
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (sqlite3_int64)ts.tv_sec*1000 + ts.tv_nsec/1000000;
+}
+
+static uint32_t get32(const uint8_t *p){
+  return (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16
+       | (uint32_t)p[3]<<24;
+}
+
+static void setFree(mc_set *s){
+  int i;
+  for(i=0; i<s->n; i++) sqlite3_free(s->az[i]);
+  sqlite3_free(s->az);
+  s->az = 0;
+  s->n = -1;
+}
+
+/* Add the text of v to s (a NULL value matches nothing: not added). */
+static int setAdd(mc_set *s, sqlite3_value *v){
+  const char *z = (const char*)sqlite3_value_text(v);
+  char **az;
+  if( s->n<0 ) s->n = 0;
+  if( z==0 ) return SQLITE_OK;
+  az = sqlite3_realloc64(s->az, sizeof(char*)*(size_t)(s->n + 1));
+  if( az==0 ) return SQLITE_NOMEM;
+  s->az = az;
+  s->az[s->n] = sqlite3_mprintf("%s", z);
+  if( s->az[s->n]==0 ) return SQLITE_NOMEM;
+  s->n++;
+  return SQLITE_OK;
+}
+
+static int setHas(const mc_set *s, const char *z, size_t n){
+  int i;
+  if( s->n<0 ) return 1;
+  if( z==0 ) return 0;
+  for(i=0; i<s->n; i++){
+    if( strlen(s->az[i])==n && memcmp(s->az[i], z, n)==0 ) return 1;
+  }
+  return 0;
+}
+
+/* Fill s from argv value v: one value, or the IN list when isIn. */
+static int setFill(mc_set *s, sqlite3_value *v, int isIn){
+  int rc = SQLITE_OK;
+  s->n = 0;
+  if( isIn ){
+    sqlite3_value *x = 0;
+    for(rc=sqlite3_vtab_in_first(v, &x); rc==SQLITE_OK && x;
+        rc=sqlite3_vtab_in_next(v, &x)){
+      rc = setAdd(s, x);
+      if( rc ) return rc;
+    }
+    return rc==SQLITE_DONE ? SQLITE_OK : rc;
+  }
+  return setAdd(s, v);
+}
+
+/* The numeric suffix of a binlog file name ("mysql-bin.000012" -> 12). */
+static int compareFiles(const char *a, const char *b){
+  const char *da = strrchr(a, '.'), *db = strrchr(b, '.');
+  size_t pa = da ? (size_t)(da - a) : strlen(a);
+  size_t pb = db ? (size_t)(db - b) : strlen(b);
+  if( da && db && pa==pb && memcmp(a, b, pa)==0 ){
+    unsigned long long na = strtoull(da+1, 0, 10), nb = strtoull(db+1, 0, 10);
+    return na<nb ? -1 : na>nb ? 1 : 0;
+  }
+  return strcmp(a, b);
+}
+
+/* Parse "file:offset". Returns 0 on success. */
+static int parseFilePos(const char *z, char *zFile, size_t nFile,
+                        uint64_t *pOff){
+  const char *c = strrchr(z, ':');
+  const char *p;
+  uint64_t v = 0;
+  if( c==0 || c==z || (size_t)(c - z)>=nFile || c[1]==0 ) return 1;
+  for(p=c+1; *p; p++){
+    if( !isdigit((unsigned char)*p) || p - c > 19 ) return 1;
+    v = v*10 + (uint64_t)(*p - '0');
+  }
+  for(p=z; p<c; p++){
+    if( *p=='/' || *p=='\\' || isspace((unsigned char)*p)
+     || (unsigned char)*p<0x20 ) return 1;
+  }
+  memcpy(zFile, z, (size_t)(c - z));
+  zFile[c - z] = 0;
+  *pOff = v;
+  return 0;
+}
+
+/* ---- errors ---- */
+
+static int cursorError(mc_cursor *pCur, const char *zFmt, ...){
+  va_list ap;
+  char *z;
+  va_start(ap, zFmt);
+  z = sqlite3_vmprintf(zFmt, ap);
+  va_end(ap);
+  sqlite3_free(pCur->pTab->base.zErrMsg);
+  pCur->pTab->base.zErrMsg = z;
+  return z ? SQLITE_ERROR : SQLITE_NOMEM;
+}
+
+/* "mysql_changes: mysql-bin.000003:1234: <msg>" for the current event. */
+static int eventError(mc_cursor *pCur, const char *zMsg){
+  if( pCur->fp ){
+    /* mysql_binlog: the path as given, and the file offset */
+    return cursorError(pCur, "%s: %s:%llu: %s", pCur->zName, pCur->zPath,
+                       (unsigned long long)pCur->evPos, zMsg);
+  }
+  if( pCur->havePos ){
+    return cursorError(pCur, "%s: %s:%llu: %s", pCur->zName,
+                       pCur->zEvFile, (unsigned long long)pCur->evPos, zMsg);
+  }
+  return cursorError(pCur, "%s: %s: %s", pCur->zName,
+                     pCur->zStart ? pCur->zStart : "?", zMsg);
+}
+
+/* ---- DDL statements ---- */
+
+static const char *skipSpace(const char *z, const char *zEnd){
+  while( z<zEnd ){
+    if( isspace((unsigned char)*z) ){ z++; continue; }
+    if( z+1<zEnd && z[0]=='/' && z[1]=='*' ){
+      const char *e = z + 2;
+      while( e+1<zEnd && !(e[0]=='*' && e[1]=='/') ) e++;
+      z = e+1<zEnd ? e + 2 : zEnd;
+      continue;
+    }
+    if( z+1<zEnd && z[0]=='-' && z[1]=='-' ){
+      while( z<zEnd && *z!='\n' ) z++;
+      continue;
+    }
+    break;
+  }
+  return z;
+}
+
+/* If the next word is zWord (case-insensitive), step past it. */
+static int word(const char **pz, const char *zEnd, const char *zWord){
+  const char *z = skipSpace(*pz, zEnd);
+  size_t n = strlen(zWord);
+  if( (size_t)(zEnd - z)>=n && sqlite3_strnicmp(z, zWord, (int)n)==0
+   && (z + n==zEnd || !(isalnum((unsigned char)z[n]) || z[n]=='_'
+                        || z[n]=='$')) ){
+    *pz = z + n;
+    return 1;
+  }
+  return 0;
+}
+
+/* One identifier into b; 0 if there is none. */
+static int ident(const char **pz, const char *zEnd, mv_buf *b){
+  const char *z = skipSpace(*pz, zEnd);
+  mv_buf_reset(b);
+  if( z<zEnd && *z=='`' ){
+    z++;
+    while( z<zEnd ){
+      if( *z=='`' ){
+        if( z+1<zEnd && z[1]=='`' ){ mv_buf_char(b, '`'); z += 2; continue; }
+        z++;
+        *pz = z;
+        mv_buf_cstr(b);
+        return !b->oom;
+      }
+      mv_buf_char(b, *z++);
+    }
+    return 0;
+  }
+  while( z<zEnd && (isalnum((unsigned char)*z) || *z=='_' || *z=='$'
+                    || (unsigned char)*z>=0x80) ){
+    mv_buf_char(b, *z++);
+  }
+  if( b->n==0 ) return 0;
+  *pz = z;
+  mv_buf_cstr(b);
+  return !b->oom;
+}
+
+/* Skip "IF EXISTS" or "IF NOT EXISTS". */
+static void skipIfExists(const char **pz, const char *zEnd){
+  const char *z = *pz;
+  if( word(&z, zEnd, "IF") ){
+    word(&z, zEnd, "NOT");
+    if( word(&z, zEnd, "EXISTS") ) *pz = z;
+  }
+}
+
+/* The table a DDL statement names: sets pCur->zDb/zTbl when it can. */
+static void ddlTarget(mc_cursor *pCur, const char *z, size_t n){
+  const char *zEnd = z + n;
+  int ok = 0;
+  if( word(&z, zEnd, "CREATE") ){
+    if( word(&z, zEnd, "OR") ) word(&z, zEnd, "REPLACE");
+    if( word(&z, zEnd, "UNIQUE") || word(&z, zEnd, "FULLTEXT")
+     || word(&z, zEnd, "SPATIAL") ){}
+    if( word(&z, zEnd, "INDEX") ){
+      mv_buf tmp;
+      mv_buf_init(&tmp);
+      skipIfExists(&z, zEnd);
+      ok = ident(&z, zEnd, &tmp) && word(&z, zEnd, "ON");
+      mv_buf_free(&tmp);
+    }else{
+      word(&z, zEnd, "TEMPORARY");
+      ok = word(&z, zEnd, "TABLE");
+      if( ok ) skipIfExists(&z, zEnd);
+    }
+  }else if( word(&z, zEnd, "ALTER") ){
+    word(&z, zEnd, "ONLINE");
+    word(&z, zEnd, "IGNORE");
+    ok = word(&z, zEnd, "TABLE");
+    if( ok ) skipIfExists(&z, zEnd);
+  }else if( word(&z, zEnd, "DROP") ){
+    if( word(&z, zEnd, "INDEX") ){
+      mv_buf tmp;
+      mv_buf_init(&tmp);
+      skipIfExists(&z, zEnd);
+      ok = ident(&z, zEnd, &tmp) && word(&z, zEnd, "ON");
+      mv_buf_free(&tmp);
+    }else{
+      word(&z, zEnd, "TEMPORARY");
+      ok = word(&z, zEnd, "TABLE");
+      if( ok ) skipIfExists(&z, zEnd);
+    }
+  }else if( word(&z, zEnd, "TRUNCATE") ){
+    word(&z, zEnd, "TABLE");
+    ok = 1;
+  }else if( word(&z, zEnd, "RENAME") ){
+    ok = word(&z, zEnd, "TABLE");
+  }
+  if( !ok || !ident(&z, zEnd, &pCur->ddlTbl) ) return;
+  z = skipSpace(z, zEnd);
+  if( z<zEnd && *z=='.' ){
+    /* db.tbl: what was read is the schema */
+    mv_buf t = pCur->ddlDb;
+    pCur->ddlDb = pCur->ddlTbl;
+    pCur->ddlTbl = t;
+    z++;
+    if( !ident(&z, zEnd, &pCur->ddlTbl) ) return;
+    pCur->zDb = pCur->ddlDb.z;
+    pCur->nDb = pCur->ddlDb.n;
+  }
+  pCur->zTbl = pCur->ddlTbl.z;
+  pCur->nTbl = pCur->ddlTbl.n;
+}
+
+/* ---- the row being built ---- */
+
+static void rowReset(mc_cursor *pCur){
+  pCur->op = 0;
+  pCur->zDb = pCur->zTbl = pCur->zSql = 0;
+  pCur->nDb = pCur->nTbl = pCur->nSql = 0;
+  pCur->table = 0;
+  pCur->haveBefore = pCur->haveAfter = 0;
+}
+
+static void rowPositions(mc_cursor *pCur){
+  snprintf(pCur->zPos, sizeof pCur->zPos, "%s:%llu", pCur->zEvFile,
+           (unsigned long long)pCur->evPos);
+  snprintf(pCur->zNext, sizeof pCur->zNext, "%s:%llu", pCur->zEvFile,
+           (unsigned long long)pCur->evNext);
+}
+
+/* A commit row for the current event; 1 if it passes the op filter. */
+static int commitRow(mc_cursor *pCur, uint32_t ts){
+  rowReset(pCur);
+  pCur->op = OP_COMMIT;
+  pCur->ts = ts;
+  rowPositions(pCur);
+  return (pCur->opMask & (1<<OP_COMMIT))!=0 && pCur->fDb.n<0 && pCur->fTbl.n<0;
+}
+
+/* Does the SQL statement start with one of the words? */
+static int startsWith(const char *z, size_t n, const char *zWord){
+  const char *p = z;
+  return word(&p, z + n, zWord);
+}
+
+static int isRowsEvent(int t){
+  return (t>=MVB_WRITE_ROWS_V0 && t<=MVB_DELETE_ROWS_V1)
+      || (t>=MVB_WRITE_ROWS_V2 && t<=MVB_DELETE_ROWS_V2)
+      || t==MVB_PARTIAL_UPDATE_ROWS
+      || (t>=MVB_MARIA_WRITE_ROWS_COMPRESSED_V1
+          && t<=MVB_MARIA_DELETE_ROWS_COMPRESSED);
+}
+
+/* Handle one decoded event (outer or inside a payload). Returns 1 when a
+** row is ready, 0 when the event gave none, SQLITE_ERROR-ish <0 on error
+** (the message is set). */
+static int handleEvent(mc_cursor *pCur, mvb_event *ev){
+  switch( ev->type ){
+    case MVB_ROTATE: {
+      size_t n = ev->u.rotate.file_len;
+      if( n==0 ) return 0;
+      if( n>=MC_NAME_MAX ){
+        eventError(pCur, "Rotate: file name too long");
+        return -1;
+      }
+      memcpy(pCur->zFile, ev->u.rotate.file, n);
+      pCur->zFile[n] = 0;
+      return 0;
+    }
+    case MVB_GTID: case MVB_GTID_TAGGED: case MVB_MARIA_GTID:
+    case MVB_ANONYMOUS_GTID:
+      snprintf(pCur->zGtid, sizeof pCur->zGtid, "%s", ev->u.gtid.text);
+      return 0;
+    case MVB_XID:
+      pCur->inTxn = 0;
+      return commitRow(pCur, ev->timestamp);
+    case MVB_QUERY:
+    case MVB_MARIA_QUERY_COMPRESSED: {
+      const char *zSql = ev->u.query.sql;
+      size_t nSql = ev->u.query.sql_len;
+      if( startsWith(zSql, nSql, "BEGIN") ){
+        pCur->inTxn = 1;
+        return 0;
+      }
+      if( startsWith(zSql, nSql, "COMMIT") ){
+        pCur->inTxn = 0;
+        return commitRow(pCur, ev->timestamp);
+      }
+      if( startsWith(zSql, nSql, "ROLLBACK") ){
+        const char *p = zSql;
+        word(&p, zSql + nSql, "ROLLBACK");
+        if( !word(&p, zSql + nSql, "TO") ){ pCur->inTxn = 0; }
+        return 0;
+      }
+      if( startsWith(zSql, nSql, "SAVEPOINT") || startsWith(zSql, nSql, "XA")
+       || startsWith(zSql, nSql, "RELEASE") ){
+        return 0;
+      }
+      if( startsWith(zSql, nSql, "INSERT") || startsWith(zSql, nSql, "UPDATE")
+       || startsWith(zSql, nSql, "DELETE") || startsWith(zSql, nSql, "REPLACE")
+       || startsWith(zSql, nSql, "LOAD") ){
+        eventError(pCur, "a statement-based change (binlog_format STATEMENT"
+                   " or MIXED when it was written); row changes need"
+                   " binlog_format=ROW");
+        return -1;
+      }
+      rowReset(pCur);
+      pCur->op = OP_DDL;
+      pCur->ts = ev->timestamp;
+      if( ev->u.query.db_len ){
+        pCur->zDb = ev->u.query.db;
+        pCur->nDb = ev->u.query.db_len;
+      }
+      pCur->zSql = zSql;
+      pCur->nSql = nSql;
+      ddlTarget(pCur, zSql, nSql);
+      rowPositions(pCur);
+      if( pCur->schema ) mv_schema_reset(pCur->schema);
+      if( !pCur->inTxn ) pCur->pendingCommit = 1;
+      return (pCur->opMask & (1<<OP_DDL))!=0
+          && setHas(&pCur->fDb, pCur->zDb, pCur->nDb)
+          && setHas(&pCur->fTbl, pCur->zTbl, pCur->nTbl);
+    }
+    case MVB_TABLE_MAP: {
+      mvb_table *t = ev->u.table_map.table;
+      if( pCur->schema && t && !(pCur->fDb.n>=0 && !setHas(&pCur->fDb, t->db, strlen(t->db)))
+       && !(pCur->fTbl.n>=0 && !setHas(&pCur->fTbl, t->name, strlen(t->name))) ){
+        char *zErr = 0;
+        if( mv_schema_apply(pCur->schema, pCur->d, t, &zErr)<0 ){
+          eventError(pCur, zErr ? zErr : "out of memory");
+          sqlite3_free(zErr);
+          return -1;
+        }
+      }
+      return 0;
+    }
+    case MVB_TRANSACTION_PAYLOAD:
+      pCur->inPayload = 1;
+      return 0;
+    default:
+      break;
+  }
+  if( isRowsEvent(ev->type) ){
+    mvb_table *t = ev->u.rows.table;
+    int op = ev->u.rows.op;
+    if( (pCur->opMask & (1<<op))==0 ) return 0;
+    if( t==0 ){
+      uint64_t id = ev->u.rows.table_id;
+      /* a dummy rows event (table id all ones) only ends a statement */
+      if( id==0xffffffULL || id==0xffffffffULL || id==0xffffffffffffULL ){
+        return 0;
+      }
+    }else{
+      if( !setHas(&pCur->fDb, t->db, strlen(t->db))
+       || !setHas(&pCur->fTbl, t->name, strlen(t->name)) ){
+        return 0;                 /* another table: not decoded */
+      }
+    }
+    if( mvb_rows_open(pCur->d, ev, &pCur->rows)!=MVB_OK ){
+      eventError(pCur, mvb_errmsg(pCur->d));
+      return -1;
+    }
+    pCur->inRows = 1;
+    pCur->ts = ev->timestamp;
+    rowPositions(pCur);
+    return 0;
+  }
+  return 0;
+}
+
+/* ---- sources ---- */
+
+/* The next event of the file: MVT_EVENT, MVT_EOF or MVT_ERROR (message
+** set). Positions come from the file offset. */
+static int fileNext(mc_cursor *pCur, const uint8_t **pz, size_t *pn){
+  uint8_t hdr[19];
+  size_t got;
+  uint32_t size;
+  pCur->evPos = pCur->fOff;
+  pCur->havePos = 1;
+  memcpy(pCur->zEvFile, pCur->zFile, sizeof pCur->zFile);
+  got = fread(hdr, 1, sizeof hdr, pCur->fp);
+  if( got==0 ){
+    if( ferror(pCur->fp) ){
+      eventError(pCur, strerror(errno));
+      return MVT_ERROR;
+    }
+    return MVT_EOF;
+  }
+  if( got<sizeof hdr ){
+    char z[100];
+    snprintf(z, sizeof z, "file truncated: an event header of %zu of 19"
+             " bytes", got);
+    eventError(pCur, z);
+    return MVT_ERROR;
+  }
+  size = get32(hdr + 9);
+  if( size<19 || size>MC_MAX_EVENT ){
+    char z[100];
+    snprintf(z, sizeof z, "corrupt event header: event size %u", (unsigned)size);
+    eventError(pCur, z);
+    return MVT_ERROR;
+  }
+  mv_buf_reset(&pCur->fbuf);
+  if( mv_buf_reserve(&pCur->fbuf, size) ){
+    eventError(pCur, "out of memory");
+    return MVT_ERROR;
+  }
+  memcpy(pCur->fbuf.z, hdr, sizeof hdr);
+  got = fread(pCur->fbuf.z + sizeof hdr, 1, size - sizeof hdr, pCur->fp);
+  if( got<size - sizeof hdr ){
+    char z[120];
+    snprintf(z, sizeof z, "file truncated: the event header says %u bytes,"
+             " %zu present", (unsigned)size, got + sizeof hdr);
+    eventError(pCur, z);
+    return MVT_ERROR;
+  }
+  pCur->fbuf.n = size;
+  pCur->fOff += size;
+  pCur->evNext = pCur->fOff;
+  *pz = (const uint8_t*)pCur->fbuf.z;
+  *pn = size;
+  return MVT_EVENT;
+}
+
+/* A message for a server error on the stream. */
+static int streamError(mc_cursor *pCur, unsigned err, const char *zMsg){
+  const char *zWhy = 0;
+  if( strstr(zMsg, "Could not find first log file name") ){
+    zWhy = "no such binlog file on the server (purged, or never written)";
+  }else if( strstr(zMsg, "Could not find GTID state") ){
+    zWhy = "GTID position not in the server's binlogs (purged, or never"
+           " written)";
+  }else if( strstr(zMsg, "impossible position")
+         || strstr(zMsg, "bogus data") || strstr(zMsg, "binlog truncated")
+         || strstr(zMsg, "wrong magic") ){
+    zWhy = "not an event boundary (resume from a next_pos)";
+  }
+  if( !pCur->havePos ){
+    if( zWhy ){
+      return cursorError(pCur, "%s: %s: %s (server error %u: %s)",
+                         pCur->zName, pCur->zStart, zWhy, err, zMsg);
+    }
+    return cursorError(pCur, "%s: %s: server error %u: %s", pCur->zName,
+                       pCur->zStart, err, zMsg);
+  }
+  return cursorError(pCur, "%s: %s:%llu: server error %u: %s", pCur->zName,
+                     pCur->zFile, (unsigned long long)pCur->evNext, err, zMsg);
+}
+
+/* Check sqlite3_interrupt() about every 100 ms. */
+static int checkInterrupt(mc_cursor *pCur, int force){
+  sqlite3_int64 now;
+  if( !force && ++pCur->nSinceCheck<256 ) return 0;
+  pCur->nSinceCheck = 0;
+  now = nowMs();
+  if( !force && now - pCur->lastCheck<100 ) return 0;
+  pCur->lastCheck = now;
+  if( mv_interrupted(pCur->pTab->db) ){
+    cursorError(pCur, "%s: interrupted", pCur->zName);
+    return 1;
+  }
+  return 0;
+}
+
+/* ---- the cursor ---- */
+
+static void cursorReset(mc_cursor *pCur){
+  if( pCur->stream ){ mvt_close(pCur->stream); pCur->stream = 0; }
+  if( pCur->fp ){ fclose(pCur->fp); pCur->fp = 0; }
+  if( pCur->d ){ mvb_free(pCur->d); pCur->d = 0; }
+  if( pCur->schema ){ mv_schema_free(pCur->schema); pCur->schema = 0; }
+  sqlite3_free(pCur->zPath); pCur->zPath = 0;
+  sqlite3_free(pCur->zStart); pCur->zStart = 0;
+  sqlite3_free(pCur->zStop); pCur->zStop = 0;
+  setFree(&pCur->fDb);
+  setFree(&pCur->fTbl);
+  mv_buf_free(&pCur->fbuf);
+  pCur->fOff = 0;
+  pCur->follow = 0;
+  pCur->timeoutMs = 0;
+  pCur->hasStop = 0;
+  pCur->opMask = 0;
+  pCur->zFile[0] = pCur->zEvFile[0] = 0;
+  pCur->evPos = pCur->evNext = 0;
+  pCur->havePos = 0;
+  pCur->inPayload = pCur->inRows = 0;
+  pCur->zGtid[0] = 0;
+  pCur->inTxn = pCur->pendingCommit = 0;
+  pCur->iRowid = 0;
+  pCur->eof = 1;
+  rowReset(pCur);
+}
+
+static int mcOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
+  mc_vtab *pTab = (mc_vtab*)pVtab;
+  mc_cursor *pCur = sqlite3_malloc(sizeof *pCur);
+  if( pCur==0 ) return SQLITE_NOMEM;
+  memset(pCur, 0, sizeof *pCur);
+  pCur->pTab = pTab;
+  pCur->zName = pTab->isFile ? "mysql_binlog" : "mysql_changes";
+  pCur->fDb.n = pCur->fTbl.n = -1;
+  mv_buf_init(&pCur->fbuf);
+  mv_buf_init(&pCur->ddlDb);
+  mv_buf_init(&pCur->ddlTbl);
+  mv_buf_init(&pCur->before);
+  mv_buf_init(&pCur->after);
+  pCur->eof = 1;
+  *ppCur = &pCur->base;
+  return SQLITE_OK;
+}
+
+static int mcClose(sqlite3_vtab_cursor *cur){
+  mc_cursor *pCur = (mc_cursor*)cur;
+  cursorReset(pCur);
+  mv_buf_free(&pCur->ddlDb);
+  mv_buf_free(&pCur->ddlTbl);
+  mv_buf_free(&pCur->before);
+  mv_buf_free(&pCur->after);
+  sqlite3_free(pCur);
+  return SQLITE_OK;
+}
+
+/* Step to the next row (or EOF). */
+static int mcNext(sqlite3_vtab_cursor *cur){
+  mc_cursor *pCur = (mc_cursor*)cur;
+  pCur->haveBefore = pCur->haveAfter = 0;
+  while( 1 ){
+    const uint8_t *p;
+    size_t n;
+    int rc;
+    if( pCur->pendingCommit ){
+      pCur->pendingCommit = 0;
+      if( commitRow(pCur, pCur->ts) ) break;
+      continue;
+    }
+    if( pCur->inRows ){
+      rc = mvb_rows_next(pCur->d, &pCur->rows);
+      if( rc==MVB_ROW ){
+        mvb_table *t = pCur->rows.table;
+        pCur->op = pCur->rows.op;
+        pCur->table = t;
+        pCur->zDb = t->db; pCur->nDb = strlen(t->db);
+        pCur->zTbl = t->name; pCur->nTbl = strlen(t->name);
+        pCur->zSql = 0;
+        break;
+      }
+      pCur->inRows = 0;
+      if( rc!=MVB_DONE ) return eventError(pCur, mvb_errmsg(pCur->d));
+      continue;
+    }
+    if( pCur->inPayload ){
+      rc = mvb_payload_next(pCur->d, &pCur->inner);
+      if( rc==MVB_OK ){
+        rc = handleEvent(pCur, &pCur->inner);
+        if( rc<0 ) return SQLITE_ERROR;
+        if( rc>0 ) break;
+        continue;
+      }
+      pCur->inPayload = 0;
+      if( rc!=MVB_DONE ) return eventError(pCur, mvb_errmsg(pCur->d));
+      continue;
+    }
+    if( checkInterrupt(pCur, 0) ) return SQLITE_INTERRUPT;
+    if( pCur->fp ){
+      rc = fileNext(pCur, &p, &n);
+      if( rc==MVT_ERROR ) return SQLITE_ERROR;
+    }else{
+      rc = mvt_next(pCur->stream, &p, &n);
+      if( rc==MVT_ERROR ){
+        return streamError(pCur, mvt_errno(pCur->stream),
+                           mvt_errmsg(pCur->stream));
+      }
+      if( rc==MVT_IDLE ){
+        if( checkInterrupt(pCur, 1) ) return SQLITE_INTERRUPT;
+        if( pCur->timeoutMs>0 && nowMs() - pCur->lastEvent>=pCur->timeoutMs ){
+          pCur->eof = 1;
+          return SQLITE_OK;
+        }
+        continue;
+      }
+      if( rc==MVT_EVENT ){
+        uint32_t size, next;
+        pCur->lastEvent = nowMs();
+        if( n<19 ){
+          return cursorError(pCur, "%s: %s:%llu: event of %zu bytes, less"
+                             " than its header", pCur->zName, pCur->zFile,
+                             (unsigned long long)pCur->evNext, n);
+        }
+        size = get32(p + 9);
+        next = get32(p + 13);
+        /* artificial events (log_pos 0) have no place in the file */
+        if( next!=0 ){
+          memcpy(pCur->zEvFile, pCur->zFile, sizeof pCur->zFile);
+          pCur->evNext = next;
+          pCur->evPos = next>=size ? next - size : 0;
+          pCur->havePos = 1;
+        }
+      }
+    }
+    if( rc==MVT_EOF ){
+      pCur->eof = 1;
+      return SQLITE_OK;
+    }
+    /* stop_pos: stop before the first event at or past it */
+    if( pCur->hasStop && pCur->havePos && get32(p + 13)!=0 ){
+      int c = compareFiles(pCur->zEvFile, pCur->zStopFile);
+      if( c>0 || (c==0 && pCur->evPos>=pCur->stopOff) ){
+        pCur->eof = 1;
+        return SQLITE_OK;
+      }
+    }
+    if( mvb_parse(pCur->d, p, n, &pCur->ev)!=MVB_OK ){
+      return eventError(pCur, mvb_errmsg(pCur->d));
+    }
+    rc = handleEvent(pCur, &pCur->ev);
+    if( rc<0 ) return SQLITE_ERROR;
+    if( rc>0 ) break;
+  }
+  pCur->iRowid++;
+  return SQLITE_OK;
+}
+
+/* Open the live stream: connect, check the server, start the dump. */
+static int openLive(mc_cursor *pCur, const char *zDsnArg){
+  mc_vtab *pTab = pCur->pTab;
+  const char *zDsn = mv_dsn_text(zDsnArg);
+  mv_dsn dsn;
+  MYSQL *m;
+  MYSQL_RES *res;
+  MYSQL_ROW row;
+  char *zErr = 0;
+  mvt_start o;
+  unsigned err = 0;
+  char zFile[MC_NAME_MAX];
+  uint64_t off = 0;
+  int isGtid = 0;
+  const char *zCheck = "SELECT @@global.log_bin, @@global.binlog_format,"
+                       " @@global.binlog_checksum";
+
+  memset(&o, 0, sizeof o);
+  if( parseFilePos(pCur->zStart, zFile, sizeof zFile, &off)==0 ){
+    if( off<4 ){
+      return cursorError(pCur, "%s: %s: malformed position: the offset must"
+                         " be at least 4 (the first event of a binlog)",
+                         pCur->zName, pCur->zStart);
+    }
+    if( off>0xffffffffULL ){
+      return cursorError(pCur, "%s: %s: malformed position: offset past 4 GB",
+                         pCur->zName, pCur->zStart);
+    }
+    o.file = zFile;
+    o.pos = off;
+    snprintf(pCur->zFile, sizeof pCur->zFile, "%s", zFile);
+  }else if( mvt_is_maria_gtid(pCur->zStart) || mvt_is_mysql_gtid(pCur->zStart) ){
+    o.gtid = pCur->zStart;
+    isGtid = 1;
+  }else{
+    return cursorError(pCur, "%s: malformed position '%s': expected"
+                       " file:offset (e.g. mysql-bin.000003:4) or a GTID"
+                       " position (MariaDB 0-1-42, MySQL uuid:1-42)",
+                       pCur->zName, pCur->zStart);
+  }
+  if( mv_dsn_parse(zDsn, &dsn, &zErr) ){
+    int rc = cursorError(pCur, "%s: %s", pCur->zName, zErr);
+    sqlite3_free(zErr);
+    return rc;
+  }
+  o.server_id = dsn.has_server_id ? dsn.server_id : 0;
+  o.follow = pCur->follow;
+  o.heartbeat_ms = 100;
+  m = mv_connect(&dsn, &zErr);
+  mv_dsn_free(&dsn);
+  if( m==0 ){
+    int rc = cursorError(pCur, "%s: %s", pCur->zName, zErr);
+    sqlite3_free(zErr);
+    return rc;
+  }
+  /* the server must write a ROW binlog */
+  mv_log_query(pTab->ctx, zCheck);
+  if( mysql_query(m, zCheck) || (res = mysql_store_result(m))==0 ){
+    int rc = cursorError(pCur, "%s: %s: MySQL error %u: %s", pCur->zName,
+                         zCheck, mysql_errno(m), mysql_error(m));
+    mysql_close(m);
+    return rc;
+  }
+  row = mysql_fetch_row(res);
+  if( row && row[0] && strcmp(row[0], "0")==0 ){
+    mysql_free_result(res);
+    mysql_close(m);
+    return cursorError(pCur, "%s: the server writes no binary log (log_bin"
+                       " is OFF): start it with --log-bin", pCur->zName);
+  }
+  if( row && row[1] && sqlite3_stricmp(row[1], "ROW")!=0 ){
+    int rc = cursorError(pCur, "%s: binlog_format is %s on the server;"
+                         " mysql_changes needs ROW (SET GLOBAL"
+                         " binlog_format=ROW, or --binlog-format=ROW)",
+                         pCur->zName, row[1]);
+    mysql_free_result(res);
+    mysql_close(m);
+    return rc;
+  }
+  /* the stream's first event (an artificial Rotate) comes before any
+  ** format description: its checksum is the server's setting */
+  mvb_set_checksum(pCur->d, row && row[2] && sqlite3_stricmp(row[2], "CRC32")==0);
+  mysql_free_result(res);
+  {
+    char *zLog = sqlite3_mprintf("COM_BINLOG_DUMP %s%s%s", isGtid ? "gtid " : "",
+                                 pCur->zStart, pCur->follow ? " (follow)" : "");
+    if( zLog ){ mv_log_query(pTab->ctx, zLog); sqlite3_free(zLog); }
+  }
+  if( mvt_open(m, &o, &pCur->stream, &zErr, &err) ){
+    int rc = streamError(pCur, err, zErr ? zErr : "out of memory");
+    sqlite3_free(zErr);
+    return rc;
+  }
+  pCur->schema = mv_schema_new(pTab->ctx, zDsn);
+  if( pCur->schema==0 ) return SQLITE_NOMEM;
+  return SQLITE_OK;
+}
+
+static int openFile(mc_cursor *pCur){
+  uint8_t magic[4];
+  const char *zBase;
+  pCur->zPath = sqlite3_mprintf("%s", pCur->zStart);
+  if( pCur->zPath==0 ) return SQLITE_NOMEM;
+  pCur->fp = fopen(pCur->zPath, "rb");
+  if( pCur->fp==0 ){
+    return cursorError(pCur, "%s: cannot open '%s': %s", pCur->zName,
+                       pCur->zPath, strerror(errno));
+  }
+  if( fread(magic, 1, 4, pCur->fp)!=4
+   || memcmp(magic, "\xfe\x62\x69\x6e", 4)!=0 ){
+    return cursorError(pCur, "%s: %s:0: not a binlog file (no binlog magic"
+                       " number)", pCur->zName, pCur->zPath);
+  }
+  pCur->fOff = 4;
+  zBase = strrchr(pCur->zPath, '/');
+  snprintf(pCur->zFile, sizeof pCur->zFile, "%s", zBase ? zBase + 1 : pCur->zPath);
+  return SQLITE_OK;
+}
+
+static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
+                    int argc, sqlite3_value **argv){
+  mc_cursor *pCur = (mc_cursor*)cur;
+  mc_vtab *pTab = pCur->pTab;
+  int i = 0, rc;
+  sqlite3_value *vStart = 0, *vDsn = 0;
+  (void)idxStr;
+  cursorReset(pCur);
+  pCur->opMask = 0x3e;
+  if( idxNum & MCI_START ) vStart = argv[i++];
+  if( idxNum & MCI_DSN ) vDsn = argv[i++];
+  if( idxNum & MCI_STOP ){
+    const char *z = (const char*)sqlite3_value_text(argv[i++]);
+    if( z ){
+      pCur->zStop = sqlite3_mprintf("%s", z);
+      if( pCur->zStop==0 ) return SQLITE_NOMEM;
+      if( parseFilePos(z, pCur->zStopFile, sizeof pCur->zStopFile,
+                       &pCur->stopOff) ){
+        return cursorError(pCur, "%s: malformed stop_pos '%s': expected"
+                           " file:offset", pCur->zName, z);
+      }
+      pCur->hasStop = 1;
+    }
+  }
+  if( idxNum & MCI_FOLLOW ){
+    pCur->follow = sqlite3_value_int(argv[i++])!=0;
+  }
+  if( idxNum & MCI_TIMEOUT ){
+    sqlite3_value *v = argv[i++];
+    if( sqlite3_value_type(v)!=SQLITE_NULL ){
+      pCur->timeoutMs = sqlite3_value_int64(v);
+      if( pCur->timeoutMs<0 ){
+        return cursorError(pCur, "%s: timeout_ms must not be negative",
+                           pCur->zName);
+      }
+    }
+  }
+  if( idxNum & MCI_DB ){
+    rc = setFill(&pCur->fDb, argv[i++], (idxNum & MCI_DB_IN)!=0);
+    if( rc ) return rc;
+  }
+  if( idxNum & MCI_TBL ){
+    rc = setFill(&pCur->fTbl, argv[i++], (idxNum & MCI_TBL_IN)!=0);
+    if( rc ) return rc;
+  }
+  if( idxNum & MCI_OP ){
+    mc_set ops;
+    int k, j;
+    ops.n = -1; ops.az = 0;
+    rc = setFill(&ops, argv[i++], (idxNum & MCI_OP_IN)!=0);
+    if( rc ){ setFree(&ops); return rc; }
+    pCur->opMask = 0;
+    for(k=0; k<ops.n; k++){
+      for(j=1; j<=OP_COMMIT; j++){
+        if( strcmp(ops.az[k], azOpName[j])==0 ) pCur->opMask |= 1<<j;
+      }
+    }
+    setFree(&ops);
+  }
+  (void)argc;
+  if( vStart==0 ){
+    return cursorError(pCur, pTab->isFile
+        ? "%s: the path argument is required: mysql_binlog('path/to/binlog')"
+        : "%s: start_pos is required: mysql_changes('file:offset') or"
+          " mysql_changes('gtid')", pCur->zName);
+  }
+  if( sqlite3_value_type(vStart)==SQLITE_NULL ) return SQLITE_OK;  /* no rows */
+  pCur->zStart = sqlite3_mprintf("%s", sqlite3_value_text(vStart));
+  if( pCur->zStart==0 ) return SQLITE_NOMEM;
+  pCur->d = mvb_new();
+  if( pCur->d==0 ) return SQLITE_NOMEM;
+  pCur->eof = 0;
+  pCur->lastCheck = pCur->lastEvent = nowMs();
+  if( pTab->isFile ){
+    rc = openFile(pCur);
+  }else{
+    rc = openLive(pCur, vDsn ? (const char*)sqlite3_value_text(vDsn) : 0);
+  }
+  if( rc ){
+    pCur->eof = 1;
+    return rc;
+  }
+  rc = mcNext(cur);
+  if( rc ) pCur->eof = 1;
+  return rc;
+}
+
+static int mcEof(sqlite3_vtab_cursor *cur){
+  return ((mc_cursor*)cur)->eof;
+}
+
+static void resultText(sqlite3_context *ctx, const char *z, size_t n){
+  if( z==0 ) sqlite3_result_null(ctx);
+  else sqlite3_result_text64(ctx, z, n, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+static void resultImage(sqlite3_context *ctx, mc_cursor *pCur, mv_buf *b,
+                        int *pHave, const mv_value *a){
+  mvb_table *t = pCur->table;
+  if( t==0 || a==0 ){ sqlite3_result_null(ctx); return; }
+  if( !*pHave ){
+    mv_buf_reset(b);
+    mv_encode_row(b, t->ncol, (const char *const*)t->names, a);
+    *pHave = 1;
+  }
+  if( b->oom ){ sqlite3_result_error_nomem(ctx); return; }
+  sqlite3_result_text64(ctx, b->z ? b->z : "", b->n, SQLITE_TRANSIENT,
+                        SQLITE_UTF8);
+}
+
+static int mcColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
+  mc_cursor *pCur = (mc_cursor*)cur;
+  int isRows = pCur->op>=OP_INSERT && pCur->op<=OP_DELETE;
+  switch( i ){
+    case MC_POS: resultText(ctx, pCur->zPos, strlen(pCur->zPos)); break;
+    case MC_NEXT_POS: resultText(ctx, pCur->zNext, strlen(pCur->zNext)); break;
+    case MC_GTID:
+      if( pCur->zGtid[0] ) resultText(ctx, pCur->zGtid, strlen(pCur->zGtid));
+      break;
+    case MC_TS: sqlite3_result_int64(ctx, pCur->ts); break;
+    case MC_OP:
+      sqlite3_result_text(ctx, azOpName[pCur->op], -1, SQLITE_STATIC);
+      break;
+    case MC_DB: resultText(ctx, pCur->zDb, pCur->nDb); break;
+    case MC_TBL: resultText(ctx, pCur->zTbl, pCur->nTbl); break;
+    case MC_BEFORE:
+      if( isRows ) resultImage(ctx, pCur, &pCur->before, &pCur->haveBefore,
+                               pCur->rows.before);
+      break;
+    case MC_AFTER:
+      if( isRows ) resultImage(ctx, pCur, &pCur->after, &pCur->haveAfter,
+                               pCur->rows.after);
+      break;
+    case MC_SQL: resultText(ctx, pCur->zSql, pCur->nSql); break;
+    case MC_START:
+      if( pCur->zStart ) resultText(ctx, pCur->zStart, strlen(pCur->zStart));
+      break;
+    case MC_STOP:
+      if( pCur->zStop ) resultText(ctx, pCur->zStop, strlen(pCur->zStop));
+      break;
+    case MC_FOLLOW: sqlite3_result_int(ctx, pCur->follow); break;
+    case MC_TIMEOUT:
+      if( pCur->timeoutMs ) sqlite3_result_int64(ctx, pCur->timeoutMs);
+      break;
+    default: break;      /* dsn: never echoed (it may hold a password) */
+  }
+  return SQLITE_OK;
+}
+
+static int mcRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
+  *pRowid = ((mc_cursor*)cur)->iRowid;
+  return SQLITE_OK;
+}
+
+/*
+** xBestIndex. idxNum bits (MCI_*): which hidden arguments are given
+** (START = start_pos or path, DSN, STOP, FOLLOW, TIMEOUT) and which of db,
+** tbl, op are constrained by `=` (DB, TBL, OP) or by an IN list processed
+** all at once (DB_IN, TBL_IN, OP_IN, with their DB/TBL/OP bit). argv of
+** xFilter: the values in the bit order above. db/tbl/op constraints are
+** omitted: the cursor applies them exactly as SQLite would (byte-wise
+** equality, NULL matches nothing), and before decoding, so rows of other
+** tables are never decoded. A hidden argument constrained only by an
+** unusable constraint makes the plan SQLITE_CONSTRAINT.
+*/
+static int mcBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p){
+  mc_vtab *pTab = (mc_vtab*)pVtab;
+  int aIdx[8];
+  int unusable = 0, idxNum = 0, i, k, nArg = 0;
+  static const int aBit[8] = { MCI_START, MCI_DSN, MCI_STOP, MCI_FOLLOW,
+                               MCI_TIMEOUT, MCI_DB, MCI_TBL, MCI_OP };
+  double cost = 1e6;
+  for(k=0; k<8; k++) aIdx[k] = -1;
+  for(i=0; i<p->nConstraint; i++){
+    const struct sqlite3_index_constraint *c = &p->aConstraint[i];
+    int col = c->iColumn;
+    if( col>=MC_START ){
+      k = col - MC_START;
+      if( pTab->isFile && k>0 ) continue;
+      if( k>4 ) continue;
+      if( c->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
+      if( !c->usable ){ unusable |= aBit[k]; continue; }
+      if( aIdx[k]<0 ) aIdx[k] = i;
+    }else if( col==MC_DB || col==MC_TBL || col==MC_OP ){
+      k = col==MC_DB ? 5 : col==MC_TBL ? 6 : 7;
+      if( c->op!=SQLITE_INDEX_CONSTRAINT_EQ || !c->usable ) continue;
+      if( aIdx[k]<0 ) aIdx[k] = i;
+    }
+  }
+  for(k=0; k<5; k++){
+    if( (unusable & aBit[k]) && aIdx[k]<0 ) return SQLITE_CONSTRAINT;
+  }
+  for(k=0; k<8; k++){
+    if( aIdx[k]<0 ) continue;
+    idxNum |= aBit[k];
+    p->aConstraintUsage[aIdx[k]].argvIndex = ++nArg;
+    p->aConstraintUsage[aIdx[k]].omit = 1;
+    if( k>=5 ){
+      cost /= 10;
+      if( sqlite3_vtab_in(p, aIdx[k], -1) ){
+        sqlite3_vtab_in(p, aIdx[k], 1);
+        idxNum |= aBit[k]<<3;       /* MCI_DB -> MCI_DB_IN, ... */
+      }
+    }
+  }
+  if( (idxNum & MCI_START)==0 ) cost = 1e12;
+  p->idxNum = idxNum;
+  p->estimatedCost = cost;
+  p->estimatedRows = (sqlite3_int64)cost;
+  return SQLITE_OK;
+}
+
+/* ---- the tables ---- */
+
+static int mcConnect(sqlite3 *db, void *pAux, int argc,
+                     const char *const *argv, sqlite3_vtab **ppVtab,
+                     char **pzErr, int isFile){
+  mc_vtab *pTab;
+  int rc;
+  (void)argc; (void)argv; (void)pzErr;
+  rc = sqlite3_declare_vtab(db, isFile ? zBinlogSchema : zChangesSchema);
+  if( rc ) return rc;
+  pTab = sqlite3_malloc(sizeof *pTab);
+  if( pTab==0 ) return SQLITE_NOMEM;
+  memset(pTab, 0, sizeof *pTab);
+  pTab->db = db;
+  pTab->ctx = (mv_ctx*)pAux;
+  pTab->isFile = isFile;
+  sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  *ppVtab = &pTab->base;
+  return SQLITE_OK;
+}
+
+static int changesConnect(sqlite3 *db, void *pAux, int argc,
+                          const char *const *argv, sqlite3_vtab **ppVtab,
+                          char **pzErr){
+  return mcConnect(db, pAux, argc, argv, ppVtab, pzErr, 0);
+}
+static int binlogConnect(sqlite3 *db, void *pAux, int argc,
+                         const char *const *argv, sqlite3_vtab **ppVtab,
+                         char **pzErr){
+  return mcConnect(db, pAux, argc, argv, ppVtab, pzErr, 1);
+}
+
+static int mcDisconnect(sqlite3_vtab *pVtab){
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+static sqlite3_module changesModule = {
+  0,                /* iVersion */
+  0,                /* xCreate: eponymous only */
+  changesConnect,
+  mcBestIndex,
+  mcDisconnect,
+  0,                /* xDestroy */
+  mcOpen, mcClose, mcFilter, mcNext, mcEof, mcColumn, mcRowid,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
+
+static sqlite3_module binlogModule = {
+  0, 0, binlogConnect, mcBestIndex, mcDisconnect, 0,
+  mcOpen, mcClose, mcFilter, mcNext, mcEof, mcColumn, mcRowid,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+};
+
+int mv_register_changes(sqlite3 *db, mv_ctx *ctx){
+  int rc = sqlite3_create_module_v2(db, "mysql_changes", &changesModule,
+                                    mv_ctx_ref(ctx), mv_ctx_unref);
+  if( rc==SQLITE_OK ){
+    rc = sqlite3_create_module_v2(db, "mysql_binlog", &binlogModule,
+                                  mv_ctx_ref(ctx), mv_ctx_unref);
+  }
+  return rc;
+}

@@ -1,0 +1,202 @@
+/*
+** schema.c — live column information for the binlog decoder (schema.h).
+**
+** One query per table, the first time a cursor sees its table map:
+**
+**   SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, <collation id>, <is json>
+**     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA=? AND TABLE_NAME=?
+**    ORDER BY ORDINAL_POSITION
+**
+** The collation id comes from information_schema.COLLATIONS; a MariaDB JSON
+** column is a LONGTEXT with the check json_valid(`col`) in
+** information_schema.CHECK_CONSTRAINTS (MySQL has a real JSON type, and its
+** CHECK_CONSTRAINTS has no TABLE_NAME, so the test is MariaDB's only).
+**
+** The answer describes the table as it is now, not when the event was
+** written: mvb_table_apply() refuses it unless the column count and every
+** type family agree with the table map, so an ALTER that added, dropped or
+** retyped a column leaves the old events' columns "@1", "@2", ... A rename
+** that keeps the types cannot be seen this way; binlog_row_metadata=FULL
+** puts the names into the events themselves, and those always win.
+*/
+#include "schema.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SC_MAX_ENTRIES 512
+
+typedef struct sc_entry {
+  char *zDb, *zTbl;
+  int ncol;                  /* 0: no such table now */
+  mvb_colinfo *cols;
+  char **az;                 /* strings owned by this entry */
+  int naz;
+  struct sc_entry *next;
+} sc_entry;
+
+struct mv_schema {
+  mv_ctx *ctx;
+  char *zDsn;
+  sc_entry *list;
+  int nEntry;
+  int nLookup;
+};
+
+static void entryFree(sc_entry *e){
+  int i;
+  for(i=0; i<e->naz; i++) sqlite3_free(e->az[i]);
+  sqlite3_free(e->az);
+  sqlite3_free(e->cols);
+  sqlite3_free(e->zDb);
+  sqlite3_free(e->zTbl);
+  sqlite3_free(e);
+}
+
+mv_schema *mv_schema_new(mv_ctx *ctx, const char *zDsn){
+  mv_schema *s = sqlite3_malloc(sizeof *s);
+  if( s==0 ) return 0;
+  memset(s, 0, sizeof *s);
+  s->ctx = ctx;
+  s->zDsn = sqlite3_mprintf("%s", zDsn ? zDsn : "");
+  if( s->zDsn==0 ){ sqlite3_free(s); return 0; }
+  return s;
+}
+
+void mv_schema_reset(mv_schema *s){
+  if( s==0 ) return;
+  while( s->list ){
+    sc_entry *e = s->list;
+    s->list = e->next;
+    entryFree(e);
+  }
+  s->nEntry = 0;
+}
+
+void mv_schema_free(mv_schema *s){
+  if( s==0 ) return;
+  mv_schema_reset(s);
+  sqlite3_free(s->zDsn);
+  sqlite3_free(s);
+}
+
+int mv_schema_lookups(mv_schema *s){ return s ? s->nLookup : 0; }
+
+/* Keep a copy of z (may be NULL) in e; NULL on out of memory too. */
+static const char *keep(sc_entry *e, const char *z){
+  char *c;
+  if( z==0 ) return 0;
+  c = sqlite3_mprintf("%s", z);
+  if( c ) e->az[e->naz++] = c;
+  return c;
+}
+
+static int isBinaryType(const char *zType){
+  static const char *az[] = { "binary", "varbinary", "tinyblob", "blob",
+                              "mediumblob", "longblob", 0 };
+  int i;
+  for(i=0; az[i]; i++) if( sqlite3_stricmp(zType, az[i])==0 ) return 1;
+  return 0;
+}
+
+/* Read the live columns of db.tbl into a new entry. */
+static sc_entry *lookup(mv_schema *s, const char *zDb, const char *zTbl,
+                        char **pzErr){
+  mv_conn *c;
+  MYSQL_RES *res = 0;
+  MYSQL_ROW row;
+  sc_entry *e = 0;
+  char *zEdb = 0, *zEtbl = 0, *zSql = 0;
+  int isMaria, nRow, i;
+  c = mv_conn_get(s->ctx, s->zDsn, pzErr);
+  if( c==0 ) return 0;
+  isMaria = strstr(mysql_get_server_info(c->mysql), "MariaDB")!=0;
+  zEdb = sqlite3_malloc64(strlen(zDb)*2 + 1);
+  zEtbl = sqlite3_malloc64(strlen(zTbl)*2 + 1);
+  if( zEdb==0 || zEtbl==0 ) goto oom;
+  mysql_real_escape_string(c->mysql, zEdb, zDb, (unsigned long)strlen(zDb));
+  mysql_real_escape_string(c->mysql, zEtbl, zTbl, (unsigned long)strlen(zTbl));
+  zSql = sqlite3_mprintf(
+      "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE,"
+      " (SELECT co.ID FROM information_schema.COLLATIONS co"
+      "   WHERE co.COLLATION_NAME = c.COLLATION_NAME LIMIT 1),"
+      " %s"
+      " FROM information_schema.COLUMNS c"
+      " WHERE c.TABLE_SCHEMA = '%s' AND c.TABLE_NAME = '%s'"
+      " ORDER BY c.ORDINAL_POSITION",
+      isMaria ? "EXISTS(SELECT 1 FROM information_schema.CHECK_CONSTRAINTS k"
+                " WHERE k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA"
+                " AND k.TABLE_NAME = c.TABLE_NAME"
+                " AND k.CHECK_CLAUSE = CONCAT('json_valid(`',"
+                " REPLACE(c.COLUMN_NAME, '`', '``'), '`)'))" : "0",
+      zEdb, zEtbl);
+  if( zSql==0 ) goto oom;
+  mv_log_query(s->ctx, zSql);
+  s->nLookup++;
+  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql))
+   || (res = mysql_store_result(c->mysql))==0 ){
+    *pzErr = mv_conn_error(c, "reading information_schema.COLUMNS");
+    mv_conn_put(s->ctx, c, 0);
+    c = 0;
+    goto done;
+  }
+  nRow = (int)mysql_num_rows(res);
+  e = sqlite3_malloc(sizeof *e);
+  if( e==0 ) goto oom;
+  memset(e, 0, sizeof *e);
+  e->zDb = sqlite3_mprintf("%s", zDb);
+  e->zTbl = sqlite3_mprintf("%s", zTbl);
+  e->cols = sqlite3_malloc64(sizeof(mvb_colinfo)*(size_t)(nRow ? nRow : 1));
+  e->az = sqlite3_malloc64(sizeof(char*)*(size_t)(nRow*3 + 1));
+  if( e->zDb==0 || e->zTbl==0 || e->cols==0 || e->az==0 ) goto oom;
+  memset(e->cols, 0, sizeof(mvb_colinfo)*(size_t)(nRow ? nRow : 1));
+  for(i=0; i<nRow && (row = mysql_fetch_row(res))!=0; i++){
+    mvb_colinfo *ci = &e->cols[i];
+    ci->name = keep(e, row[0]);
+    ci->data_type = keep(e, row[1]);
+    ci->column_type = keep(e, row[2]);
+    if( (row[0] && !ci->name) || (row[1] && !ci->data_type)
+     || (row[2] && !ci->column_type) ){
+      goto oom;
+    }
+    if( row[3] ){
+      ci->charset = atoi(row[3]);
+    }else if( row[1] && isBinaryType(row[1]) ){
+      ci->charset = MV_CS_BINARY;
+    }else{
+      ci->charset = MV_CS_UNKNOWN;
+    }
+    ci->is_json = row[4] && atoi(row[4])!=0;
+  }
+  e->ncol = i;
+  goto done;
+oom:
+  *pzErr = sqlite3_mprintf("out of memory");
+  if( e ){ entryFree(e); e = 0; }
+done:
+  if( res ) mysql_free_result(res);
+  if( c ) mv_conn_put(s->ctx, c, 1);
+  sqlite3_free(zEdb);
+  sqlite3_free(zEtbl);
+  sqlite3_free(zSql);
+  return e;
+}
+
+int mv_schema_apply(mv_schema *s, mvb_decoder *d, mvb_table *t, char **pzErr){
+  sc_entry *e;
+  *pzErr = 0;
+  if( t==0 || t->db==0 || t->name==0 ) return 1;
+  for(e=s->list; e; e=e->next){
+    if( strcmp(e->zDb, t->db)==0 && strcmp(e->zTbl, t->name)==0 ) break;
+  }
+  if( e==0 ){
+    if( s->nEntry>=SC_MAX_ENTRIES ) mv_schema_reset(s);
+    e = lookup(s, t->db, t->name, pzErr);
+    if( e==0 ) return -1;
+    e->next = s->list;
+    s->list = e;
+    s->nEntry++;
+  }
+  if( e->ncol==0 ) return 1;
+  return mvb_table_apply(d, t, e->ncol, e->cols) ? 1 : 0;
+}

@@ -1,0 +1,32 @@
+/*
+** schema.h — live column information for the binlog decoder: names,
+** signedness, charsets, ENUM/SET labels and MariaDB JSON columns of a
+** table, read from information_schema on a pooled connection (not the
+** replication one), cached per table and applied with mvb_table_apply(),
+** which checks the column count and type families first: a table altered
+** since the event was written keeps "@1", "@2", ... rather than wrong names.
+*/
+#ifndef MV_SCHEMA_H
+#define MV_SCHEMA_H
+
+#include "mysqlvtab.h"
+#include "binlog.h"
+
+typedef struct mv_schema mv_schema;
+
+/* A cache for lookups through zDsn (copied). */
+mv_schema *mv_schema_new(mv_ctx *ctx, const char *zDsn);
+void mv_schema_free(mv_schema *s);
+
+/* Complete t (just mapped) from the live schema. Returns 0 when applied,
+** 1 when the live table does not match the event or does not exist (the
+** names stay "@N"), -1 on a connection or query error (*pzErr set). */
+int mv_schema_apply(mv_schema *s, mvb_decoder *d, mvb_table *t, char **pzErr);
+
+/* Forget what was learnt (after DDL in the stream). */
+void mv_schema_reset(mv_schema *s);
+
+/* Number of information_schema lookups made (for tests via debug). */
+int mv_schema_lookups(mv_schema *s);
+
+#endif /* MV_SCHEMA_H */
