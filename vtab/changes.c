@@ -138,6 +138,7 @@ typedef struct mc_cursor {
 
   /* arguments */
   char *zStart;                     /* start_pos / path as given */
+  char *zDsn;                       /* the DSN text (live) */
   char *zStop;
   int follow;
   sqlite3_int64 timeoutMs;
@@ -640,29 +641,83 @@ static int fileNext(mc_cursor *pCur, const uint8_t **pz, size_t *pn){
   return MVT_EVENT;
 }
 
-/* A message for a server error on the stream. */
+/* For a file the server does not have: purged (older than its oldest
+** binlog) or never written? From SHOW BINARY LOGS on a pooled connection;
+** NULL when that cannot be told. */
+static char *whyNoFile(mc_cursor *pCur){
+  char zFile[MC_NAME_MAX];
+  uint64_t off;
+  char *zErr = 0, *zWhy = 0, *zFirst = 0, *zLast = 0;
+  mv_conn *c;
+  MYSQL_RES *res;
+  MYSQL_ROW row;
+  if( parseFilePos(pCur->zStart, zFile, sizeof zFile, &off) ) return 0;
+  c = mv_conn_get(pCur->pTab->ctx, pCur->zDsn, &zErr);
+  if( c==0 ){ sqlite3_free(zErr); return 0; }
+  mv_log_query(pCur->pTab->ctx, "SHOW BINARY LOGS");
+  if( mysql_query(c->mysql, "SHOW BINARY LOGS")==0
+   && (res = mysql_store_result(c->mysql))!=0 ){
+    while( (row = mysql_fetch_row(res))!=0 ){
+      if( row[0]==0 ) continue;
+      if( zFirst==0 ) zFirst = sqlite3_mprintf("%s", row[0]);
+      sqlite3_free(zLast);
+      zLast = sqlite3_mprintf("%s", row[0]);
+    }
+    mysql_free_result(res);
+    mv_conn_put(pCur->pTab->ctx, c, 1);
+  }else{
+    mv_conn_put(pCur->pTab->ctx, c, 0);
+  }
+  if( zFirst && zLast ){
+    if( compareFiles(zFile, zFirst)<0 ){
+      zWhy = sqlite3_mprintf("binlog file purged from the server (its oldest"
+                             " is %s)", zFirst);
+    }else{
+      zWhy = sqlite3_mprintf("no such binlog file on the server (its binlogs"
+                             " are %s to %s)", zFirst, zLast);
+    }
+  }
+  sqlite3_free(zFirst);
+  sqlite3_free(zLast);
+  return zWhy;
+}
+
+/* A message for a server error on the stream. Before the first event the
+** position is the requested one, and the server's complaint is about it. */
 static int streamError(mc_cursor *pCur, unsigned err, const char *zMsg){
   const char *zWhy = 0;
+  char *zWhy2 = 0;
+  int rc;
+  if( pCur->havePos ){
+    return cursorError(pCur, "%s: %s:%llu: server error %u: %s", pCur->zName,
+                       pCur->zFile, (unsigned long long)pCur->evNext, err,
+                       zMsg);
+  }
   if( strstr(zMsg, "Could not find first log file name") ){
-    zWhy = "no such binlog file on the server (purged, or never written)";
-  }else if( strstr(zMsg, "Could not find GTID state") ){
+    zWhy = zWhy2 = whyNoFile(pCur);
+    if( zWhy==0 ){
+      zWhy = "no such binlog file on the server (purged, or never written)";
+    }
+  }else if( strstr(zMsg, "Could not find GTID state")
+         || strstr(zMsg, "which is not in the master's binlog") ){
     zWhy = "GTID position not in the server's binlogs (purged, or never"
            " written)";
-  }else if( strstr(zMsg, "impossible position")
-         || strstr(zMsg, "bogus data") || strstr(zMsg, "binlog truncated")
-         || strstr(zMsg, "wrong magic") ){
-    zWhy = "not an event boundary (resume from a next_pos)";
+  }else if( strstr(zMsg, "impossible position") ){
+    zWhy = "offset past the end of the binlog file";
+  }else if( strstr(zMsg, "bogus data") || strstr(zMsg, "binlog truncated")
+         || strstr(zMsg, "max_allowed_packet") || strstr(zMsg, "wrong magic")
+         || strstr(zMsg, "checksum") ){
+    zWhy = "offset is not an event boundary (resume from a next_pos)";
   }
-  if( !pCur->havePos ){
-    if( zWhy ){
-      return cursorError(pCur, "%s: %s: %s (server error %u: %s)",
-                         pCur->zName, pCur->zStart, zWhy, err, zMsg);
-    }
-    return cursorError(pCur, "%s: %s: server error %u: %s", pCur->zName,
-                       pCur->zStart, err, zMsg);
+  if( zWhy ){
+    rc = cursorError(pCur, "%s: %s: %s (server error %u: %s)", pCur->zName,
+                     pCur->zStart, zWhy, err, zMsg);
+  }else{
+    rc = cursorError(pCur, "%s: %s: server error %u: %s", pCur->zName,
+                     pCur->zStart, err, zMsg);
   }
-  return cursorError(pCur, "%s: %s:%llu: server error %u: %s", pCur->zName,
-                     pCur->zFile, (unsigned long long)pCur->evNext, err, zMsg);
+  sqlite3_free(zWhy2);
+  return rc;
 }
 
 /* Check sqlite3_interrupt() about every 100 ms. */
@@ -689,6 +744,7 @@ static void cursorReset(mc_cursor *pCur){
   if( pCur->schema ){ mv_schema_free(pCur->schema); pCur->schema = 0; }
   sqlite3_free(pCur->zPath); pCur->zPath = 0;
   sqlite3_free(pCur->zStart); pCur->zStart = 0;
+  sqlite3_free(pCur->zDsn); pCur->zDsn = 0;
   sqlite3_free(pCur->zStop); pCur->zStop = 0;
   setFree(&pCur->fDb);
   setFree(&pCur->fTbl);
@@ -878,6 +934,8 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
                        " position (MariaDB 0-1-42, MySQL uuid:1-42)",
                        pCur->zName, pCur->zStart);
   }
+  pCur->zDsn = sqlite3_mprintf("%s", zDsn);
+  if( pCur->zDsn==0 ) return SQLITE_NOMEM;
   if( mv_dsn_parse(zDsn, &dsn, &zErr) ){
     int rc = cursorError(pCur, "%s: %s", pCur->zName, zErr);
     sqlite3_free(zErr);
