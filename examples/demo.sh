@@ -43,12 +43,14 @@ bold=; plain=
 [ -t 1 ] && { bold=$(printf '\033[1m'); plain=$(printf '\033[0m'); }
 step() { printf '\n%s==== %s ====%s\n\n' "$bold" "$*" "$plain"; }
 
-# run FILE [DB]: an example file through the shell wrapper, echoing each
-# statement (with its comments) before its output.
+# run FILE [DB [again]]: an example file through the shell wrapper, echoing
+# each statement (with its comments) before its output; with `again`, a
+# file shown before: only its output.
 run() {
-  local file=$1 db=${2:-:memory:}
-  step "shell/mysql-sqlite $( [ "$db" = ":memory:" ] || echo "${db#"$tmp"/} " )< $file"
-  "$shell" -cmd '.mode box --wrap 60' -cmd '.echo on' "$db" <"$file" 2>&1
+  local file=$1 db=${2:-:memory:} echo=on
+  [ "${3:-}" = again ] && echo=off
+  step "shell/mysql-sqlite $( [ "$db" = ":memory:" ] || echo "${db#"$tmp"/} " )< $file${3:+ (again: output only)}"
+  "$shell" -cmd '.mode box --wrap 60' -cmd ".echo $echo" "$db" <"$file" 2>&1
 }
 
 step "starting a throwaway MariaDB server"
@@ -73,8 +75,8 @@ sed -n 's/^-- \([0-9]\.\)/  \1/p' examples/activity.sql
 mariadb $MYSQL_VTAB_ROOT <examples/activity.sql || { echo "demo: activity.sql failed" >&2; exit 1; }
 
 run examples/changes.sql
-run examples/two_phase.sql "$tmp/replica.db"
-run examples/mirror.sql "$tmp/replica.db"
+run examples/two_phase.sql "$tmp/replica.db" again
+run examples/mirror.sql "$tmp/replica.db" again
 
 step "done"
 echo "Try it yourself: start a server (or use yours, see README \"MySQL server requirements\"),"
