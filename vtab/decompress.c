@@ -185,7 +185,7 @@ int mvz_payload(const uint8_t *body, size_t n, mv_buf *out, size_t max,
       return fail(zErr, nErr, "transaction payload: size %llu exceeds the "
                   "limit %zu", (unsigned long long)psize, max);
     }
-    mv_buf_append(out, payload, (size_t)psize);
+    if( psize>0 ) mv_buf_append(out, payload, (size_t)psize);
     if( out->oom ){
       out->n = start;
       return fail(zErr, nErr, "transaction payload: out of memory");
