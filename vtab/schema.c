@@ -1,16 +1,19 @@
 /*
 ** schema.c — live column information for the binlog decoder (schema.h).
 **
-** One query per table, the first time a cursor sees its table map:
+** Two queries per table, the first time a cursor sees its table map:
 **
-**   SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, <collation id>, <is json>
+**   SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COLLATION_NAME
 **     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA=? AND TABLE_NAME=?
 **    ORDER BY ORDINAL_POSITION
+**   SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS
+**    WHERE CONSTRAINT_SCHEMA=? AND TABLE_NAME=?          (MariaDB only)
 **
-** The collation id comes from information_schema.COLLATIONS; a MariaDB JSON
-** column is a LONGTEXT with the check json_valid(`col`) in
-** information_schema.CHECK_CONSTRAINTS (MySQL has a real JSON type, and its
-** CHECK_CONSTRAINTS has no TABLE_NAME, so the test is MariaDB's only).
+** and information_schema.COLLATIONS once, for the collation ids. A MariaDB
+** JSON column is a LONGTEXT with the check json_valid(`col`) (MySQL has a
+** real JSON type, and its CHECK_CONSTRAINTS has no TABLE_NAME). The queries
+** are plain single-table ones on purpose: MariaDB 10.11.19 crashed on one
+** that joined COLUMNS to COLLATIONS and CHECK_CONSTRAINTS in subqueries.
 **
 ** The answer describes the table as it is now, not when the event was
 ** written: mvb_table_apply() refuses it unless the column count and every
@@ -41,6 +44,9 @@ struct mv_schema {
   sc_entry *list;
   int nEntry;
   int nLookup;
+  char **azColl;             /* collation names and ids */
+  int *aiColl;
+  int nColl;
 };
 
 static void entryFree(sc_entry *e){
@@ -74,8 +80,12 @@ void mv_schema_reset(mv_schema *s){
 }
 
 void mv_schema_free(mv_schema *s){
+  int i;
   if( s==0 ) return;
   mv_schema_reset(s);
+  for(i=0; i<s->nColl; i++) sqlite3_free(s->azColl[i]);
+  sqlite3_free(s->azColl);
+  sqlite3_free(s->aiColl);
   sqlite3_free(s->zDsn);
   sqlite3_free(s);
 }
@@ -91,6 +101,19 @@ static const char *keep(sc_entry *e, const char *z){
   return c;
 }
 
+/* "json_valid(`name`)" with the backquotes of name doubled. */
+static char *quoteCheck(const char *zName){
+  sqlite3_str *x = sqlite3_str_new(0);
+  const char *p;
+  sqlite3_str_appendall(x, "json_valid(`");
+  for(p=zName; *p; p++){
+    if( *p=='`' ) sqlite3_str_appendchar(x, 1, '`');
+    sqlite3_str_appendchar(x, 1, *p);
+  }
+  sqlite3_str_appendall(x, "`)");
+  return sqlite3_str_finish(x);
+}
+
 static int isBinaryType(const char *zType){
   static const char *az[] = { "binary", "varbinary", "tinyblob", "blob",
                               "mediumblob", "longblob", 0 };
@@ -99,7 +122,58 @@ static int isBinaryType(const char *zType){
   return 0;
 }
 
-/* Read the live columns of db.tbl into a new entry. */
+/* Run zSql on c, logged; the stored result or NULL (*pzErr set). */
+static MYSQL_RES *query(mv_schema *s, mv_conn *c, const char *zSql,
+                        char **pzErr){
+  MYSQL_RES *res = 0;
+  mv_log_query(s->ctx, zSql);
+  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql))
+   || (res = mysql_store_result(c->mysql))==0 ){
+    *pzErr = mv_conn_error(c, "reading information_schema");
+  }
+  return res;
+}
+
+/* Collation name -> id, learnt once per cache. */
+static int loadCollations(mv_schema *s, mv_conn *c, char **pzErr){
+  MYSQL_RES *res;
+  MYSQL_ROW row;
+  int n, i = 0;
+  if( s->azColl ) return 0;
+  res = query(s, c, "SELECT COLLATION_NAME, ID FROM"
+                    " information_schema.COLLATIONS", pzErr);
+  if( res==0 ) return 1;
+  n = (int)mysql_num_rows(res);
+  s->azColl = sqlite3_malloc64(sizeof(char*)*(size_t)(n + 1));
+  s->aiColl = sqlite3_malloc64(sizeof(int)*(size_t)(n + 1));
+  if( s->azColl==0 || s->aiColl==0 ){
+    mysql_free_result(res);
+    *pzErr = sqlite3_mprintf("out of memory");
+    return 1;
+  }
+  while( i<n && (row = mysql_fetch_row(res))!=0 ){
+    if( row[0]==0 || row[1]==0 ) continue;
+    s->azColl[i] = sqlite3_mprintf("%s", row[0]);
+    if( s->azColl[i]==0 ) break;
+    s->aiColl[i] = atoi(row[1]);
+    i++;
+  }
+  s->nColl = i;
+  mysql_free_result(res);
+  return 0;
+}
+
+static int collationId(mv_schema *s, const char *zName){
+  int i;
+  for(i=0; i<s->nColl; i++){
+    if( strcmp(s->azColl[i], zName)==0 ) return s->aiColl[i];
+  }
+  return MV_CS_UNKNOWN;
+}
+
+/* Read the live columns of db.tbl into a new entry. Plain single-table
+** queries: MariaDB 10.11 crashes on some correlated subqueries over
+** information_schema tables. */
 static sc_entry *lookup(mv_schema *s, const char *zDb, const char *zTbl,
                         char **pzErr){
   mv_conn *c;
@@ -116,30 +190,16 @@ static sc_entry *lookup(mv_schema *s, const char *zDb, const char *zTbl,
   if( zEdb==0 || zEtbl==0 ) goto oom;
   mysql_real_escape_string(c->mysql, zEdb, zDb, (unsigned long)strlen(zDb));
   mysql_real_escape_string(c->mysql, zEtbl, zTbl, (unsigned long)strlen(zTbl));
+  if( loadCollations(s, c, pzErr) ) goto fail;
   zSql = sqlite3_mprintf(
-      "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE,"
-      " (SELECT co.ID FROM information_schema.COLLATIONS co"
-      "   WHERE co.COLLATION_NAME = c.COLLATION_NAME LIMIT 1),"
-      " %s"
-      " FROM information_schema.COLUMNS c"
-      " WHERE c.TABLE_SCHEMA = '%s' AND c.TABLE_NAME = '%s'"
-      " ORDER BY c.ORDINAL_POSITION",
-      isMaria ? "EXISTS(SELECT 1 FROM information_schema.CHECK_CONSTRAINTS k"
-                " WHERE k.CONSTRAINT_SCHEMA = c.TABLE_SCHEMA"
-                " AND k.TABLE_NAME = c.TABLE_NAME"
-                " AND k.CHECK_CLAUSE = CONCAT('json_valid(`',"
-                " REPLACE(c.COLUMN_NAME, '`', '``'), '`)'))" : "0",
-      zEdb, zEtbl);
+      "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COLLATION_NAME"
+      " FROM information_schema.COLUMNS"
+      " WHERE TABLE_SCHEMA = '%s' AND TABLE_NAME = '%s'"
+      " ORDER BY ORDINAL_POSITION", zEdb, zEtbl);
   if( zSql==0 ) goto oom;
-  mv_log_query(s->ctx, zSql);
   s->nLookup++;
-  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql))
-   || (res = mysql_store_result(c->mysql))==0 ){
-    *pzErr = mv_conn_error(c, "reading information_schema.COLUMNS");
-    mv_conn_put(s->ctx, c, 0);
-    c = 0;
-    goto done;
-  }
+  res = query(s, c, zSql, pzErr);
+  if( res==0 ) goto fail;
   nRow = (int)mysql_num_rows(res);
   e = sqlite3_malloc(sizeof *e);
   if( e==0 ) goto oom;
@@ -160,19 +220,42 @@ static sc_entry *lookup(mv_schema *s, const char *zDb, const char *zTbl,
       goto oom;
     }
     if( row[3] ){
-      ci->charset = atoi(row[3]);
+      ci->charset = collationId(s, row[3]);
     }else if( row[1] && isBinaryType(row[1]) ){
       ci->charset = MV_CS_BINARY;
     }else{
       ci->charset = MV_CS_UNKNOWN;
     }
-    ci->is_json = row[4] && atoi(row[4])!=0;
   }
   e->ncol = i;
+  mysql_free_result(res);
+  res = 0;
+  if( isMaria && e->ncol>0 ){
+    /* MariaDB's JSON: a LONGTEXT with the check json_valid(`col`) */
+    sqlite3_free(zSql);
+    zSql = sqlite3_mprintf("SELECT CHECK_CLAUSE FROM"
+        " information_schema.CHECK_CONSTRAINTS"
+        " WHERE CONSTRAINT_SCHEMA = '%s' AND TABLE_NAME = '%s'", zEdb, zEtbl);
+    if( zSql==0 ) goto oom;
+    res = query(s, c, zSql, pzErr);
+    if( res==0 ) goto fail;
+    while( (row = mysql_fetch_row(res))!=0 ){
+      for(i=0; row[0] && i<e->ncol; i++){
+        char *zWant;
+        if( e->cols[i].name==0 ) continue;
+        zWant = quoteCheck(e->cols[i].name);
+        if( zWant==0 ) goto oom;
+        if( strcmp(row[0], zWant)==0 ) e->cols[i].is_json = 1;
+        sqlite3_free(zWant);
+      }
+    }
+  }
   goto done;
 oom:
   *pzErr = sqlite3_mprintf("out of memory");
+fail:
   if( e ){ entryFree(e); e = 0; }
+  if( c && *pzErr && res==0 ){ mv_conn_put(s->ctx, c, 0); c = 0; }
 done:
   if( res ) mysql_free_result(res);
   if( c ) mv_conn_put(s->ctx, c, 1);
