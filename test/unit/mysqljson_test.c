@@ -758,6 +758,42 @@ static void testDiffs(void){
     CHECK( strstr(zErr, "deeper than 100")!=0 );
   }
   {
+    /* mutated diff lists and documents never crash and never leave half
+    ** output */
+    static dbuf m;
+    char zDoc[128];
+    size_t i, j, okCount = 0, nDoc = strlen(doc);
+    unsigned seed = 777;
+    bv arr = container(0, 0, kids, 0);
+    b.n = 0;
+    addDiff(&b, 0, "$.a[1]", &s);
+    addDiff(&b, 1, "$.b.\"n m\"", &arr);
+    addDiff(&b, 2, "$.ccc", 0);
+    addDiff(&b, 1, "$.a[last-1]", &one);
+    CHECK_STR( diffApply(doc, b.d, b.n), "{\"a\": [1, 1, \"v\", 3], \"b\": "
+               "{\"c\": \"x\", \"n m\": []}}" );
+    for(i=0; i<30000; i++){
+      int nFlip, rc;
+      size_t nd = b.n;
+      memcpy(m.d, b.d, b.n);
+      memcpy(zDoc, doc, nDoc + 1);
+      seed = seed*1103515245u + 12345u;
+      nFlip = 1 + (int)((seed>>16) % 3);
+      for(j=0; j<(size_t)nFlip; j++){
+        seed = seed*1103515245u + 12345u;
+        if( (seed>>28) & 1 ) zDoc[(seed>>8) % nDoc] = (char)(seed>>20);
+        else m.d[(seed>>8) % b.n] = (uint8_t)(seed>>20);
+      }
+      seed = seed*1103515245u + 12345u;
+      if( (seed>>16) % 4==0 ) nd = (seed>>4) % b.n;
+      mv_buf_reset(&out);
+      rc = mvj_apply_diff(zDoc, nDoc, m.d, nd, &out, zErr, sizeof zErr);
+      if( rc==0 ) okCount++;
+      else if( out.n!=0 ){ CHECK( 0 ); break; }
+    }
+    CHECK( okCount>0 && okCount<30000 );
+  }
+  {
     /* a document nested past 100 is refused, not recursed into */
     char z[520];
     memset(z, '[', 101); memset(z+101, ']', 101); z[202] = 0;
