@@ -973,6 +973,14 @@ static int snapConnect(sqlite3 *db, void *pAux, int argc,
   /* It reaches the network: not from triggers or views of an untrusted
   ** schema (as csv.c). */
   sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+  if( argc<=3 && sqlite3_stricmp(argv[2], argv[0])!=0 ){
+    /* CREATE VIRTUAL TABLE x USING mysql_snapshot: no table named (the
+    ** eponymous table-valued function is the one named like the module) */
+    *pzErr = sqlite3_mprintf("mysql_snapshot: CREATE VIRTUAL TABLE needs the"
+        " table: USING mysql_snapshot('db.table' [, 'dsn'])");
+    rc = SQLITE_ERROR;
+    goto fail;
+  }
   if( argc<=3 ){
     rc = sqlite3_declare_vtab(db, "CREATE TABLE x(db TEXT, tbl TEXT, pk TEXT,"
         " row TEXT, pos TEXT, tables HIDDEN, dsn HIDDEN)");
