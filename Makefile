@@ -22,9 +22,11 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CFLAGS) $(SANFLAGS)
 LIBS    := -lz -lzstd -lm
 
 SRCS      := $(wildcard vtab/*.c)
-# Pure modules are the files that do not include mysqlvtab.h: they know
-# nothing of SQLite or the client library, and the unit tests link them alone.
-PURE_SRCS := $(shell grep -L '"mysqlvtab.h"' $(SRCS) /dev/null | grep -v /dev/null)
+# Pure modules are the files that do not reach mysqlvtab.h, directly or
+# through another header: they know nothing of SQLite or the client library,
+# and the unit tests link them alone.
+PURE_SRCS := $(shell for f in $(SRCS); do $(CC) -MM -Ivtab $(MARIADB_CFLAGS) $$f 2>/dev/null \
+               | grep -q mysqlvtab.h || echo $$f; done)
 GLUE_SRCS := $(filter-out $(PURE_SRCS),$(SRCS))
 PURE_OBJS := $(PURE_SRCS:vtab/%.c=$(BUILD)/obj/%.o)
 GLUE_OBJS := $(GLUE_SRCS:vtab/%.c=$(BUILD)/obj/%.o)
