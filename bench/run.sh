@@ -85,7 +85,11 @@ gen_tx() {   # gen_tx KIND COUNT BASE: COUNT transactions of bench/data.sh KIND
 setup() {
   local t0=$SECONDS
   say "starting the server in $srv"
-  test/server.sh start "$srv" || exit 1
+  # A private tmpdir: every mariadbd deletes the #sql* files of its tmpdir
+  # when it starts, so in a shared /tmp another server starting would
+  # delete this one's live temp tables (information_schema queries fail).
+  mkdir -p "$srv/tmp"
+  test/server.sh start "$srv" --tmpdir="$srv/tmp" || exit 1
   # shellcheck disable=SC1091
   source "$srv/env"
   say "loading $NARROW_ROWS narrow, $WIDE_ROWS wide, 10 x $TEN_ROWS rows"

@@ -54,7 +54,11 @@ run() {
 }
 
 step "starting a throwaway MariaDB server"
-test/server.sh start "$srv" || { echo "demo: the server did not start" >&2; exit 1; }
+# A private tmpdir: a mariadbd starting elsewhere on the machine (tests)
+# deletes the temp-table files of a server sharing its tmpdir.
+mkdir -p "$srv/tmp"
+test/server.sh start "$srv" --tmpdir="$srv/tmp" >/dev/null \
+  || { echo "demo: the server did not start" >&2; exit 1; }
 # shellcheck disable=SC1091
 source "$srv/env"
 echo "MariaDB $(mariadb $MYSQL_VTAB_ROOT -N -B -e 'SELECT VERSION()') on 127.0.0.1:$MYSQL_VTAB_PORT, binlog_format=ROW"
