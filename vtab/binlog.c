@@ -1787,6 +1787,10 @@ static const char *decode_partial_json(mvb_decoder *d, mv_reader *r,
   const char *zDoc = 0;
   char zE[160];
   if( p==0 ) return "value truncated";
+  if( before && before->kind==MV_ABSENT ){
+    return "partial JSON update, but the before image lacks the column "
+           "(binlog_row_image=MINIMAL): the new document cannot be rebuilt";
+  }
   if( before==0 || before->kind!=MV_JSON ){
     return "partial JSON update without a JSON before image";
   }
