@@ -709,7 +709,9 @@ static int streamError(mc_cursor *pCur, unsigned err, const char *zMsg){
          || strstr(zMsg, "checksum") ){
     zWhy = "offset is not an event boundary (resume from a next_pos)";
   }
-  if( zWhy ){
+  if( err==0 ){
+    rc = cursorError(pCur, "%s: %s: %s", pCur->zName, pCur->zStart, zMsg);
+  }else if( zWhy ){
     rc = cursorError(pCur, "%s: %s: %s (server error %u: %s)", pCur->zName,
                      pCur->zStart, zWhy, err, zMsg);
   }else{
