@@ -800,6 +800,9 @@ typedef struct SnapVtab {
   char **azCol;        /* MySQL column names */
   int *aPd;            /* PD_* per column */
   int *aIsPk;
+  int *aAsciiOnly;     /* text column in a charset other than utf8mb4: only
+                       ** ASCII values are pushed (others could raise MySQL's
+                       ** "Illegal mix of collations") */
 } SnapVtab;
 
 typedef struct SnapCursor {
@@ -829,6 +832,7 @@ static int snapDisconnect(sqlite3_vtab *pVtab){
   sqlite3_free(p->azCol);
   sqlite3_free(p->aPd);
   sqlite3_free(p->aIsPk);
+  sqlite3_free(p->aAsciiOnly);
   sqlite3_free(p);
   return SQLITE_OK;
 }
@@ -904,6 +908,11 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
   quoteIdent(s, p->tab.zTbl);
   zSql = sqlite3_str_finish(s);
   if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
+  /* the columns' own charsets, as the scans will see them */
+  if( mv_exec(p->ctx, c, "SET character_set_results=NULL", pzErr) ){
+    sqlite3_free(zSql);
+    return 1;
+  }
   mv_log_query(p->ctx, zSql);
   r.stmt = mysql_stmt_init(c->mysql);
   if( r.stmt==0 || mysql_stmt_prepare(r.stmt, zSql, (unsigned long)strlen(zSql)) ){
@@ -928,7 +937,8 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
   p->azCol = sqlite3_malloc64(sizeof(char*)*(r.nCol+1));
   p->aPd = sqlite3_malloc64(sizeof(int)*(r.nCol+1));
   p->aIsPk = sqlite3_malloc64(sizeof(int)*(r.nCol+1));
-  if( p->azCol==0 || p->aPd==0 || p->aIsPk==0 ){
+  p->aAsciiOnly = sqlite3_malloc64(sizeof(int)*(r.nCol+1));
+  if( p->azCol==0 || p->aPd==0 || p->aIsPk==0 || p->aAsciiOnly==0 ){
     p->nCol = 0;
     readerFree(&r);
     *pzErr = sqlite3_mprintf("out of memory");
@@ -941,11 +951,20 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
     p->azCol[i] = sqlite3_mprintf("%s", zName);
     p->aPd[i] = pdClass(&r.aCol[i]);
     p->aIsPk[i] = inList(p->tab.azPk, p->tab.nPk, zName);
+    {
+      const char *zCs = mv_charset_name(r.aCol[i].charset);
+      p->aAsciiOnly[i] = r.aCol[i].rd==RD_BYTES && r.aCol[i].charset!=MV_CS_BINARY
+                      && (zCs==0 || strcmp(zCs, "utf8mb4")!=0);
+    }
     sqlite3_str_appendf(s, "%s\"%w\" %s", i ? ", " : "", zName,
                         sqliteType(&r.aCol[i]));
   }
   sqlite3_str_appendall(s, ")");
   readerFree(&r);
+  if( mv_exec(p->ctx, c, "SET character_set_results=utf8mb4", pzErr) ){
+    sqlite3_free(sqlite3_str_finish(s));
+    return 1;
+  }
   *pzSchema = sqlite3_str_finish(s);
   if( *pzSchema==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
   return 0;
@@ -1079,7 +1098,8 @@ static int tvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
 ** idxStr: one token per argv entry, in argv order, separated by ',':
 **   "=N" "<N" "lN" (<=) ">N" "gN" (>=) "IN" (IN, all values at once)
 **   "nN" (IS NULL; its argv value is unused), "L" (LIMIT), "O" (OFFSET)
-** where N is the column number.
+** where N is the column number, followed by '!' when the term is omitted
+** (SQLite will not re-check it, so xFilter must push it or fail).
 **
 ** What is pushed, and when SQLite may trust it (omit=1), follows from how
 ** MySQL would compare differently (STYLE.md):
@@ -1143,7 +1163,7 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     if( !omit ) allOmitted = 0;
     pInfo->aConstraintUsage[i].argvIndex = ++n;
     pInfo->aConstraintUsage[i].omit = (unsigned char)omit;
-    sqlite3_str_appendf(s, "%s%c%d", n>1 ? "," : "", op, col);
+    sqlite3_str_appendf(s, "%s%c%d%s", n>1 ? "," : "", op, col, omit ? "!" : "");
     if( op=='=' || op=='I' ){ nEq++; if( p->aIsPk[col] ) nPkEq++; }
     else if( op!='n' ) nRange++;
   }
@@ -1386,6 +1406,63 @@ typedef struct SnapParam {
   double d;
 } SnapParam;
 
+#define PARAM_OK   0
+#define PARAM_SKIP 1   /* MySQL might compare it differently: not pushed */
+#define PARAM_NULL 2   /* NULL: the comparison is never true */
+
+/* Bind value v for a comparison with a column of pushdown class pd (b and
+** pv may be NULL: only classify). Integer columns take integers (and
+** REALs that are exactly integers: SQLite's rhs_value shows 1.0 as 1);
+** text columns take text (ASCII only when asciiOnly) or blobs. */
+static int paramFor(sqlite3_value *v, int pd, int asciiOnly,
+                    MYSQL_BIND *b, SnapParam *pv){
+  int t = sqlite3_value_type(v);
+  if( t==SQLITE_NULL ) return PARAM_NULL;
+  if( b ) memset(b, 0, sizeof *b);
+  if( pd==PD_INT || pd==PD_INT_NOOMIT ){
+    long long x;
+    if( t==SQLITE_INTEGER ){
+      x = sqlite3_value_int64(v);
+    }else if( t==SQLITE_FLOAT ){
+      double d = sqlite3_value_double(v);
+      if( !(d>=-9223372036854775808.0 && d<9223372036854775808.0) ) return PARAM_SKIP;
+      x = (long long)d;
+      if( (double)x!=d ) return PARAM_SKIP;
+    }else{
+      return PARAM_SKIP;
+    }
+    if( b ){
+      pv->i = x;
+      b->buffer_type = MYSQL_TYPE_LONGLONG;
+      b->buffer = &pv->i;
+    }
+    return PARAM_OK;
+  }
+  if( t==SQLITE_BLOB ){
+    if( b ){
+      b->buffer_type = MYSQL_TYPE_BLOB;
+      b->buffer = (void*)sqlite3_value_blob(v);
+      b->buffer_length = (unsigned long)sqlite3_value_bytes(v);
+    }
+    return PARAM_OK;
+  }
+  {
+    /* text columns compare text: the value's text form */
+    const unsigned char *z = sqlite3_value_text(v);
+    int n = sqlite3_value_bytes(v), k;
+    if( z==0 ) return PARAM_SKIP;
+    if( asciiOnly ){
+      for(k=0; k<n; k++) if( z[k]>=0x80 ) return PARAM_SKIP;
+    }
+    if( b ){
+      b->buffer_type = MYSQL_TYPE_STRING;
+      b->buffer = (void*)z;
+      b->buffer_length = (unsigned long)n;
+    }
+    return PARAM_OK;
+  }
+}
+
 /* Typed form: build the SELECT with the pushed constraints, bound. */
 static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
                        int argc, sqlite3_value **argv, char **pzErr){
@@ -1420,10 +1497,11 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
 
   for(i=0; i<argc && *z; i++){
     char op = *z++;
-    int col = 0, pd = 0, j;
+    int col = 0, pd = 0, j, omitted = 0, r;
     sqlite3_value *v = argv[i];
     const char *zOp = 0;
     while( *z>='0' && *z<='9' ) col = col*10 + (*z++ - '0');
+    if( *z=='!' ){ omitted = 1; z++; }
     if( *z==',' ) z++;
     if( op=='L' ){
       if( sqlite3_value_type(v)==SQLITE_INTEGER ) nLimit = sqlite3_value_int64(v);
@@ -1446,13 +1524,12 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     if( op=='I' ){
       sqlite3_value *e = 0;
       int nIn = 0, ok = 1, r2;
-      /* integer columns: every value must be an integer, else the term
-      ** is left to SQLite (it is not omitted) */
+      /* every value must be bindable, else the term is left to SQLite
+      ** (an IN term is never omitted) */
       for(r2=sqlite3_vtab_in_first(v, &e); r2==SQLITE_OK && e; r2=sqlite3_vtab_in_next(v, &e)){
-        int t = sqlite3_value_type(e);
-        if( t==SQLITE_NULL ) continue;
-        if( (pd==PD_INT || pd==PD_INT_NOOMIT) && t!=SQLITE_INTEGER ) ok = 0;
-        nIn++;
+        r = paramFor(e, pd, p->aAsciiOnly[col], 0, 0);
+        if( r==PARAM_SKIP ) ok = 0;
+        if( r==PARAM_OK ) nIn++;
       }
       if( !ok ) continue;
       if( nIn==0 ){ empty = 1; continue; }
@@ -1462,23 +1539,8 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
       sqlite3_str_appendall(s, " IN (");
       j = 0;
       for(r2=sqlite3_vtab_in_first(v, &e); r2==SQLITE_OK && e; r2=sqlite3_vtab_in_next(v, &e)){
-        MYSQL_BIND *b;
-        int t = sqlite3_value_type(e);
-        if( t==SQLITE_NULL ) continue;
-        b = &aBind[nBind];
-        memset(b, 0, sizeof *b);
-        if( t==SQLITE_INTEGER ){
-          aVal[nBind].i = sqlite3_value_int64(e);
-          b->buffer_type = MYSQL_TYPE_LONGLONG;
-          b->buffer = &aVal[nBind].i;
-        }else if( t==SQLITE_BLOB ){
-          b->buffer_type = MYSQL_TYPE_BLOB;
-          b->buffer = (void*)sqlite3_value_blob(e);
-          b->buffer_length = (unsigned long)sqlite3_value_bytes(e);
-        }else{
-          b->buffer_type = MYSQL_TYPE_STRING;
-          b->buffer = (void*)sqlite3_value_text(e);
-          b->buffer_length = (unsigned long)sqlite3_value_bytes(e);
+        if( paramFor(e, pd, p->aAsciiOnly[col], &aBind[nBind], &aVal[nBind])!=PARAM_OK ){
+          continue;
         }
         nBind++;
         sqlite3_str_appendall(s, j++ ? ", ?" : "?");
@@ -1494,25 +1556,17 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
       case 'g': zOp = " >= ?"; break;
       default: continue;
     }
-    if( sqlite3_value_type(v)==SQLITE_NULL ){ empty = 1; continue; }
-    if( (pd==PD_INT || pd==PD_INT_NOOMIT) && sqlite3_value_type(v)!=SQLITE_INTEGER ){
-      continue;   /* not omitted: SQLite compares it */
-    }
     NEED_BIND(1);
-    memset(&aBind[nBind], 0, sizeof(MYSQL_BIND));
-    if( sqlite3_value_type(v)==SQLITE_INTEGER && (pd==PD_INT || pd==PD_INT_NOOMIT) ){
-      aVal[nBind].i = sqlite3_value_int64(v);
-      aBind[nBind].buffer_type = MYSQL_TYPE_LONGLONG;
-      aBind[nBind].buffer = &aVal[nBind].i;
-    }else if( sqlite3_value_type(v)==SQLITE_BLOB ){
-      aBind[nBind].buffer_type = MYSQL_TYPE_BLOB;
-      aBind[nBind].buffer = (void*)sqlite3_value_blob(v);
-      aBind[nBind].buffer_length = (unsigned long)sqlite3_value_bytes(v);
-    }else{
-      /* text columns compare text: bind the value's text form */
-      aBind[nBind].buffer_type = MYSQL_TYPE_STRING;
-      aBind[nBind].buffer = (void*)sqlite3_value_text(v);
-      aBind[nBind].buffer_length = (unsigned long)sqlite3_value_bytes(v);
+    r = paramFor(v, pd, p->aAsciiOnly[col], &aBind[nBind], &aVal[nBind]);
+    if( r==PARAM_NULL ){ empty = 1; continue; }
+    if( r==PARAM_SKIP ){
+      if( omitted ){
+        /* cannot happen: omitted only for integer literals */
+        *pzErr = sqlite3_mprintf("mysql_snapshot: cannot push the constraint"
+            " on column %s", p->azCol[col]);
+        goto done;
+      }
+      continue;   /* not omitted: SQLite compares it */
     }
     nBind++;
     sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
