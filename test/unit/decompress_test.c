@@ -70,6 +70,67 @@ static size_t payload(uint8_t *dst, size_t cap, const void *src, size_t n,
   return hdr + zn;
 }
 
+/* Real compressed parts written by MariaDB 10.11 (log_bin_compress=ON,
+** log_bin_compress_min_len=10), taken from a throwaway server's binlog:
+** a QUERY_COMPRESSED statement and two WRITE_ROWS_COMPRESSED_V1 bodies for
+** a table (id INT PRIMARY KEY, s MEDIUMTEXT). */
+static const char zRealQuery[] =
+  "8137789ccbcc2b4e2d2a51c8cc2bc9572851284bcc294d2d56d030d151284a2d484d2cd1"
+  "502f2e492c49cd4dcd2b512849ad285150d7513036d0d4040023b0124e";
+static const char zRealRows1[] =
+  "820141789cfbc3c8c0c0a0c3c890919a9393af304a1243fe610286192b034371467e5109"
+  "0008967286";
+static const char zRealRows2[] =
+  "83013888789cedc3310d00201004b02398420862e0278433b0a3a14d7a7b9233da5cbb"
+  "5455555555555555555555555555555555555555555555555555555555555555555555"
+  "5555555555555555555555555555555555555555555555555555555555555555555555"
+  "55555555555555f5ff0052317391";
+
+static size_t unhex(const char *z, uint8_t *p){
+  size_t n = 0;
+  while( z[0] && z[1] ){
+    unsigned v;
+    sscanf(z, "%2x", &v);
+    p[n++] = (uint8_t)v;
+    z += 2;
+  }
+  return n;
+}
+
+static void testRealMariaDB(void){
+  static uint8_t in[400];
+  mv_buf out;
+  size_t n, i;
+  int same = 1;
+  mv_buf_init(&out);
+  n = unhex(zRealQuery, in);
+  CHECK( mvz_maria_uncompress(in, n, &out, 1<<20, zErr, sizeof zErr)==0 );
+  CHECK_STR( mv_buf_cstr(&out),
+             "insert into t values (4, repeat('statement text ', 30))" );
+  /* rows: null bitmap, INT id, MEDIUMTEXT (3-byte length) per row */
+  mv_buf_reset(&out);
+  n = unhex(zRealRows1, in);
+  CHECK( mvz_maria_uncompress(in, n, &out, 1<<20, zErr, sizeof zErr)==0 );
+  CHECK( out.n==321 );
+  if( out.n==321 ){
+    /* the null bitmap's unused bits are set: 0xfc */
+    CHECK( memcmp(out.z, "\xfc\1\0\0\0\x2c\1\0hello hello ", 20)==0 );
+    CHECK( memcmp(out.z+308, "\xfc\2\0\0\0\5\0\0short", 13)==0 );
+  }
+  /* 80008 bytes behind a 3-byte length: 20000 times one letter + "xyz" */
+  mv_buf_reset(&out);
+  n = unhex(zRealRows2, in);
+  CHECK( mvz_maria_uncompress(in, n, &out, 1<<20, zErr, sizeof zErr)==0 );
+  CHECK( out.n==80008 );
+  if( out.n==80008 ){
+    CHECK( memcmp(out.z, "\xfc\3\0\0\0\x80\x38\1", 8)==0 );
+    for(i=8; i<80008; i++) if( out.z[i]!=out.z[8 + (i-8)%4] ) same = 0;
+    CHECK( same && memcmp(out.z+9, "xyz", 3)==0 );
+  }
+  CHECK( mvz_maria_uncompress(in, n, &out, 80007, zErr, sizeof zErr)!=0 );
+  mv_buf_free(&out);
+}
+
 int main(void){
   mv_buf out;
   static uint8_t big[300000], in[400000];
@@ -235,5 +296,6 @@ int main(void){
   CHECK( out.n==0 );
 
   mv_buf_free(&out);
+  testRealMariaDB();
   UNIT_DONE();
 }
