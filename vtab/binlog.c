@@ -1349,6 +1349,12 @@ static int value_fail(mvb_decoder *d, mvb_rows *rows, int col,
               (unsigned long long)rows->row_no, col+1, type_name(c), zWhat);
 }
 
+/* Append to the row scratch; nothing for no bytes (an empty buffer has
+** no memory yet, and memcpy must not see its NULL). */
+static void scratch_append(mvb_decoder *d, const void *p, size_t n){
+  if( n ) mv_buf_append(&d->scratch, p, n);
+}
+
 /* Remember that v's text starts at scratch offset off. */
 static void add_fixup(mvb_decoder *d, mv_value *v, size_t off){
   d->fix[d->nfix].v = v;
@@ -1367,9 +1373,7 @@ static const int aDig2Bytes[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
 ** with exactly `scale` fraction digits to the scratch. */
 static const char *decode_decimal(mvb_decoder *d, mv_reader *r, int prec,
                                   int scale, mv_value *v){
-  int intg = prec - scale;
-  int intg0 = intg/9, intg0x = intg%9, frac0 = scale/9, frac0x = scale%9;
-  int size = intg0*4 + aDig2Bytes[intg0x] + frac0*4 + aDig2Bytes[frac0x];
+  int intg, intg0, intg0x, frac0, frac0x, size;
   uint8_t b[40];
   char z[100];
   char *o = z + 1;            /* leave room for the sign */
@@ -1379,6 +1383,12 @@ static const char *decode_decimal(mvb_decoder *d, mv_reader *r, int prec,
   if( prec<1 || prec>65 || scale>prec || scale>38 ){
     return "bad DECIMAL precision/scale in the table map";
   }
+  intg = prec - scale;
+  intg0 = intg/9;
+  intg0x = intg%9;
+  frac0 = scale/9;
+  frac0x = scale%9;
+  size = intg0*4 + aDig2Bytes[intg0x] + frac0*4 + aDig2Bytes[frac0x];
   p = mvr_take(r, (size_t)size);
   if( p==0 ) return "value truncated";
   memcpy(b, p, (size_t)size);
@@ -1693,7 +1703,7 @@ static const char *decode_value(mvb_decoder *d, mv_reader *r,
           for(i=0; i<c->n_labels && i<64; i++){
             if( (x>>i) & 1 ){
               if( !first ) mv_buf_char(&d->scratch, ',');
-              mv_buf_str(&d->scratch, c->labels[i]);
+              scratch_append(d, c->labels[i], strlen(c->labels[i]));
               first = 0;
             }
           }
@@ -1715,7 +1725,7 @@ static const char *decode_value(mvb_decoder *d, mv_reader *r,
             /* the server strips trailing zero bytes of BINARY(n) */
             size_t off = d->scratch.n;
             size_t pad = c->binary_len - n;
-            mv_buf_append(&d->scratch, p, n);
+            scratch_append(d, p, n);
             if( mv_buf_reserve(&d->scratch, pad)==0 ){
               memset(d->scratch.z + d->scratch.n, 0, pad);
               d->scratch.n += pad;
@@ -1805,7 +1815,7 @@ static const char *decode_partial_json(mvb_decoder *d, mv_reader *r,
     return d->zVal;
   }
   off = d->scratch.n;
-  mv_buf_append(&d->scratch, d->jtmp.z, d->jtmp.n);
+  scratch_append(d, d->jtmp.z, d->jtmp.n);
   v->kind = MV_JSON;
   v->charset = 0;
   v->fsp = 0;

@@ -322,6 +322,7 @@ static const char *dec_hex(const char *z, int prec, int scale){
   if( *z=='-' ){ neg = 1; z++; }
   dot = strchr(z, '.');
   k = dot ? (int)(dot - z) : (int)strlen(z);
+  while( k>intg && *z=='0' ){ z++; k--; }         /* "0.5" in (3,3) */
   memset(ip, '0', sizeof ip);
   memset(fp, '0', sizeof fp);
   nI = k;
