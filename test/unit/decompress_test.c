@@ -131,6 +131,53 @@ static void testRealMariaDB(void){
   mv_buf_free(&out);
 }
 
+/* The real zstd TRANSACTION_PAYLOAD_EVENTs of the shared fixtures (MySQL
+** 8.0.2x-8.0.32, checksum CRC32): each must inflate to whole events whose
+** sizes chain exactly to the end of the output. */
+static void testRealPayloads(void){
+  static const char *azFile[] = {
+    "../../../shared/fixtures/binlog/mysql_common/transaction_compression.000001",
+    "../../../shared/fixtures/binlog/mysql-binlog-connector-java/mysql-bin.compressed",
+    "../../../shared/fixtures/binlog/mysql-binlog-connector-rust/mysql-bin.000057",
+  };
+  static uint8_t d[1<<16];
+  int k, nPayload = 0;
+  for(k=0; k<3; k++){
+    FILE *f = fopen(azFile[k], "rb");
+    size_t n, pos = 4;
+    CHECK( f!=0 );
+    if( f==0 ) continue;
+    n = fread(d, 1, sizeof d, f);
+    fclose(f);
+    while( pos + 19 <= n ){
+      uint32_t sz = d[pos+9] | (d[pos+10]<<8) | (d[pos+11]<<16)
+                  | ((uint32_t)d[pos+12]<<24);
+      if( sz<19 || sz>n-pos ){ CHECK( 0 ); break; }
+      if( d[pos+4]==40 ){
+        mv_buf out;
+        size_t q = 0;
+        int nInner = 0, rc;
+        mv_buf_init(&out);
+        rc = mvz_payload(d+pos+19, sz-19-4, &out, 1<<24, zErr, sizeof zErr);
+        CHECK( rc==0 );
+        if( rc ) printf("! %s at %zu: %s\n", azFile[k], pos, zErr);
+        while( rc==0 && q + 19 <= out.n ){
+          const uint8_t *e = (const uint8_t*)out.z + q;
+          uint32_t esz = e[9] | (e[10]<<8) | (e[11]<<16) | ((uint32_t)e[12]<<24);
+          if( esz<19 ) break;
+          q += esz;
+          nInner++;
+        }
+        CHECK( rc==0 && q==out.n && nInner>=3 );
+        nPayload++;
+        mv_buf_free(&out);
+      }
+      pos += sz;
+    }
+  }
+  CHECK( nPayload>=4 );
+}
+
 int main(void){
   mv_buf out;
   static uint8_t big[300000], in[400000];
@@ -297,5 +344,6 @@ int main(void){
 
   mv_buf_free(&out);
   testRealMariaDB();
+  testRealPayloads();
   UNIT_DONE();
 }
