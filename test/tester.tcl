@@ -35,15 +35,12 @@ proc open_db {name {file :memory:}} {
 }
 open_db db
 
+# As in SQLite's tester, $var in the SQL binds the caller's variable.
 proc execsql {sql {dbh db}} {
-  set res {}
-  $dbh eval $sql row {
-    foreach c $row(*) { lappend res $row($c) }
-  }
-  return $res
+  uplevel 1 [list $dbh eval $sql]
 }
 proc catchsql {sql {dbh db}} {
-  set rc [catch {execsql $sql $dbh} msg]
+  set rc [catch {uplevel 1 [list $dbh eval $sql]} msg]
   return [list $rc $msg]
 }
 
