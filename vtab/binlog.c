@@ -144,6 +144,8 @@ struct mvb_decoder {
 
   char zErr[512];
   char zVal[300];            /* a value's error text (decode_value) */
+  uint32_t ts_days;          /* the day of the last TIMESTAMP decoded */
+  unsigned ts_y, ts_m, ts_d; /* and its date (0 days: 1970-01-01) */
 };
 
 /* ---- names ---- */
@@ -265,6 +267,8 @@ mvb_decoder *mvb_new(void){
   mvb_decoder *d = calloc(1, sizeof *d);
   if( d==0 ) return 0;
   default_post_lengths(d);
+  d->ts_y = 1970;
+  d->ts_m = d->ts_d = 1;
   mv_buf_init(&d->unz);
   mv_buf_init(&d->payload);
   mv_buf_init(&d->scratch);
@@ -1463,12 +1467,19 @@ static void civil_from_days(int64_t z, unsigned *py, unsigned *pm,
   *py = (unsigned)(y + (*pm<=2));
 }
 
-static void unix_to_datetime(uint32_t secs, mv_value *v){
+static void unix_to_datetime(mvb_decoder *d, uint32_t secs, mv_value *v){
   mv_time *t = &v->v.t;
+  uint32_t days = secs/86400;
   memset(t, 0, sizeof *t);
   v->kind = MV_DATETIME;
   if( secs==0 ) return;              /* the zero timestamp: 0000-00-00 */
-  civil_from_days((int64_t)(secs/86400), &t->year, &t->month, &t->day);
+  if( days!=d->ts_days ){            /* rows of one event share the day */
+    civil_from_days((int64_t)days, &d->ts_y, &d->ts_m, &d->ts_d);
+    d->ts_days = days;
+  }
+  t->year = d->ts_y;
+  t->month = d->ts_m;
+  t->day = d->ts_d;
   secs %= 86400;
   t->hour = secs/3600;
   t->minute = (secs/60)%60;
@@ -1589,7 +1600,7 @@ static const char *decode_value(mvb_decoder *d, mv_reader *r,
     }
     case MVT_TIMESTAMP: {
       uint32_t x = mvr_u32(r);
-      unix_to_datetime(x, v);
+      unix_to_datetime(d, x, v);
       break;
     }
     case MVT_TIMESTAMP2: {
@@ -1597,7 +1608,7 @@ static const char *decode_value(mvb_decoder *d, mv_reader *r,
       unsigned usec = 0;
       if( c->meta>6 ) return "bad fractional-second precision";
       if( read_frac(r, c->meta, &usec) && mvr_ok(r) ) return "bad fraction";
-      unix_to_datetime(x, v);
+      unix_to_datetime(d, x, v);
       v->fsp = c->meta;
       v->v.t.usec = usec;
       break;
