@@ -122,7 +122,7 @@ pos() {   # pos NAME FIELD: FIELD 2 file, 3 start, 4 stop, 5 rows
 
 # ---- measuring -------------------------------------------------------------
 
-results=$work/results.tsv   # group name rows median min max rss_kb is_ref ok
+results=$work/results.tsv   # group name rows median min max rss_kb is_ref ok cpu
 : >"$results"
 : >"$work/outputs"
 nq=0
@@ -131,12 +131,12 @@ nq=0
 # of `sh -c CMD` under /usr/bin/time. CHECK, if not empty, is the first field
 # the command must print (a row count), else the result is marked wrong.
 measure() {
-  local group=$1 name=$2 rows=$3 ref=$4 check=$5 cmd=$6 i t0 t1 times=() rss=0 r ok=ok
+  local group=$1 name=$2 rows=$3 ref=$4 check=$5 cmd=$6 i t0 t1 times=() cpus=() rss=0 r ok=ok
   echo "$group" | grep -Eq -- "$only" || return 0
   say "$group: $name"
   if ! timeout 900 sh -c "$cmd" >"$work/out" 2>"$work/err"; then
     ok="FAILED: $(tr '\n' ' ' <"$work/err" | cut -c1-200)"
-    printf '%s\t%s\t%s\t-\t-\t-\t-\t%s\t%s\n' "$group" "$name" "$rows" "$ref" "$ok" >>"$results"
+    printf '%s\t%s\t%s\t-\t-\t-\t-\t%s\t%s\t-\n' "$group" "$name" "$rows" "$ref" "$ok" >>"$results"
     say "  $ok"
     return 0
   fi
@@ -147,18 +147,24 @@ measure() {
   fi
   for ((i = 0; i < runs; i++)); do
     t0=$(date +%s%N)
-    /usr/bin/time -f %M -o "$work/rss" timeout 900 sh -c "$cmd" >/dev/null 2>>"$work/err"
+    /usr/bin/time -f '%M %U %S' -o "$work/rss" timeout 900 sh -c "$cmd" >/dev/null 2>>"$work/err"
     t1=$(date +%s%N)
     times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", (b-a)/1e9}')")
-    r=$(tail -n 1 "$work/rss"); [ "$r" -gt "$rss" ] 2>/dev/null && rss=$r
+    read -r r u sy < <(tail -n 1 "$work/rss")
+    [ "$r" -gt "$rss" ] 2>/dev/null && rss=$r
+    cpus+=("$(awk -v u="$u" -v s="$sy" 'BEGIN{printf "%.2f", u + s}')")
   done
+  # CPU seconds (user+sys) of the client process: robust on a loaded
+  # machine, where wall times also measure the other processes.
+  cpu=$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{ t[NR] = $1 }
+    END { printf "%.2f", (NR % 2) ? t[(NR+1)/2] : (t[NR/2] + t[NR/2+1]) / 2 }')
   printf '%s\n' "${times[@]}" | sort -n | awk -v g="$group" -v n="$name" -v rows="$rows" \
-    -v rss="$rss" -v ref="$ref" -v ok="$ok" '
+    -v rss="$rss" -v ref="$ref" -v ok="$ok" -v cpu="$cpu" '
     { t[NR] = $1 }
     END { m = (NR % 2) ? t[(NR+1)/2] : (t[NR/2] + t[NR/2+1]) / 2
-          printf "%s\t%s\t%s\t%.4f\t%.4f\t%.4f\t%s\t%s\t%s\n", g, n, rows, m, t[1], t[NR], rss, ref, ok }' \
+          printf "%s\t%s\t%s\t%.4f\t%.4f\t%.4f\t%s\t%s\t%s\t%s\n", g, n, rows, m, t[1], t[NR], rss, ref, ok, cpu }' \
     >>"$results"
-  say "  median $(tail -n 1 "$results" | cut -f4) s, peak RSS $rss KB"
+  say "  median $(tail -n 1 "$results" | cut -f4) s, CPU $cpu s, peak RSS $rss KB"
 }
 
 # ours GROUP NAME ROWS REF CHECK DB SQL: SQL run by the sqlite3 shell with the
@@ -236,19 +242,20 @@ report=bench/results/$stamp.md
        "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(mariadb --version | grep -o 'Distrib [^,]*'),"\
        "${BENCH_SMALL:+BENCH_SMALL, }$runs runs after a warm-up${BENCH_PROFILE:+, PROFILED (times meaningless)}"
   echo
-  echo "| group | command | rows | median s | min-max s | rows/s | peak RSS MB | time / ref |"
-  echo "|---|---|--:|--:|--:|--:|--:|--:|"
+  echo "| group | command | rows | median s | min-max s | rows/s | peak RSS MB | time / ref | client CPU s | CPU / ref |"
+  echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|"
   awk -F'\t' '
-    $8 == "ref" { ref[$1] = $4 }
+    $8 == "ref" { ref[$1] = $4; rcpu[$1] = $10 }
     { line[NR] = $0 }
     END {
       for (i = 1; i <= NR; i++) {
         split(line[i], f, "\t")
-        if (f[4] == "-") { printf "| %s | %s | %s | - | - | - | - | %s |\n", f[1], f[2], f[3], f[9]; continue }
+        if (f[4] == "-") { printf "| %s | %s | %s | - | - | - | - | %s | - | - |\n", f[1], f[2], f[3], f[9]; continue }
         rel = (f[8] == "ref") ? "ref" : (f[1] in ref) ? sprintf("%.2f", f[4] / ref[f[1]]) : ""
+        crel = (f[8] == "ref") ? "ref" : (f[1] in rcpu && rcpu[f[1]] > 0) ? sprintf("%.2f", f[10] / rcpu[f[1]]) : ""
         note = (f[9] == "ok") ? "" : " " f[9]
-        printf "| %s | %s | %d | %.3f | %.3f-%.3f | %.0f | %.1f | %s%s |\n",
-          f[1], f[2], f[3], f[4], f[5], f[6], f[3] / f[4], f[7] / 1024, rel, note
+        printf "| %s | %s | %d | %.3f | %.3f-%.3f | %.0f | %.1f | %s%s | %.2f | %s |\n",
+          f[1], f[2], f[3], f[4], f[5], f[6], f[3] / f[4], f[7] / 1024, rel, note, f[10], crel
       }
     }' "$results"
   echo
