@@ -542,7 +542,7 @@ static int readerSetup(SnapReader *r, const SnapTable *t, char **pzErr){
    || !ALLOC(r->aBuf, n) || !ALLOC(r->aBig, n) || !ALLOC(r->aVal, n)
    || !ALLOC(r->azName, n) ){
     mysql_free_result(meta);
-    r->nCol = r->aCol ? n : 0;
+    r->nCol = 0;
     *pzErr = sqlite3_mprintf("out of memory");
     return 1;
   }
@@ -701,9 +701,11 @@ static int readerFetchLong(SnapReader *r, int i, char **pzErr){
 
 /* Next row into r->aVal. Returns SQLITE_ROW, SQLITE_DONE, or an error
 ** with *pzErr set. */
+static void readerTrim(SnapReader *r);
 static int readerStep(SnapReader *r, const char *zWhat, char **pzErr){
-  int rc = mysql_stmt_fetch(r->stmt);
-  int i;
+  int rc, i;
+  readerTrim(r);     /* the previous row's values are no longer used */
+  rc = mysql_stmt_fetch(r->stmt);
   if( rc==MYSQL_NO_DATA ) return SQLITE_DONE;
   if( rc==1 ){
     *pzErr = sqlite3_mprintf("mysql_snapshot: %s: reading a row: MySQL error"
@@ -1382,7 +1384,6 @@ static int snapNext(sqlite3_vtab_cursor *cur){
     int rc = readerStep(&pCur->rd, zWhat, &zErr);
     if( rc==SQLITE_ROW ){
       pCur->iRowid++;
-      if( (pCur->iRowid & 1023)==0 ) readerTrim(&pCur->rd);
       return SQLITE_OK;
     }
     if( rc!=SQLITE_DONE ) return cursorError(pCur, zErr);
