@@ -861,7 +861,7 @@ static void setupFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   const char *zPw = (const char*)sqlite3_value_text(argv[2]);
   const char *zHost = argc>3 ? (const char*)sqlite3_value_text(argv[3]) : "%";
   char *zErr = 0, *zAcct = 0, *zUserLit = 0, *zHostLit = 0, *zPwLit = 0;
-  char *zSql = 0, *zLog = 0;
+  char *zSql = 0, *zLog = 0, *zIdent = 0;
   sqlite3_str *out = sqlite3_str_new(0);
   mv_conn *c = 0;
   MYSQL_RES *res;
@@ -889,8 +889,37 @@ static void setupFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   zAcct = (zUserLit && zHostLit) ? sqlite3_mprintf("%s@%s", zUserLit, zHostLit) : 0;
   if( zAcct==0 || zPwLit==0 ) goto oom;
 
+  /* MariaDB writes CREATE/ALTER USER ... IDENTIFIED BY 'text' into the
+  ** binlog verbatim, where anyone with REPLICATION SLAVE (the agent
+  ** itself, through the sql column of mysql_changes) could read it. So
+  ** there the password is hashed first (SELECT is not logged) and the
+  ** hash is sent: IDENTIFIED BY PASSWORD '*...'. MySQL rewrites the
+  ** statement with the hash before logging it; it gets the text. */
+  zIdent = sqlite3_mprintf("IDENTIFIED BY %s", zPwLit);
+  if( zIdent==0 ) goto oom;
+  if( strstr(mysql_get_server_info(c->mysql), "MariaDB") ){
+    MYSQL_ROW row;
+    sqlite3_free(zSql);
+    zSql = sqlite3_mprintf("SELECT PASSWORD(%s)", zPwLit);
+    if( zSql==0 ) goto oom;
+    res = fnQuery(ctx, c, zSql, "SELECT PASSWORD('***')", &zErr);
+    if( res==0 ){
+      if( zErr==0 ) zErr = sqlite3_mprintf("SELECT PASSWORD(): no result");
+      goto fail;
+    }
+    row = mysql_fetch_row(res);
+    if( row && row[0] && row[0][0]=='*' ){
+      memset(zIdent, 0, strlen(zIdent));
+      sqlite3_free(zIdent);
+      zIdent = sqlite3_mprintf("IDENTIFIED BY PASSWORD '%s'", row[0]);
+    }
+    mysql_free_result(res);
+    if( zIdent==0 ) goto oom;
+  }
+
   /* 1. Create the user, or set the password of the one that exists. */
-  zSql = sqlite3_mprintf("CREATE USER %s IDENTIFIED BY %s", zAcct, zPwLit);
+  sqlite3_free(zSql);
+  zSql = sqlite3_mprintf("CREATE USER %s %s", zAcct, zIdent);
   zLog = sqlite3_mprintf("CREATE USER %s IDENTIFIED BY '***'", zAcct);
   if( zSql==0 || zLog==0 ) goto oom;
   res = fnQuery(ctx, c, zSql, zLog, &zErr);
@@ -899,7 +928,7 @@ static void setupFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
     /* ER_CANNOT_USER: it exists. */
     sqlite3_free(zErr); zErr = 0;
     sqlite3_free(zSql); sqlite3_free(zLog);
-    zSql = sqlite3_mprintf("ALTER USER %s IDENTIFIED BY %s", zAcct, zPwLit);
+    zSql = sqlite3_mprintf("ALTER USER %s %s", zAcct, zIdent);
     zLog = sqlite3_mprintf("ALTER USER %s IDENTIFIED BY '***'", zAcct);
     if( zSql==0 || zLog==0 ) goto oom;
     res = fnQuery(ctx, c, zSql, zLog, &zErr);
@@ -981,6 +1010,7 @@ done:
   sqlite3_free(zHostLit);
   if( zPwLit ){ memset(zPwLit, 0, strlen(zPwLit)); sqlite3_free(zPwLit); }
   if( zSql ){ memset(zSql, 0, strlen(zSql)); sqlite3_free(zSql); }
+  if( zIdent ){ memset(zIdent, 0, strlen(zIdent)); sqlite3_free(zIdent); }
   sqlite3_free(zLog);
 }
 
