@@ -1817,7 +1817,10 @@ static const char *decode_partial_json(mvb_decoder *d, mv_reader *r,
   }
   /* the before text lives in the scratch: find its offset */
   for(i=0; i<(size_t)d->nfix; i++){
-    if( d->fix[i].v==before ){ zDoc = d->scratch.z + d->fix[i].off; break; }
+    if( d->fix[i].v==before ){
+      zDoc = d->scratch.z ? d->scratch.z + d->fix[i].off : "";
+      break;
+    }
   }
   if( zDoc==0 ) return "partial JSON update without a JSON before image";
   mv_buf_reset(&d->jtmp);
@@ -1916,7 +1919,8 @@ int mvb_rows_next(mvb_decoder *d, mvb_rows *rows){
                 (unsigned long long)rows->row_no);
   }
   for(i=0; i<d->nfix; i++){
-    d->fix[i].v->v.s.p = d->scratch.z + d->fix[i].off;
+    /* an empty scratch has no memory yet: its values are all empty */
+    d->fix[i].v->v.s.p = d->scratch.z ? d->scratch.z + d->fix[i].off : "";
   }
   if( r.p==rows->p ){
     /* an image of no columns: it would repeat for ever */
