@@ -25,6 +25,7 @@ void mv_buf_printf(mv_buf *b, const char *zFmt, ...)
 
 static inline void mv_buf_reset(mv_buf *b){ b->n = 0; }
 static inline void mv_buf_append(mv_buf *b, const void *p, size_t n){
+  if( n==0 ) return;   /* p may be NULL then; memcpy must not see it */
   if( n > b->cap - b->n && mv_buf_reserve(b, n) ) return;
   memcpy(b->z + b->n, p, n);
   b->n += n;
