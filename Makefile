@@ -55,7 +55,7 @@ unit: $(UNIT_BINS)
 deps:
 	@test/deps.sh
 
-test: deps all unit
+test: deps all unit build/fuzz/fuzz_binlog build/fuzz/mkseeds
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) test/run.sh
 
 demo: deps all

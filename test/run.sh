@@ -4,6 +4,7 @@
 # "N passed, N failed". Exits non-zero on any failure.
 #   TESTS="test/snapshot01.test ..."   run only these Tcl files
 #   BUILD=build/san SANITIZE=1         the sanitizer build (make test SANITIZE=1)
+#   FUZZ_TIME=20                       seconds of fuzzing in the full run (0: none)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -38,6 +39,14 @@ if [ -z "${TESTS:-}" ]; then
     count "$log/$name.log" "unit/$name"
     [ $rc -ne 0 ] && ! grep -qE ' [1-9][0-9]* failed' "$log/$name.log" && { broken+=("unit/$name (exit $rc)"); fail=$((fail+1)); }
   done
+fi
+
+# A short libFuzzer run on the decoder (make fuzz runs long ones).
+if [ -z "${TESTS:-}" ] && [ "${FUZZ_TIME:-20}" -gt 0 ] && [ -x build/fuzz/fuzz_binlog ]; then
+  echo "== fuzz (${FUZZ_TIME:-20}s)"
+  fuzz/run.sh "${FUZZ_TIME:-20}" >"$log/fuzz.log" 2>&1
+  grep -E '^fuzz:|ERROR|SUMMARY' "$log/fuzz.log" | head -n 20
+  count "$log/fuzz.log" fuzz
 fi
 
 srv=$(mktemp -d /tmp/mysql_vtab_srv.XXXXXX)
