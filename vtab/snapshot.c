@@ -481,6 +481,7 @@ typedef struct SnapCol {
 } SnapCol;
 
 typedef struct SnapReader {
+  MYSQL *mysql;        /* the connection (its error when the stream breaks) */
   MYSQL_STMT *stmt;
   int nCol;
   SnapCol *aCol;
@@ -630,6 +631,7 @@ static int readerOpen(mv_ctx *ctx, mv_conn *c, SnapReader *r,
                       MYSQL_BIND *aParam, int nParam, char **pzErr){
   memset(r, 0, sizeof *r);
   mv_log_query(ctx, zSql);
+  r->mysql = c->mysql;
   r->stmt = mysql_stmt_init(c->mysql);
   if( r->stmt==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
   if( mysql_stmt_prepare(r->stmt, zSql, (unsigned long)strlen(zSql)) ){
@@ -708,8 +710,16 @@ static int readerStep(SnapReader *r, const char *zWhat, char **pzErr){
   rc = mysql_stmt_fetch(r->stmt);
   if( rc==MYSQL_NO_DATA ) return SQLITE_DONE;
   if( rc==1 ){
+    /* a broken connection (KILL, restart) leaves its error on the
+    ** connection, not on the statement */
+    unsigned e = mysql_stmt_errno(r->stmt);
+    const char *zMsg = mysql_stmt_error(r->stmt);
+    if( e==0 && r->mysql ){
+      e = mysql_errno(r->mysql);
+      zMsg = mysql_error(r->mysql);
+    }
     *pzErr = sqlite3_mprintf("mysql_snapshot: %s: reading a row: MySQL error"
-        " %u: %s", zWhat, mysql_stmt_errno(r->stmt), mysql_stmt_error(r->stmt));
+        " %u: %s", zWhat, e, e ? zMsg : "the connection was lost");
     return SQLITE_ERROR;
   }
   for(i=0; i<r->nCol; i++){
@@ -1404,12 +1414,13 @@ static int snapNext(sqlite3_vtab_cursor *cur){
 /* One pushed parameter value, kept until mysql_stmt_execute. */
 typedef struct SnapParam {
   long long i;
-  double d;
+  void *pCopy;         /* text or blob bytes, owned (sqlite3_malloc) */
 } SnapParam;
 
 #define PARAM_OK   0
 #define PARAM_SKIP 1   /* MySQL might compare it differently: not pushed */
 #define PARAM_NULL 2   /* NULL: the comparison is never true */
+#define PARAM_NOMEM 3
 
 /* Bind value v for a comparison with a column of pushdown class pd (b and
 ** pv may be NULL: only classify). Integer columns take integers (and
@@ -1419,7 +1430,7 @@ static int paramFor(sqlite3_value *v, int pd, int asciiOnly,
                     MYSQL_BIND *b, SnapParam *pv){
   int t = sqlite3_value_type(v);
   if( t==SQLITE_NULL ) return PARAM_NULL;
-  if( b ) memset(b, 0, sizeof *b);
+  if( b ){ memset(b, 0, sizeof *b); pv->pCopy = 0; }
   if( pd==PD_INT || pd==PD_INT_NOOMIT ){
     long long x;
     if( t==SQLITE_INTEGER ){
@@ -1441,9 +1452,14 @@ static int paramFor(sqlite3_value *v, int pd, int asciiOnly,
   }
   if( t==SQLITE_BLOB ){
     if( b ){
+      /* copied: the values of an IN list share one sqlite3_value */
+      int n = sqlite3_value_bytes(v);
+      pv->pCopy = sqlite3_malloc64((sqlite3_uint64)n + 1);
+      if( pv->pCopy==0 ) return PARAM_NOMEM;
+      if( n ) memcpy(pv->pCopy, sqlite3_value_blob(v), (size_t)n);
       b->buffer_type = MYSQL_TYPE_BLOB;
-      b->buffer = (void*)sqlite3_value_blob(v);
-      b->buffer_length = (unsigned long)sqlite3_value_bytes(v);
+      b->buffer = pv->pCopy;
+      b->buffer_length = (unsigned long)n;
     }
     return PARAM_OK;
   }
@@ -1456,8 +1472,11 @@ static int paramFor(sqlite3_value *v, int pd, int asciiOnly,
       for(k=0; k<n; k++) if( z[k]>=0x80 ) return PARAM_SKIP;
     }
     if( b ){
+      pv->pCopy = sqlite3_malloc64((sqlite3_uint64)n + 1);
+      if( pv->pCopy==0 ) return PARAM_NOMEM;
+      memcpy(pv->pCopy, z, (size_t)n);
       b->buffer_type = MYSQL_TYPE_STRING;
-      b->buffer = (void*)z;
+      b->buffer = pv->pCopy;
       b->buffer_length = (unsigned long)n;
     }
     return PARAM_OK;
@@ -1540,9 +1559,9 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
       sqlite3_str_appendall(s, " IN (");
       j = 0;
       for(r2=sqlite3_vtab_in_first(v, &e); r2==SQLITE_OK && e; r2=sqlite3_vtab_in_next(v, &e)){
-        if( paramFor(e, pd, p->aAsciiOnly[col], &aBind[nBind], &aVal[nBind])!=PARAM_OK ){
-          continue;
-        }
+        r = paramFor(e, pd, p->aAsciiOnly[col], &aBind[nBind], &aVal[nBind]);
+        if( r==PARAM_NOMEM ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; }
+        if( r!=PARAM_OK ) continue;
         nBind++;
         sqlite3_str_appendall(s, j++ ? ", ?" : "?");
       }
@@ -1559,6 +1578,7 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     }
     NEED_BIND(1);
     r = paramFor(v, pd, p->aAsciiOnly[col], &aBind[nBind], &aVal[nBind]);
+    if( r==PARAM_NOMEM ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; }
     if( r==PARAM_NULL ){ empty = 1; continue; }
     if( r==PARAM_SKIP ){
       if( omitted ){
@@ -1578,6 +1598,7 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     NEED_BIND(1);
     memset(&aBind[nBind], 0, sizeof(MYSQL_BIND));
     aVal[nBind].i = nLimit + nOffset;
+    aVal[nBind].pCopy = 0;
     aBind[nBind].buffer_type = MYSQL_TYPE_LONGLONG;
     aBind[nBind].buffer = &aVal[nBind].i;
     nBind++;
@@ -1591,6 +1612,10 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     rc = 0;
     pCur->eof = 1;
     goto done;
+  }
+  /* aVal may have moved since the integers were bound */
+  for(i=0; i<nBind; i++){
+    if( aBind[i].buffer_type==MYSQL_TYPE_LONGLONG ) aBind[i].buffer = &aVal[i].i;
   }
   pCur->conn = snapConn(p->ctx, p->hasDsn ? p->zDsn : 0, pzErr);
   if( pCur->conn==0 ) goto done;
@@ -1610,6 +1635,7 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
 done:
   if( s ) sqlite3_free(sqlite3_str_finish(s));
   sqlite3_free(zSql);
+  for(i=0; i<nBind; i++) sqlite3_free(aVal[i].pCopy);
   sqlite3_free(aBind);
   sqlite3_free(aVal);
   return rc;
