@@ -561,7 +561,10 @@ static int apply_labels(tbl_entry *e, const uint8_t *p, size_t n, int real){
   return !mvr_ok(&r);
 }
 
-static int parse_optional_metadata(tbl_entry *e, mv_reader *r, int *pField){
+/* isMaria: MariaDB's SIGNEDNESS has a bit for YEAR too (its YEAR is an
+** UNSIGNED TINYINT underneath); MySQL's only for the numeric types. */
+static int parse_optional_metadata(tbl_entry *e, mv_reader *r, int isMaria,
+                                   int *pField){
   mvb_table *t = &e->t;
   while( mvr_left(r) ){
     uint8_t f = mvr_u8(r);
@@ -576,7 +579,8 @@ static int parse_optional_metadata(tbl_entry *e, mv_reader *r, int *pField){
     switch( f ){
       case OM_SIGNEDNESS:
         for(i=0, k=0; i<t->ncol; i++){
-          if( !is_numeric(&t->cols[i]) ) continue;
+          if( !is_numeric(&t->cols[i])
+           && !(isMaria && t->cols[i].type==MVT_YEAR) ) continue;
           if( (size_t)(k/8) >= len ){ bad = 1; break; }
           t->cols[i].is_unsigned = (p[k/8] & (0x80>>(k%8)))!=0;
           k++;
@@ -748,7 +752,7 @@ static int parse_table_map(mvb_decoder *d, mvb_event *ev){
       return rc_;
     }
   }
-  if( parse_optional_metadata(e, &r, &field) ){
+  if( parse_optional_metadata(e, &r, d->is_maria, &field) ){
     int rc_ = fail(d, MVB_TABLE_MAP, "%s.%s: optional metadata field %d is "
                 "malformed", t->db, t->name, field);
     free_entry(e);

@@ -1385,6 +1385,51 @@ static void test_mariadb(void){
     CHECK_STR(rows_text(), " -> {\"c1\":1,\"c2\":{\"a\":[1]}}");
   }
 
+  /* MariaDB's SIGNEDNESS has a bit for YEAR (an unsigned TINYINT there):
+  ** id INT, y YEAR, u BIGINT UNSIGNED, m MEDIUMINT UNSIGNED, sm SMALLINT
+  ** give 0 1 1 1 0 (the bitmap of a MariaDB 10.11 server) */
+  {
+    eb_start(&e, MVB_TABLE_MAP);
+    eb_le(&e, 43, 6); eb_u16(&e, 1);
+    eb_u8(&e, 1); eb_str(&e, "m"); eb_u8(&e, 0);
+    eb_u8(&e, 1); eb_str(&e, "y"); eb_u8(&e, 0);
+    eb_lenenc(&e, 5);
+    eb_hex(&e, "03 0d 08 09 02");
+    eb_lenenc(&e, 0);
+    eb_u8(&e, 0x1e);
+    eb_hex(&e, "01 01 70");                         /* SIGNEDNESS 0111 0 */
+    fin();
+    CHECK(feed()==MVB_OK);
+    rows_start(MVB_WRITE_ROWS_V1, 43, 5);
+    eb_u8(&e, 0);
+    eb_hex(&e, "ffffffff 7c ffffffffffffffff ffffff 0080");
+    fin();
+    CHECK(feed()==MVB_OK);
+    CHECK_STR(rows_text(), " -> {\"@1\":-1,\"@2\":2024,"
+              "\"@3\":18446744073709551615,\"@4\":16777215,\"@5\":-32768}");
+    /* MySQL's has no bit for YEAR */
+    fresh_mysql();
+    eb_start(&e, MVB_TABLE_MAP);
+    eb_le(&e, 43, 6); eb_u16(&e, 1);
+    eb_u8(&e, 1); eb_str(&e, "m"); eb_u8(&e, 0);
+    eb_u8(&e, 1); eb_str(&e, "y"); eb_u8(&e, 0);
+    eb_lenenc(&e, 5);
+    eb_hex(&e, "03 0d 08 09 02");
+    eb_lenenc(&e, 0);
+    eb_u8(&e, 0x1e);
+    eb_hex(&e, "01 01 60");                         /* SIGNEDNESS 0110 */
+    fin();
+    CHECK(feed()==MVB_OK);
+    rows_start(MVB_WRITE_ROWS_V2, 43, 5);
+    eb_u8(&e, 0);
+    eb_hex(&e, "ffffffff 7c ffffffffffffffff ffffff 0080");
+    fin();
+    CHECK(feed()==MVB_OK);
+    CHECK_STR(rows_text(), " -> {\"@1\":-1,\"@2\":2024,"
+              "\"@3\":18446744073709551615,\"@4\":16777215,\"@5\":-32768}");
+    fresh_maria();
+  }
+
   /* MariaDB 5.3 high-resolution TIMESTAMP(3) (type 7, 4+2 bytes) cannot be
   ** told from a plain TIMESTAMP: refused, not misread */
   {
