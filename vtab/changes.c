@@ -161,6 +161,7 @@ typedef struct mc_cursor {
   char zGtid[128];
   int inTxn;
   int pendingCommit;
+  int checksum;                     /* the server's binlog_checksum is CRC32 */
   sqlite3_int64 lastCheck, lastEvent;
   int nSinceCheck;
 
@@ -544,7 +545,7 @@ static int handleEvent(mc_cursor *pCur, mvb_event *ev){
       if( pCur->schema && t && !(pCur->fDb.n>=0 && !setHas(&pCur->fDb, t->db, strlen(t->db)))
        && !(pCur->fTbl.n>=0 && !setHas(&pCur->fTbl, t->name, strlen(t->name))) ){
         char *zErr = 0;
-        if( mv_schema_apply(pCur->schema, pCur->d, t, &zErr)<0 ){
+        if( mv_schema_apply(pCur->schema, pCur->d, t, ev->timestamp, &zErr)<0 ){
           eventError(pCur, zErr ? zErr : "out of memory");
           sqlite3_free(zErr);
           return -1;
@@ -896,6 +897,76 @@ static int mcNext(sqlite3_vtab_cursor *cur){
   return SQLITE_OK;
 }
 
+/* mv_ddl_probe (schema.h): read the log ahead, on a stream of its own,
+** from the current event to the last event of second `upto`, for a DDL
+** statement that mentions zTbl (any statement but BEGIN, COMMIT and the
+** like; a mention is enough: a false alarm only costs names). Bounded by
+** that second of log, and by MC_PROBE_MAX events (then: "cannot tell"). */
+#define MC_PROBE_MAX 200000
+static int ddlProbe(void *pArg, const char *zDb, const char *zTbl,
+                    uint32_t upto, char **pzErr){
+  mc_cursor *pCur = (mc_cursor*)pArg;
+  mv_dsn dsn;
+  MYSQL *m;
+  mvt_stream *st = 0;
+  mvb_decoder *d = 0;
+  mvt_start o;
+  char *zErr = 0;
+  int rc = 0, n = 0;
+  size_t nTbl = strlen(zTbl);
+  (void)zDb;
+  *pzErr = 0;
+  if( !pCur->havePos ) return 1;
+  if( mv_dsn_parse(pCur->zDsn, &dsn, &zErr) ){ *pzErr = zErr; return -1; }
+  m = mv_connect(&dsn, &zErr);
+  mv_dsn_free(&dsn);
+  if( m==0 ){ *pzErr = zErr; return -1; }
+  memset(&o, 0, sizeof o);
+  o.file = pCur->zEvFile;
+  o.pos = pCur->evPos;
+  mv_log_query(pCur->pTab->ctx, "COM_BINLOG_DUMP (read ahead for DDL)");
+  if( mvt_open(m, &o, &st, &zErr, 0) ){ *pzErr = zErr; return -1; }
+  d = mvb_new();
+  if( d==0 ){ mvt_close(st); *pzErr = sqlite3_mprintf("out of memory"); return -1; }
+  mvb_set_checksum(d, pCur->checksum);
+  while( 1 ){
+    const uint8_t *p;
+    size_t np;
+    mvb_event ev;
+    int r = mvt_next(st, &p, &np);
+    if( r==MVT_EOF ){ rc = 0; break; }
+    if( r==MVT_ERROR ){
+      *pzErr = sqlite3_mprintf("reading ahead: %s", mvt_errmsg(st));
+      rc = -1;
+      break;
+    }
+    if( r!=MVT_EVENT || np<19 ) continue;
+    if( ++n>MC_PROBE_MAX ){ rc = 1; break; }
+    if( get32(p + 13)!=0 && get32(p)>upto ){ rc = 0; break; }
+    if( p[4]!=MVB_FORMAT_DESCRIPTION && p[4]!=MVB_QUERY
+     && p[4]!=MVB_MARIA_QUERY_COMPRESSED ){
+      continue;
+    }
+    if( mvb_parse(d, p, np, &ev)!=MVB_OK ){ rc = 1; break; }
+    if( ev.type==MVB_QUERY || ev.type==MVB_MARIA_QUERY_COMPRESSED ){
+      const char *z = ev.u.query.sql;
+      size_t nz = ev.u.query.sql_len, k;
+      if( startsWith(z, nz, "BEGIN") || startsWith(z, nz, "COMMIT")
+       || startsWith(z, nz, "ROLLBACK") || startsWith(z, nz, "SAVEPOINT")
+       || startsWith(z, nz, "XA") || startsWith(z, nz, "RELEASE") ){
+        continue;
+      }
+      for(k=0; k+nTbl<=nz; k++){
+        if( sqlite3_strnicmp(z + k, zTbl, (int)nTbl)==0 ){ rc = 1; break; }
+      }
+      if( rc ) break;
+    }
+  }
+  mvb_free(d);
+  mvt_close(st);
+  return rc;
+}
+
 /* Open the live stream: connect, check the server, start the dump. */
 static int openLive(mc_cursor *pCur, const char *zDsnArg){
   mc_vtab *pTab = pCur->pTab;
@@ -979,7 +1050,8 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
   }
   /* the stream's first event (an artificial Rotate) comes before any
   ** format description: its checksum is the server's setting */
-  mvb_set_checksum(pCur->d, row && row[2] && sqlite3_stricmp(row[2], "CRC32")==0);
+  pCur->checksum = row && row[2] && sqlite3_stricmp(row[2], "CRC32")==0;
+  mvb_set_checksum(pCur->d, pCur->checksum);
   mysql_free_result(res);
   {
     char *zLog = sqlite3_mprintf("COM_BINLOG_DUMP %s%s%s", isGtid ? "gtid " : "",
@@ -991,7 +1063,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
     sqlite3_free(zErr);
     return rc;
   }
-  pCur->schema = mv_schema_new(pTab->ctx, zDsn);
+  pCur->schema = mv_schema_new(pTab->ctx, zDsn, ddlProbe, pCur);
   if( pCur->schema==0 ) return SQLITE_NOMEM;
   return SQLITE_OK;
 }

@@ -16,11 +16,17 @@
 ** that joined COLUMNS to COLLATIONS and CHECK_CONSTRAINTS in subqueries.
 **
 ** The answer describes the table as it is now, not when the event was
-** written: mvb_table_apply() refuses it unless the column count and every
-** type family agree with the table map, so an ALTER that added, dropped or
-** retyped a column leaves the old events' columns "@1", "@2", ... A rename
-** that keeps the types cannot be seen this way; binlog_row_metadata=FULL
-** puts the names into the events themselves, and those always win.
+** written. Two guards keep a name off the wrong value:
+**   - the table's CREATE_TIME (information_schema.TABLES), which every
+**     ALTER TABLE renews (INSTANT ones too): an event older than it was
+**     written under another definition, so it keeps "@1", "@2", ...; an
+**     event of the same second is ambiguous, and the cursor reads the log
+**     ahead (a second stream, to the end of that second) for a DDL naming
+**     the table; only without one are the names applied;
+**   - mvb_table_apply() itself refuses unless the column count and every
+**     type family agree with the table map.
+** binlog_row_metadata=FULL puts the names into the events themselves, and
+** those always win.
 */
 #include "schema.h"
 
@@ -32,6 +38,9 @@
 typedef struct sc_entry {
   char *zDb, *zTbl;
   int ncol;                  /* 0: no such table now */
+  sqlite3_int64 ctime;       /* CREATE_TIME, Unix seconds; -1 unknown */
+  int probed;                /* same-second events: 0 not asked yet,
+                             ** 1 no DDL follows, 2 one may */
   mvb_colinfo *cols;
   char **az;                 /* strings owned by this entry */
   int naz;
@@ -44,6 +53,8 @@ struct mv_schema {
   sc_entry *list;
   int nEntry;
   int nLookup;
+  mv_ddl_probe xProbe;
+  void *pProbeArg;
   char **azColl;             /* collation names and ids */
   int *aiColl;
   int nColl;
@@ -59,11 +70,14 @@ static void entryFree(sc_entry *e){
   sqlite3_free(e);
 }
 
-mv_schema *mv_schema_new(mv_ctx *ctx, const char *zDsn){
+mv_schema *mv_schema_new(mv_ctx *ctx, const char *zDsn, mv_ddl_probe xProbe,
+                         void *pProbeArg){
   mv_schema *s = sqlite3_malloc(sizeof *s);
   if( s==0 ) return 0;
   memset(s, 0, sizeof *s);
   s->ctx = ctx;
+  s->xProbe = xProbe;
+  s->pProbeArg = pProbeArg;
   s->zDsn = sqlite3_mprintf("%s", zDsn ? zDsn : "");
   if( s->zDsn==0 ){ sqlite3_free(s); return 0; }
   return s;
@@ -228,6 +242,19 @@ static sc_entry *lookup(mv_schema *s, const char *zDb, const char *zTbl,
     }
   }
   e->ncol = i;
+  e->ctime = -1;
+  mysql_free_result(res);
+  res = 0;
+  sqlite3_free(zSql);
+  zSql = sqlite3_mprintf("SELECT UNIX_TIMESTAMP(CREATE_TIME) FROM"
+      " information_schema.TABLES WHERE TABLE_SCHEMA = '%s'"
+      " AND TABLE_NAME = '%s'", zEdb, zEtbl);
+  if( zSql==0 ) goto oom;
+  res = query(s, c, zSql, pzErr);
+  if( res==0 ) goto fail;
+  if( (row = mysql_fetch_row(res))!=0 && row[0] ){
+    e->ctime = (sqlite3_int64)strtoll(row[0], 0, 10);
+  }
   mysql_free_result(res);
   res = 0;
   if( isMaria && e->ncol>0 ){
@@ -265,7 +292,8 @@ done:
   return e;
 }
 
-int mv_schema_apply(mv_schema *s, mvb_decoder *d, mvb_table *t, char **pzErr){
+int mv_schema_apply(mv_schema *s, mvb_decoder *d, mvb_table *t, uint32_t ts,
+                    char **pzErr){
   sc_entry *e;
   *pzErr = 0;
   if( t==0 || t->db==0 || t->name==0 ) return 1;
@@ -281,5 +309,17 @@ int mv_schema_apply(mv_schema *s, mvb_decoder *d, mvb_table *t, char **pzErr){
     s->nEntry++;
   }
   if( e->ncol==0 ) return 1;
+  if( e->ctime>=0 ){
+    if( (sqlite3_int64)ts<e->ctime ) return 1;      /* altered since */
+    if( (sqlite3_int64)ts==e->ctime ){
+      if( e->probed==0 ){
+        int r = s->xProbe ? s->xProbe(s->pProbeArg, t->db, t->name,
+                                      (uint32_t)e->ctime, pzErr) : 1;
+        if( r<0 ) return -1;
+        e->probed = r ? 2 : 1;
+      }
+      if( e->probed==2 ) return 1;
+    }
+  }
   return mvb_table_apply(d, t, e->ncol, e->cols) ? 1 : 0;
 }

@@ -14,14 +14,24 @@
 
 typedef struct mv_schema mv_schema;
 
+/* Is there a DDL statement naming zTbl (in zDb) in the log from the event
+** being decoded up to the events of second `upto`? 1 yes (or cannot
+** tell), 0 no, -1 error (message in *pzErr). The cursor answers it by
+** reading ahead on a second stream. */
+typedef int (*mv_ddl_probe)(void *pArg, const char *zDb, const char *zTbl,
+                            uint32_t upto, char **pzErr);
+
 /* A cache for lookups through zDsn (copied). */
-mv_schema *mv_schema_new(mv_ctx *ctx, const char *zDsn);
+mv_schema *mv_schema_new(mv_ctx *ctx, const char *zDsn, mv_ddl_probe xProbe,
+                         void *pProbeArg);
 void mv_schema_free(mv_schema *s);
 
-/* Complete t (just mapped) from the live schema. Returns 0 when applied,
-** 1 when the live table does not match the event or does not exist (the
-** names stay "@N"), -1 on a connection or query error (*pzErr set). */
-int mv_schema_apply(mv_schema *s, mvb_decoder *d, mvb_table *t, char **pzErr);
+/* Complete t (just mapped by an event of time ts, Unix seconds) from the
+** live schema. Returns 0 when applied, 1 when the live table does not
+** match the event, was altered after it, or does not exist (the names stay
+** "@N"), -1 on a connection or query error (*pzErr set). */
+int mv_schema_apply(mv_schema *s, mvb_decoder *d, mvb_table *t, uint32_t ts,
+                    char **pzErr);
 
 /* Forget what was learnt (after DDL in the stream). */
 void mv_schema_reset(mv_schema *s);
