@@ -388,7 +388,8 @@ static int resolveTables(mv_ctx *ctx, mv_conn *c, const char *zArg,
         sqlite3_str_appendchar(p, 1, *z);
       }
       zPat = sqlite3_str_finish(p);
-      sqlite3_str_appendall(s, " AND TABLE_TYPE='BASE TABLE' AND TABLE_NAME LIKE ");
+      sqlite3_str_appendall(s, " AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')"
+                               " AND TABLE_NAME LIKE ");
       quoteLiteral(s, c->mysql, zPat ? zPat : "");
       sqlite3_free(zPat);
       sqlite3_str_appendall(s, " ORDER BY TABLE_NAME");
