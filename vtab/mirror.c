@@ -580,14 +580,25 @@ static int isWordChar(char c){
 ** the decoder knew it) concern the source table? */
 static int mirrorDdlHits(mirror *m, const char *zDdlDb, const char *zDdlTbl,
                          const char *zSql){
-  const char *z;
+  const char *z, *zVerb;
   size_t n = strlen(m->zTbl);
+  if( zSql==0 ) zSql = "";
+  for(zVerb=zSql; *zVerb==' ' || *zVerb=='\t' || *zVerb=='\n'; zVerb++){}
+  /* The whole schema dropped. */
+  if( (sqlite3_strnicmp(zVerb, "DROP DATABASE", 13)==0
+       || sqlite3_strnicmp(zVerb, "DROP SCHEMA", 11)==0)
+   && zDdlDb && strcmp(zDdlDb, m->zDb)==0 ){
+    return 1;
+  }
   if( zDdlTbl && zDdlTbl[0] ){
-    return strcmp(zDdlTbl, m->zTbl)==0
-        && (zDdlDb==0 || zDdlDb[0]==0 || strcmp(zDdlDb, m->zDb)==0);
+    if( strcmp(zDdlTbl, m->zTbl)==0
+     && (zDdlDb==0 || zDdlDb[0]==0 || strcmp(zDdlDb, m->zDb)==0) ) return 1;
+    /* Statements that name several tables: the decoder reports one. */
+    if( sqlite3_strnicmp(zVerb, "RENAME", 6)!=0
+     && sqlite3_strnicmp(zVerb, "DROP", 4)!=0 ) return 0;
   }
   /* Unknown table: look for the name as a word of the statement. */
-  for(z=zSql; z && (z = strstr(z, m->zTbl))!=0; z++){
+  for(z=zSql; (z = strstr(z, m->zTbl))!=0; z++){
     char before = z==zSql ? ' ' : z[-1];
     if( !isWordChar(before) && !isWordChar(z[n]) ) return 1;
   }
