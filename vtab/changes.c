@@ -690,8 +690,9 @@ static int streamError(mc_cursor *pCur, unsigned err, const char *zMsg){
   char *zWhy2 = 0;
   int rc;
   if( pCur->havePos ){
+    /* where the stream was: just past the last event read */
     return cursorError(pCur, "%s: %s:%llu: server error %u: %s", pCur->zName,
-                       pCur->zFile, (unsigned long long)pCur->evNext, err,
+                       pCur->zEvFile, (unsigned long long)pCur->evNext, err,
                        zMsg);
   }
   if( strstr(zMsg, "Could not find first log file name") ){
