@@ -27,6 +27,11 @@
 #include <zlib.h>
 
 #define FIXTURES "../../../shared/fixtures/binlog"
+/* Files written here by a MariaDB 10.11 server (data/binlog/README.md):
+** every column type with FULL metadata, and the same workload with
+** log_bin_compress=ON and MINIMAL metadata. */
+#define LOCALDATA "data/binlog"
+static const char *zRoot = FIXTURES;    /* the tree walk_dir is in */
 
 /* Files that cannot be decoded to the end: each must end in this error
 ** (file, then the start of the message), never a crash. */
@@ -836,7 +841,8 @@ static void oracle_load(oracle *o, const char *zFile){
   uint8_t *b;
   mvb_decoder *d = mvb_new();
   memset(o, 0, sizeof *o);
-  snprintf(zPath, sizeof zPath, "%s/%s", FIXTURES, zFile);
+  snprintf(zPath, sizeof zPath, "%s/%s", zFile[0]=='@' ? LOCALDATA : FIXTURES,
+           zFile[0]=='@' ? zFile+1 : zFile);
   b = read_all(zPath, &n);
   if( b==0 || n<4 ){ o->rc = 1; snprintf(o->zErr, sizeof o->zErr, "cannot read"); }
   while( b && pos<n && o->rc==0 ){
@@ -1017,13 +1023,109 @@ static void test_source_oracles(void){
   oracle_free(&o);
 }
 
+/* Does the row text hold "name":value (FULL metadata, k==0) or "@i":value
+** (MINIMAL, k==1)? */
+static int hasv(const char *zL, int k, const char *zName, int i,
+                const char *zVal){
+  char z[600];
+  if( k==0 ) snprintf(z, sizeof z, "\"%s\":%s", zName, zVal);
+  else snprintf(z, sizeof z, "\"@%d\":%s", i, zVal);
+  return strstr(zL, z)!=0;
+}
+
+/* The files written here by MariaDB 10.11 (data/binlog/workload.sql):
+** the encoded rows, pinned against the values the workload inserted. */
+static void test_local_oracles(void){
+  oracle o;
+  int k;
+  for(k=0; k<2; k++){
+    const char *zFile = k==0 ? "@mariadb-10.11-full.000001"
+                             : "@mariadb-10.11-compressed-minimal.000001";
+    const char *zL;
+    char z[3000];
+    oracle_load(&o, zFile);
+    CHECK(o.rc==0);
+    if( o.rc ) printf("! %s: %s\n", zFile, o.zErr);
+#define NM(a, b) (k==0 ? a : b)
+    snprintf(z, sizeof z, "1 tv.ints  -> {%s2,%s127,%s255,%s32767,%s65535,"
+      "%s8388607,%s16777215,%s2147483647,%s4294967295,%s9223372036854775807,"
+      "%s18446744073709551615,%s2155,%s1,%s1023,%s18446744073709551615}",
+      NM("\"id\":", "\"@1\":"), NM("\"t\":", "\"@2\":"),
+      NM("\"tu\":", "\"@3\":"), NM("\"s\":", "\"@4\":"),
+      NM("\"su\":", "\"@5\":"), NM("\"m\":", "\"@6\":"),
+      NM("\"mu\":", "\"@7\":"), NM("\"i\":", "\"@8\":"),
+      NM("\"iu\":", "\"@9\":"), NM("\"b\":", "\"@10\":"),
+      NM("\"bu\":", "\"@11\":"), NM("\"y\":", "\"@12\":"),
+      NM("\"b1\":", "\"@13\":"), NM("\"b10\":", "\"@14\":"),
+      NM("\"b64\":", "\"@15\":"));
+    CHECK_STR(oracle_line(&o, "1 tv.ints ", 1), z);
+    zL = oracle_line(&o, "1 tv.ints ", 0);
+    CHECK(has(zL, NM("\"b\":-9223372036854775808,\"bu\":0,\"y\":1901",
+                     "\"@10\":-9223372036854775808,\"@11\":0,\"@12\":1901")));
+    zL = oracle_line(&o, "1 tv.nums ", 0);
+    CHECK(has(zL, "-12345678901234567890123456789012345.123456789012345678901234567890\","));
+    CHECK(has(zL, NM("\"d3\":\"0.500\"}", "\"@7\":\"0.500\"}")));
+    CHECK(has(oracle_line(&o, "1 tv.nums ", 1),
+              NM("\"f\":-3.4e+38,\"d\":1.7976931348623157e+308,",
+                 "\"@2\":-3.4e+38,\"@3\":1.7976931348623157e+308,")));
+    /* times: the server ran at -07:00, TIMESTAMPs come out in UTC */
+    zL = oracle_line(&o, "1 tv.times ", 0);
+    CHECK(hasv(zL, k, "dt6", 5, "\"2024-02-29 13:14:15.123456\""));
+    CHECK(hasv(zL, k, "ts0", 6, "\"2024-02-29 20:14:15\""));
+    CHECK(hasv(zL, k, "ts2", 7, "\"2024-02-29 20:14:15.12\""));
+    CHECK(hasv(zL, k, "ts6", 8, "\"2024-02-29 20:14:15.000001\""));
+    CHECK(hasv(zL, k, "t0", 9, "\"-838:59:59\""));
+    CHECK(hasv(zL, k, "t1", 10, "\"-00:00:00.5\""));
+    CHECK(hasv(zL, k, "t4", 11, "\"-00:00:01.0001\""));
+    CHECK(hasv(zL, k, "t6", 12, "\"-00:00:00.000001\"}"));
+    zL = oracle_line(&o, "1 tv.times ", 1);
+    CHECK(hasv(zL, k, "ts0", 6, "\"1970-01-01 14:00:01\""));
+    CHECK(hasv(zL, k, "ts2", 7, "\"2038-01-19 03:14:07.99\""));
+    CHECK(hasv(zL, k, "ts6", 8, "\"2000-01-01 07:00:00.000000\""));
+    CHECK(hasv(zL, k, "t0", 9, "\"838:59:59\""));
+    CHECK(hasv(zL, k, "t1", 10, "\"25:00:00.5\""));
+    CHECK(hasv(zL, k, "t4", 11, "\"100:00:00.9999\""));
+    CHECK(hasv(zL, k, "t6", 12, "\"00:00:00.000000\"}"));
+    CHECK(has(oracle_line(&o, "2 tv.times ", 0), "\"-12:34:56.789012\"}"));
+    /* strings: 4-byte UTF-8, latin1, BINARY re-padded, ENUM/SET labels
+    ** (FULL) or numbers (MINIMAL), MariaDB JSON offline as a string */
+    zL = oracle_line(&o, "1 tv.strs ", 0);
+    CHECK(has(zL, NM("\"ch\":\"h\xc3\xa9llo\xf0\x9f\x98\x80\"",
+                     "\"@2\":\"h\xc3\xa9llo\xf0\x9f\x98\x80\"")));
+    CHECK(hasv(zL, k, "bi", 4, "\"61620000\""));
+    CHECK(hasv(zL, k, "bi300", 5, "\"78000000"));
+    CHECK(hasv(zL, k, "vl", 6, "\"caf\xc3\xa9\""));
+    CHECK(hasv(zL, k, "vb", 8, "\"00ff00\""));
+    CHECK(hasv(zL, k, "tt", 9, "\"tiny\""));
+    CHECK(hasv(zL, k, "tx", 10, "\"\xc3\x84pfel\""));
+    CHECK(hasv(zL, k, "tb", 13, "\"01\""));
+    CHECK(hasv(zL, k, "mb", 15, "\"040506\""));
+    CHECK(has(zL, NM("\"e\":\"medium\",\"st\":\"one,three\","
+                     "\"j\":\"{\\\"a\\\": [1, 2.5, \\\"x\\\"], \\\"b\\\": null}\"",
+                     "\"@17\":2,\"@18\":5,"
+                     "\"@19\":\"{\\\"a\\\": [1, 2.5, \\\"x\\\"], \\\"b\\\": null}\"")));
+    CHECK(has(zL, "\"000000000101000000000000000000f03f0000000000000040\"}"));
+    zL = oracle_line(&o, "2 tv.strs ", 0);
+    CHECK(has(zL, NM("-> {\"id\":1,\"ch\"", "-> {\"@1\":1,\"@2\"")));
+    CHECK(has(strstr(zL, " -> ") ? strstr(zL, " -> ") : "",
+              NM("\"bi\":\"ff000000\"", "\"@4\":\"ff000000\"")));
+    CHECK(has(strstr(zL, " -> ") ? strstr(zL, " -> ") : "",
+              NM("\"e\":\"small\",\"st\":\"two,four\"", "\"@17\":1,\"@18\":10")));
+    /* after ALTER TABLE ... ADD COLUMN extra: the new map has 16 columns */
+    CHECK(has(oracle_line(&o, "1 tv.ints ", 3), NM("\"extra\":5}", "\"@16\":5}")));
+    CHECK(has(oracle_line(&o, "3 tv.ints ", 0), NM("{\"id\":3,", "{\"@1\":3,")));
+#undef NM
+    oracle_free(&o);
+  }
+}
+
 static void walk_dir(const char *zRel){
   char zPath[1024];
   DIR *dir;
   struct dirent *de;
   char **az = 0;
   int n = 0, i;
-  snprintf(zPath, sizeof zPath, "%s%s%s", FIXTURES, *zRel ? "/" : "", zRel);
+  snprintf(zPath, sizeof zPath, "%s%s%s", zRoot, *zRel ? "/" : "", zRel);
   dir = opendir(zPath);
   if( !dir ){
     printf("! cannot open %s\n", zPath);
@@ -1040,7 +1142,7 @@ static void walk_dir(const char *zRel){
     char zChild[1024], zFull[1100];
     struct stat st;
     snprintf(zChild, sizeof zChild, "%s%s%s", zRel, *zRel ? "/" : "", az[i]);
-    snprintf(zFull, sizeof zFull, "%s/%s", FIXTURES, zChild);
+    snprintf(zFull, sizeof zFull, "%s/%s", zRoot, zChild);
     if( stat(zFull, &st)!=0 ) continue;
     if( S_ISDIR(st.st_mode) ){
       walk_dir(zChild);
@@ -1061,7 +1163,11 @@ static void walk_dir(const char *zRel){
 
 int main(void){
   walk_dir("");
+  zRoot = LOCALDATA;
+  walk_dir("");
+  zRoot = FIXTURES;
   test_source_oracles();
+  test_local_oracles();
   CHECK(nFiles>=60);
   printf("   %d fixture files (%d binlogs), %d mysqlbinlog dumps (%d values)\n",
          nFiles, nBinlogs, nDumps, nDumpValues);
