@@ -52,6 +52,11 @@ static const char *const azMustFail[] = {
   ** same event */
   "tiflow/mysql-bin.000001",
   "offset 1819: Write_rows_v1: steven.t: the rows do not decode with column 2",
+  /* the same written by MariaDB 10.11 with mysql56_temporal_format=OFF
+  ** (data/binlog): the plain old TIMESTAMP/DATETIME/TIME of tv.oldt
+  ** decode, TIMESTAMP(3)/DATETIME(6)/TIME(2) of tv.oldh are refused */
+  "mariadb-10.11-old-temporal.000001",
+  "offset 1408: Write_rows_v1: tv.oldh: the rows do not decode with column 2",
   /* a partial JSON update (PARTIAL_JSON) with binlog_row_image=MINIMAL:
   ** the before image has only the key, so there is no document to apply
   ** the diff to; the rows before it decode */
@@ -84,6 +89,7 @@ static const char *const azPartial[] = {
   "mysql_common/ver_5_1-wl2325_r.001",
   "mysql_common/ver_5_1-wl2325_s.001",
   "mysql_common/corrupt-relay-bin.000624",
+  "mariadb-10.11-old-temporal.000001",
   0
 };
 
