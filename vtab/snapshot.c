@@ -1108,11 +1108,13 @@ static int tvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
 **                  argv entry, see idxStr)
 **               4  OFFSET is pushed (MySQL then reads LIMIT+OFFSET rows;
 **                  SQLite still skips the offset itself)
+**               8  ORDER BY is pushed (and consumed): only integer columns
 ** idxStr: one token per argv entry, in argv order, separated by ',':
 **   "=N" "<N" "lN" (<=) ">N" "gN" (>=) "IN" (IN, all values at once)
 **   "nN" (IS NULL; its argv value is unused), "L" (LIMIT), "O" (OFFSET)
 ** where N is the column number, followed by '!' when the term is omitted
-** (SQLite will not re-check it, so xFilter must push it or fail).
+** (SQLite will not re-check it, so xFilter must push it or fail). With
+** bit 8, ';' and the ORDER BY terms follow: "aN" ascending, "dN" descending.
 **
 ** What is pushed, and when SQLite may trust it (omit=1), follows from how
 ** MySQL would compare differently (STYLE.md):
@@ -1128,15 +1130,17 @@ static int tvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
 **   - FLOAT, DOUBLE, JSON, GEOMETRY: nothing pushed.
 **   - IS NULL on any column: omit=1, except temporal columns (MySQL's
 **     `date_col IS NULL` also finds zero dates of NOT NULL columns).
+**   - ORDER BY: consumed when every term is a signed integer column (or an
+**     unsigned one narrower than BIGINT), which MySQL sorts as SQLite does.
 **   - LIMIT (and OFFSET): only when every other constraint is pushed with
-**     omit=1 and there is no ORDER BY, since otherwise SQLite would filter
-**     or sort after MySQL had already cut the rows.
+**     omit=1 and the ORDER BY (if any) is consumed, since otherwise SQLite
+**     would filter or sort after MySQL had already cut the rows.
 */
 static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   SnapVtab *p = (SnapVtab*)pVtab;
   sqlite3_str *s = sqlite3_str_new(0);
   int i, n = 0, allOmitted = 1, iLimit = -1, iOffset = -1;
-  int nPkEq = 0, nEq = 0, nRange = 0;
+  int nPkEq = 0, nEq = 0, nRange = 0, orderBy = 0;
   for(i=0; i<pInfo->nConstraint; i++){
     const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
     int col = pC->iColumn, pd, omit = 0;
@@ -1181,7 +1185,17 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     else if( op!='n' ) nRange++;
   }
   pInfo->idxNum = n>0 ? 1 : 0;
-  if( iLimit>=0 && allOmitted && pInfo->nOrderBy==0 ){
+  /* ORDER BY on integer columns: MySQL sorts them as SQLite does (NULLs
+  ** first ascending, last descending), so it is consumed */
+  if( pInfo->nOrderBy>0 ){
+    int k, ok = 1;
+    for(k=0; k<pInfo->nOrderBy; k++){
+      int col = pInfo->aOrderBy[k].iColumn;
+      if( col<0 || col>=p->nCol || p->aPd[col]!=PD_INT ){ ok = 0; break; }
+    }
+    if( ok ) orderBy = 1;
+  }
+  if( iLimit>=0 && allOmitted && (pInfo->nOrderBy==0 || orderBy) ){
     pInfo->aConstraintUsage[iLimit].argvIndex = ++n;
     sqlite3_str_appendf(s, "%sL", n>1 ? "," : "");
     pInfo->idxNum |= 2;
@@ -1190,6 +1204,17 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       sqlite3_str_appendf(s, ",O");
       pInfo->idxNum |= 4;
     }
+  }
+  if( orderBy ){
+    int k;
+    sqlite3_str_appendchar(s, 1, ';');
+    for(k=0; k<pInfo->nOrderBy; k++){
+      sqlite3_str_appendf(s, "%s%c%d", k ? "," : "",
+                          pInfo->aOrderBy[k].desc ? 'd' : 'a',
+                          pInfo->aOrderBy[k].iColumn);
+    }
+    pInfo->orderByConsumed = 1;
+    pInfo->idxNum |= 8;
   }
   pInfo->idxStr = sqlite3_str_finish(s);
   pInfo->needToFreeIdxStr = 1;
@@ -1516,7 +1541,7 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     if( aB==0 || aV==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; } \
     nAlloc = nNew; } }while(0)
 
-  for(i=0; i<argc && *z; i++){
+  for(i=0; i<argc && *z && *z!=';'; i++){
     char op = *z++;
     int col = 0, pd = 0, j, omitted = 0, r;
     sqlite3_value *v = argv[i];
@@ -1594,6 +1619,19 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
     quoteIdent(s, p->azCol[col]);
     sqlite3_str_appendall(s, zOp);
+  }
+  if( *z==';' ){
+    int k = 0;
+    z++;
+    while( *z=='a' || *z=='d' ){
+      int desc = *z++=='d', col = 0;
+      while( *z>='0' && *z<='9' ) col = col*10 + (*z++ - '0');
+      if( *z==',' ) z++;
+      if( col>=p->nCol ) continue;
+      sqlite3_str_appendall(s, k++ ? ", " : " ORDER BY ");
+      quoteIdent(s, p->azCol[col]);
+      if( desc ) sqlite3_str_appendall(s, " DESC");
+    }
   }
   if( nLimit>=0 ){
     NEED_BIND(1);
