@@ -197,6 +197,21 @@ changes_sql() {   # changes_sql RANGE [WHERE]
 FROM mysql_changes('$f:$s', '$dsn', '$f:$e')${2:+ WHERE $2};"
 }
 
+# sql_floor GROUP RANGE: the same query over a plain SQLite table holding
+# the same rows (copied once, untimed): what SQLite itself spends on the
+# query, a floor no virtual table can go below. A diagnostic, not a target.
+sql_floor() {
+  local db=$work/floor_$2.db q=$work/floor_$2.sql
+  echo "$1" | grep -Eq -- "$only" || return 0
+  rm -f "$db"
+  printf '.load %s\nCREATE TABLE m AS SELECT * FROM %s;\n' "$ext" \
+    "$(changes_sql "$2" | sed -n 's/^FROM \(mysql_changes(.*)\);$/\1/p')" \
+    | sqlite3 -bail -batch "$db" >/dev/null 2>&1 || { say "$1: could not copy the rows for the floor"; return 0; }
+  changes_sql "$2" | sed 's/^FROM mysql_changes(.*);$/FROM m;/' >"$q"
+  measure "$1" "the same query on a SQLite table (SQL floor)" "$(pos "$2" 5)" "" "$(pos "$2" 5)" \
+    "sqlite3 -bail -batch -readonly '$db' < '$q'"
+}
+
 count_rows() { root_sql -N -B -e "SELECT count(*) FROM $1"; }
 
 # changes: narrow and wide
@@ -204,6 +219,7 @@ for t in narrow wide; do
   g="changes $t"
   binlog_ref "$g" "$t"
   ours "$g" "mysql_changes" "$(pos "$t" 5)" "" "$(pos "$t" 5)" ":memory:" "$(changes_sql "$t")"
+  sql_floor "$g" "$t"
 done
 
 # snapshot: JSON rows, and the typed table copied into a SQLite file
