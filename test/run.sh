@@ -5,6 +5,7 @@
 #   TESTS="test/snapshot01.test ..."   run only these Tcl files
 #   BUILD=build/san SANITIZE=1         the sanitizer build (make test SANITIZE=1)
 #   FUZZ_TIME=20                       seconds of fuzzing in the full run (0: none)
+#   NO_COMPRESSED=1                    skip the second pass against log_bin_compress
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -49,28 +50,42 @@ if [ -z "${TESTS:-}" ] && [ "${FUZZ_TIME:-20}" -gt 0 ] && [ -x build/fuzz/fuzz_b
   count "$log/fuzz.log" fuzz
 fi
 
-srv=$(mktemp -d /tmp/mysql_vtab_srv.XXXXXX)
-trap 'test/server.sh stop "$srv"; rm -rf "$log"' EXIT
-if ! test/server.sh start "$srv"; then
-  echo "cannot start the throwaway server"; echo "$pass passed, $((fail+1)) failed"; exit 1
-fi
-# shellcheck disable=SC1091
-source "$srv/env"
+servers=()
+trap 'for d in "${servers[@]}"; do test/server.sh stop "$d"; done; rm -rf "$log"' EXIT
+
+# run_suite LABEL "MARIADBD OPTIONS" FILES...: one throwaway server, the files.
+run_suite() {
+  local label=$1 opts=$2 srv f name start rc; shift 2
+  srv=$(mktemp -d /tmp/mysql_vtab_srv.XXXXXX); servers+=("$srv")
+  # shellcheck disable=SC2086
+  if ! test/server.sh start "$srv" $opts; then
+    echo "cannot start the throwaway server ($label)"; broken+=("server $label"); fail=$((fail+1)); return
+  fi
+  for f in "$@"; do
+    name=$(basename "$f")$label
+    echo "== $name"
+    start=$(date +%s)
+    ( set -a; source "$srv/env"; env "${san_env[@]}" tclsh "$f" ) >"$log/$name.log" 2>&1
+    rc=$?
+    grep -E '^!|ERROR|Sanitizer|runtime error' "$log/$name.log" | cut -c1-300 | head -n 40
+    echo "   $(grep -E 'errors out of' "$log/$name.log" | tail -n 1) ($(( $(date +%s) - start ))s)"
+    count "$log/$name.log" "$name"
+    if [ $rc -gt 1 ] || grep -q 'Sanitizer\|runtime error' "$log/$name.log"; then
+      broken+=("$name (exit $rc)"); fail=$((fail+1)); tail -n 20 "$log/$name.log" | cut -c1-300
+    fi
+  done
+  test/server.sh stop "$srv"
+}
 
 shopt -s nullglob
-for f in ${TESTS:-test/*.test}; do
-  name=$(basename "$f")
-  echo "== $name"
-  start=$(date +%s)
-  env "${san_env[@]}" tclsh "$f" >"$log/$name.log" 2>&1
-  rc=$?
-  grep -E '^!|ERROR|Sanitizer|runtime error' "$log/$name.log" | head -n 40
-  echo "   $(grep -E 'errors out of' "$log/$name.log" | tail -n 1) ($(( $(date +%s) - start ))s)"
-  count "$log/$name.log" "$name"
-  if [ $rc -gt 1 ] || grep -q 'Sanitizer\|runtime error' "$log/$name.log"; then
-    broken+=("$name (exit $rc)"); fail=$((fail+1)); tail -n 20 "$log/$name.log"
-  fi
-done
+# shellcheck disable=SC2086
+run_suite "" "" ${TESTS:-test/*.test}
+# The change-stream tests again against a server writing compressed events
+# (log_bin_compress), which peers decode as nothing.
+if [ -z "${TESTS:-}" ] && [ -z "${NO_COMPRESSED:-}" ]; then
+  run_suite " (log_bin_compress)" "--log-bin-compress=ON --log-bin-compress-min-len=10" \
+    test/changes*.test test/cdc0[123].test test/binlog*.test
+fi
 
 [ ${#broken[@]} -gt 0 ] && echo "did not finish cleanly: ${broken[*]}"
 echo "$pass passed, $fail failed"
