@@ -72,6 +72,7 @@ typedef struct mirror {
   sqlite3_stmt *pUpsert;    /* INSERT OR REPLACE INTO local VALUES(?...) */
   sqlite3_stmt *pDelete;    /* DELETE FROM local WHERE pk=? ... */
   char *zErr;               /* first error */
+  int mismatch;             /* an image's columns were not the recorded ones */
 } mirror;
 
 static void mirrorClear(mirror *m){
@@ -339,6 +340,16 @@ static int mirrorPrepare(mirror *m){
       }
       sqlite3_free(zPath);
     }
+    /* Last column: 1 unless the image has exactly the recorded columns
+    ** (a table altered since: the names or their number differ). */
+    sqlite3_str_appendf(s, ", (SELECT count(*)<>%d OR sum(key NOT IN (", m->nCol);
+    for(i=0; i<m->nCol; i++){
+      char *zKey = j==0 ? sqlite3_mprintf("%Q", m->azCol[i])
+                        : sqlite3_mprintf("'@%d'", i+1);
+      sqlite3_str_appendf(s, "%s%s", i ? "," : "", zKey ? zKey : "NULL");
+      sqlite3_free(zKey);
+    }
+    sqlite3_str_appendall(s, ")) FROM json_each(?1))");
     aS[j] = s;
   }
   aS[2] = sqlite3_str_new(m->db);
@@ -413,6 +424,11 @@ static sqlite3_stmt *mirrorExtract(mirror *m, const char *zJson){
   rc = sqlite3_step(p);
   if( rc!=SQLITE_ROW ){
     mirrorErr(m, "reading a row image: %s", sqlite3_errmsg(m->db));
+    sqlite3_reset(p);
+    return 0;
+  }
+  if( sqlite3_column_int(p, m->nCol)!=0 ){
+    m->mismatch = 1;
     sqlite3_reset(p);
     return 0;
   }
@@ -613,8 +629,9 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zSrcArg,
   sqlite3_stmt *pStmt = 0;
   const char *zDot = strchr(zState, '.');
   char *zSql, *zLast = 0, *zDdl = 0;
+  char *zStop = 0;           /* position of an image not matching the columns */
   sqlite3_int64 nApplied = 0, nTxn = 0;
-  int inTxn = 0, rc;
+  int inTxn = 0, rc, bad;
 
   /* The source must be the one this mirror was made from. */
   if( zDot==0 ) return mirrorErr(m, "bad src '%s' in mysql_mirror_state", zState), -1;
@@ -677,6 +694,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zSrcArg,
     const char *zNext = (const char*)sqlite3_column_text(pStmt, 5);
     if( zOp==0 ) continue;
     if( strcmp(zOp, "commit")==0 ){
+      if( zStop ) continue;
       if( inTxn ){
         if( mirrorExec(m, "RELEASE mysql_mirror_txn") ) break;
         inTxn = 0;
@@ -702,22 +720,45 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zSrcArg,
     if( zDb==0 || zTbl==0 || strcmp(zDb, m->zDb)!=0 || strcmp(zTbl, m->zTbl)!=0 ){
       continue;
     }
+    if( zStop ) continue;
     if( !inTxn ){
       if( mirrorExec(m, "SAVEPOINT mysql_mirror_txn") ) break;
       inTxn = 1;
     }
     if( strcmp(zOp, "insert")==0 ){
-      if( zAfter==0 || mirrorUpsert(m, zAfter) ){ mirrorErr(m, "insert without an after-image"); break; }
+      if( zAfter==0 ){ mirrorErr(m, "insert without an after-image"); break; }
+      bad = mirrorUpsert(m, zAfter);
     }else if( strcmp(zOp, "update")==0 ){
       if( zBefore==0 || zAfter==0 ){ mirrorErr(m, "update without both images"); break; }
-      if( mirrorDelete(m, zBefore) || mirrorUpsert(m, zAfter) ) break;
+      bad = mirrorDelete(m, zBefore) || mirrorUpsert(m, zAfter);
     }else if( strcmp(zOp, "delete")==0 ){
-      if( zBefore==0 || mirrorDelete(m, zBefore) ){ mirrorErr(m, "delete without a before-image"); break; }
+      if( zBefore==0 ){ mirrorErr(m, "delete without a before-image"); break; }
+      bad = mirrorDelete(m, zBefore);
     }else{
+      continue;
+    }
+    if( bad ){
+      if( m->zErr ) break;
+      /* Not the recorded columns: the table was altered. Stop before this
+      ** transaction and read on only to name the DDL statement. */
+      zStop = sqlite3_mprintf("%s", (const char*)sqlite3_column_text(pStmt, 7));
+      if( zStop==0 ){ mirrorErr(m, "out of memory"); break; }
+      if( mirrorExec(m, "ROLLBACK TO mysql_mirror_txn; RELEASE mysql_mirror_txn") ) break;
+      inTxn = 0;
+      nTxn = 0;
       continue;
     }
     nTxn++;
   }
+  if( zStop && zDdl==0 && m->zErr==0 ){
+    char *zCols = mirrorColumnsJson(m, 0);
+    zDdl = sqlite3_mprintf("%s.%s changed: the row image at %s does not have"
+                           " the columns recorded at the snapshot %s", m->zDb,
+                           m->zTbl, zStop, zCols ? zCols : "");
+    sqlite3_free(zCols);
+    if( zDdl==0 ) mirrorErr(m, "out of memory");
+  }
+  sqlite3_free(zStop);
   if( m->zErr==0 && rc!=SQLITE_ROW && rc!=SQLITE_DONE ){
     mirrorErr(m, "%s", sqlite3_errmsg(m->db));
   }
