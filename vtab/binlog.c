@@ -386,6 +386,12 @@ static int is_character(const mvb_column *c){
   return 0;
 }
 
+/* MariaDB's charset fields count GEOMETRY columns too (a BLOB underneath,
+** with the binary charset); MySQL's do not. */
+static int is_character_maria(const mvb_column *c){
+  return is_character(c) || c->type==MVT_GEOMETRY;
+}
+
 static int is_enum_or_set(const mvb_column *c){
   return c->real_type==MVT_ENUM || c->real_type==MVT_SET;
 }
@@ -562,7 +568,9 @@ static int apply_labels(tbl_entry *e, const uint8_t *p, size_t n, int real){
 }
 
 /* isMaria: MariaDB's SIGNEDNESS has a bit for YEAR too (its YEAR is an
-** UNSIGNED TINYINT underneath); MySQL's only for the numeric types. */
+** UNSIGNED TINYINT underneath), MySQL's only for the numeric types; and
+** MariaDB's charset fields count GEOMETRY columns (checked against a 10.11
+** server). */
 static int parse_optional_metadata(tbl_entry *e, mv_reader *r, int isMaria,
                                    int *pField){
   mvb_table *t = &e->t;
@@ -588,10 +596,12 @@ static int parse_optional_metadata(tbl_entry *e, mv_reader *r, int isMaria,
         e->has_signedness = 1;
         break;
       case OM_DEFAULT_CHARSET:
-        bad = apply_charsets(t, p, (size_t)len, is_character, 1);
+        bad = apply_charsets(t, p, (size_t)len,
+                             isMaria ? is_character_maria : is_character, 1);
         break;
       case OM_COLUMN_CHARSET:
-        bad = apply_charsets(t, p, (size_t)len, is_character, 0);
+        bad = apply_charsets(t, p, (size_t)len,
+                             isMaria ? is_character_maria : is_character, 0);
         break;
       case OM_ENUM_AND_SET_DEFAULT_CHARSET:
         bad = apply_charsets(t, p, (size_t)len, is_enum_or_set, 1);
