@@ -31,8 +31,9 @@
 ** has the MySQL table's own columns: integers INTEGER (an unsigned BIGINT
 ** above 2^63-1 is its exact decimal TEXT), FLOAT/DOUBLE REAL, binary types
 ** BLOB, everything else TEXT. Each scan is a fresh consistent snapshot.
-** xBestIndex pushes =, <, <=, >, >=, IN, IS NULL and LIMIT into the MySQL
-** query with bound parameters (see the comment above typedBestIndex).
+** xBestIndex pushes =, <, <=, >, >=, IN, IS NULL, ORDER BY on integer
+** columns and LIMIT into the MySQL query with bound parameters (see the
+** comment above typedBestIndex).
 **
 ** Reading: the binary protocol (a prepared statement), so FLOAT and DOUBLE
 ** arrive as the stored bits; an unbuffered result fetched row by row, so
@@ -1120,7 +1121,8 @@ static int tvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
 ** MySQL would compare differently (STYLE.md):
 **   - integer columns: all five comparisons and IN. omit=1 only for a
 **     literal integer right-hand side (then MySQL's answer is exactly
-**     SQLite's); other values are bound only when they are integers.
+**     SQLite's); other values are bound only when they are integers or
+**     REALs that are exact integers, else the term is left to SQLite.
 **     Unsigned BIGINT, YEAR and BIT: pushed, never omitted.
 **   - text, ENUM/SET, DECIMAL, binary strings, temporal types: = and IN
 **     only, always omit=0. MySQL's collations are case- and (PAD SPACE)
