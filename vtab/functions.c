@@ -497,7 +497,21 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
     }
     isPattern = strchr(zTbl, '%')!=0;
     zDbLit = fnLiteral(c, zDb);
-    zTblLit = fnLiteral(c, zTbl);
+    if( isPattern ){
+      /* As mysql_snapshot reads a pattern: % is any run, _ is literal. */
+      sqlite3_str *pat = sqlite3_str_new(0);
+      const char *q;
+      char *zPat;
+      for(q=zTbl; *q; q++){
+        if( *q=='_' || *q=='\\' ) sqlite3_str_appendchar(pat, 1, '\\');
+        sqlite3_str_appendchar(pat, 1, *q);
+      }
+      zPat = sqlite3_str_finish(pat);
+      zTblLit = zPat ? fnLiteral(c, zPat) : 0;
+      sqlite3_free(zPat);
+    }else{
+      zTblLit = fnLiteral(c, zTbl);
+    }
     /* The primary key from STATISTICS: MariaDB 10.11 answers the same
     ** correlated subquery on TABLE_CONSTRAINTS with 0 when TABLE_NAME is
     ** fixed by = (seen as the agent user). */
