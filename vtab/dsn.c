@@ -57,6 +57,7 @@ int mv_dsn_parse(const char *zDsn, mv_dsn *p, char **pzErr){
   const char *z = zDsn ? zDsn : "";
   memset(p, 0, sizeof *p);
   *pzErr = 0;
+  int afterPassword = 0;   /* the previous pair was password=... */
   while( 1 ){
     const char *zKey;
     int nKey;
@@ -73,8 +74,16 @@ int mv_dsn_parse(const char *zDsn, mv_dsn *p, char **pzErr){
     while( *z && *z!='=' && !isspace((unsigned char)*z) ) z++;
     nKey = (int)(z - zKey);
     if( *z!='=' || nKey==0 ){
-      *pzErr = sqlite3_mprintf("DSN: expected key=value at position %d,"
-                               " found '%.*s'", pos, nKey ? nKey : 1, zKey);
+      /* A word after the password is most likely the rest of a password
+      ** holding a space: never echo it. */
+      if( afterPassword ){
+        *pzErr = sqlite3_mprintf("DSN: expected key=value at position %d,"
+            " after the password (quote a password that holds spaces:"
+            " password='...')", pos);
+      }else{
+        *pzErr = sqlite3_mprintf("DSN: expected key=value at position %d,"
+                                 " found '%.*s'", pos, nKey ? nKey : 1, zKey);
+      }
       goto fail;
     }
     z++;
@@ -93,7 +102,12 @@ int mv_dsn_parse(const char *zDsn, mv_dsn *p, char **pzErr){
     else if( KEY("port") ){ pNum = &p->port; lo = 1; hi = 65535; }
     else if( KEY("connect_timeout") ){ pNum = &p->connect_timeout; lo = 1; hi = 3600; }
     else if( KEY("server_id") ){ pNum = &p->server_id; lo = 1; hi = 4294967295u; }
-    else{
+    else if( afterPassword ){
+      *pzErr = sqlite3_mprintf("DSN: unknown key at position %d, after the"
+          " password (quote a password that holds spaces: password='...')",
+          pos);
+      goto fail;
+    }else{
       *pzErr = sqlite3_mprintf("DSN: unknown key '%.*s' at position %d"
           " (known: host port user password database socket ssl_mode ssl_ca"
           " ssl_cert ssl_key connect_timeout server_id option_file"
@@ -143,6 +157,7 @@ int mv_dsn_parse(const char *zDsn, mv_dsn *p, char **pzErr){
       sqlite3_free(*pSlot);
       *pSlot = zVal;
     }
+    afterPassword = (pSlot==&p->password);
 #undef KEY
   }
   if( p->ssl_mode ){
