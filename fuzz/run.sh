@@ -23,7 +23,11 @@ jobs=()
   -max_len=32768 -print_final_stats=1 -artifact_prefix="$dir/crashes/" \
   "$dir/corpus" "$dir/seeds" >"$log" 2>&1
 rc=$?
+# One process prints its final stats; with -fork the parent's last "#N: cov:"
+# line counts the executions of all its jobs.
 execs=$(grep -E 'stat::number_of_executed_units' "$log" | awk '{s+=$2} END{print s+0}')
+forked=$(grep -E '^#[0-9]+: cov:' "$log" | tail -n 1 | sed -E 's/^#([0-9]+):.*/\1/')
+[ -n "$forked" ] && execs=$forked
 if [ $rc -eq 0 ]; then
   echo "fuzz: $execs executions in ${secs}s, clean (corpus $(ls "$dir/corpus" | wc -l) inputs)"
   echo "1 passed, 0 failed"
