@@ -1509,6 +1509,65 @@ static const uint8_t *read_lenbytes(mv_reader *r, int nb, size_t *pn){
   return mvr_take(r, (size_t)len);
 }
 
+/* The text MariaDB prints for an INET4, INET6 or UUID value of n bytes
+** (4, 16, 16), into z (at least 64 bytes); its length. INET6 follows
+** MariaDB's Inet6::to_string: the first longest run of zero groups (even a
+** single one) becomes "::", IPv4-compatible and IPv4-mapped addresses end
+** in a dotted quad. */
+static size_t text_form(int form, const uint8_t *b, char *z){
+  static const char hex[] = "0123456789abcdef";
+  size_t n = 0;
+  int i;
+  if( form==MVB_TF_INET4 ){
+    return (size_t)snprintf(z, 64, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+  }
+  if( form==MVB_TF_UUID ){
+    for(i=0; i<16; i++){
+      z[n++] = hex[b[i]>>4];
+      z[n++] = hex[b[i]&15];
+      if( i==3 || i==5 || i==7 || i==9 ) z[n++] = '-';
+    }
+    z[n] = 0;
+    return n;
+  }
+  {
+    unsigned w[8];
+    int gapPos = -1, gapLen = -1, rgPos = -1, rgLen = -1;
+    for(i=0; i<8; i++) w[i] = (unsigned)b[2*i]<<8 | b[2*i+1];
+    for(i=0; i<8; i++){
+      if( w[i]!=0 ){
+        if( rgPos>=0 ){
+          if( rgLen>gapLen ){ gapPos = rgPos; gapLen = rgLen; }
+          rgPos = rgLen = -1;
+        }
+      }else if( rgPos>=0 ){
+        rgLen++;
+      }else{
+        rgPos = i;
+        rgLen = 1;
+      }
+    }
+    if( rgPos>=0 && rgLen>gapLen ){ gapPos = rgPos; gapLen = rgLen; }
+    for(i=0; i<8; i++){
+      if( i==gapPos ){
+        if( i==0 ) z[n++] = ':';
+        z[n++] = ':';
+        i += gapLen - 1;
+      }else if( i==6 && gapPos==0
+             && (gapLen==6 || (gapLen==5 && w[5]==0xffff)) ){
+        n += (size_t)snprintf(z+n, 64-n, "%u.%u.%u.%u", b[12], b[13], b[14],
+                              b[15]);
+        return n;
+      }else{
+        n += (size_t)snprintf(z+n, 64-n, "%x", w[i]);
+        if( i!=7 ) z[n++] = ':';
+      }
+    }
+    z[n] = 0;
+    return n;
+  }
+}
+
 /* One value of column c. Returns 0, or a message on failure (a constant,
 ** or d->zVal). */
 static const char *decode_value(mvb_decoder *d, mv_reader *r,
@@ -1744,6 +1803,23 @@ static const char *decode_value(mvb_decoder *d, mv_reader *r,
         size_t n;
         const uint8_t *p = read_lenbytes(r, maxlen<256 ? 1 : 2, &n);
         v->charset = c->charset;
+        if( c->text_form && p ){
+          /* MariaDB INET4/INET6/UUID: the bytes, re-padded if the server
+          ** stripped trailing zeros, as the text the server prints */
+          uint8_t raw[16];
+          char zt[64];
+          size_t want = c->text_form==MVB_TF_INET4 ? 4 : 16, off;
+          if( n>want ) return "INET/UUID value longer than its type";
+          memset(raw, 0, sizeof raw);
+          memcpy(raw, p, n);
+          off = d->scratch.n;
+          scratch_append(d, zt, text_form(c->text_form, raw, zt));
+          v->kind = MV_TEXT;
+          v->charset = MV_CS_UTF8;
+          v->v.s.n = d->scratch.n - off;
+          add_fixup(d, v, off);
+          break;
+        }
         if( c->charset==MV_CS_BINARY ){
           v->kind = MV_BYTES;
           if( p && c->binary_len>n ){
@@ -2095,6 +2171,18 @@ int mvb_table_apply(mvb_decoder *d, mvb_table *t, int ncol,
       }
     }
     if( ci->is_json && c->type!=MVT_JSON ) c->is_json = 1;
+    if( c->type==MVT_STRING && c->real_type==MVT_STRING && ci->data_type ){
+      unsigned maxlen;
+      uint8_t real;
+      string_meta(c->meta, &real, &maxlen);
+      if( strcasecmp(ci->data_type, "inet4")==0 && maxlen==4 ){
+        c->text_form = MVB_TF_INET4;
+      }else if( strcasecmp(ci->data_type, "inet6")==0 && maxlen==16 ){
+        c->text_form = MVB_TF_INET6;
+      }else if( strcasecmp(ci->data_type, "uuid")==0 && maxlen==16 ){
+        c->text_form = MVB_TF_UUID;
+      }
+    }
   }
   t->has_names = 1;
   for(i=0; i<ncol; i++) if( t->names[i]==0 ) t->has_names = 0;

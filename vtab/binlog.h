@@ -87,7 +87,14 @@ typedef struct mvb_column {
   uint32_t binary_len;   /* BINARY(n): bytes to re-pad to (0 = unknown) */
   int n_labels;          /* ENUM/SET labels; 0 and NULL when unknown */
   char **labels;
+  uint8_t text_form;     /* MariaDB INET4/INET6/UUID learnt live (MVB_TF_*):
+                         ** their binary value is emitted as the text the
+                         ** server prints; 0 otherwise */
 } mvb_column;
+
+#define MVB_TF_INET4 1
+#define MVB_TF_INET6 2
+#define MVB_TF_UUID  3
 
 typedef struct mvb_table {
   uint64_t id;
@@ -178,8 +185,9 @@ typedef struct mvb_colinfo {
 } mvb_colinfo;
 
 /* If ncol and every column's type family agree with the table map, copy
-** the names, signedness, charsets, ENUM/SET labels, BINARY lengths and JSON
-** flags into t (what optional metadata already gave is kept) and return 0.
+** the names, signedness, charsets, ENUM/SET labels, BINARY lengths, JSON
+** flags and the INET4/INET6/UUID text forms (DATA_TYPE "inet4", "inet6",
+** "uuid") into t (what optional metadata already gave is kept) and return 0.
 ** Otherwise change nothing and return non-zero: the table was altered
 ** since the event was written, and the columns stay "@1", "@2", ... */
 int mvb_table_apply(mvb_decoder *d, mvb_table *t, int ncol,
