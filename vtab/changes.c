@@ -1049,6 +1049,46 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
     mysql_close(m);
     return rc;
   }
+  /* a file position: the file must be on the server, the offset within
+  ** it (the server's own answer to a bad offset varies with what lies
+  ** there). SHOW BINARY LOGS exists on MySQL 8.4 as on MariaDB. */
+  if( o.file ){
+    MYSQL_RES *r2;
+    char *zFirst = 0, *zLast = 0, *zWhy = 0;
+    long long size = -1;
+    mv_log_query(pTab->ctx, "SHOW BINARY LOGS");
+    if( mysql_query(m, "SHOW BINARY LOGS")==0
+     && (r2 = mysql_store_result(m))!=0 ){
+      MYSQL_ROW rr;
+      while( (rr = mysql_fetch_row(r2))!=0 ){
+        if( rr[0]==0 ) continue;
+        if( zFirst==0 ) zFirst = sqlite3_mprintf("%s", rr[0]);
+        sqlite3_free(zLast);
+        zLast = sqlite3_mprintf("%s", rr[0]);
+        if( strcmp(rr[0], zFile)==0 && rr[1] ) size = strtoll(rr[1], 0, 10);
+      }
+      mysql_free_result(r2);
+      if( zFirst && zLast && size<0 ){
+        zWhy = compareFiles(zFile, zFirst)<0
+          ? sqlite3_mprintf("binlog file purged from the server (its oldest"
+                            " is %s)", zFirst)
+          : sqlite3_mprintf("no such binlog file on the server (its binlogs"
+                            " are %s to %s)", zFirst, zLast);
+      }else if( size>=0 && (long long)off>size ){
+        zWhy = sqlite3_mprintf("offset past the end of the binlog file (its"
+                               " size is %lld)", size);
+      }
+    }
+    sqlite3_free(zFirst);
+    sqlite3_free(zLast);
+    if( zWhy ){
+      int rc = cursorError(pCur, "%s: %s: %s", pCur->zName, pCur->zStart, zWhy);
+      sqlite3_free(zWhy);
+      mysql_free_result(res);
+      mysql_close(m);
+      return rc;
+    }
+  }
   /* the stream's first event (an artificial Rotate) comes before any
   ** format description: its checksum is the server's setting */
   pCur->checksum = row && row[2] && sqlite3_stricmp(row[2], "CRC32")==0;
