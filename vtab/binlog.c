@@ -1637,7 +1637,28 @@ static const char *decode_value(mvb_decoder *d, mv_reader *r,
       break;
     }
     case MVT_DATETIME: {
-      uint64_t x = mvr_u64(r), dd = x/1000000, tt = x%1000000;
+      uint64_t x, dd, tt;
+      if( c->hires_fsp ){
+        /* MariaDB 5.3 DATETIME(n): pack_time() (((((Y*13+M)*32+D)*24+h)*60
+        ** +m)*60+s)*1000000+us cut to n digits, big-endian in 5-8 bytes */
+        static const int aBytes[7] = {5, 6, 6, 7, 7, 7, 8};
+        int fsp = c->hires_fsp>6 ? 6 : c->hires_fsp;
+        uint64_t pk = mvr_be(r, aBytes[fsp]) * aPow10[6-fsp];
+        memset(&v->v.t, 0, sizeof v->v.t);
+        v->kind = MV_DATETIME;
+        v->fsp = fsp;
+        v->v.t.usec = (unsigned)(pk % 1000000); pk /= 1000000;
+        v->v.t.second = (unsigned)(pk % 60); pk /= 60;
+        v->v.t.minute = (unsigned)(pk % 60); pk /= 60;
+        v->v.t.hour = (unsigned)(pk % 24); pk /= 24;
+        v->v.t.day = (unsigned)(pk % 32); pk /= 32;
+        v->v.t.month = (unsigned)(pk % 13); pk /= 13;
+        v->v.t.year = (unsigned)(pk % 10000);
+        break;
+      }
+      x = mvr_u64(r);
+      dd = x/1000000;
+      tt = x%1000000;
       memset(&v->v.t, 0, sizeof v->v.t);
       v->kind = MV_DATETIME;
       v->v.t.year = (unsigned)(dd/10000 % 10000);
@@ -1672,7 +1693,22 @@ static const char *decode_value(mvb_decoder *d, mv_reader *r,
       break;
     }
     case MVT_TIMESTAMP: {
-      uint32_t x = mvr_u32(r);
+      uint32_t x;
+      if( c->hires_fsp ){
+        /* MariaDB 5.3 TIMESTAMP(n): big-endian seconds, then the fraction
+        ** cut to n digits, big-endian in 1-3 bytes */
+        static const int aBytes[7] = {0, 1, 1, 2, 2, 3, 3};
+        int fsp = c->hires_fsp>6 ? 6 : c->hires_fsp;
+        uint64_t fr;
+        x = (uint32_t)mvr_be(r, 4);
+        fr = mvr_be(r, aBytes[fsp]) * aPow10[6-fsp];
+        if( fr>999999 && mvr_ok(r) ) return "bad fraction";
+        unix_to_datetime(d, x, v);
+        v->fsp = fsp;
+        v->v.t.usec = (unsigned)fr;
+        break;
+      }
+      x = mvr_u32(r);
       unix_to_datetime(d, x, v);
       break;
     }
@@ -1687,8 +1723,29 @@ static const char *decode_value(mvb_decoder *d, mv_reader *r,
       break;
     }
     case MVT_TIME: {
-      uint32_t x = mvr_u24(r);
-      int64_t s = (x & 0x800000) ? (int64_t)x - 0x1000000 : (int64_t)x;
+      uint32_t x;
+      int64_t s;
+      if( c->hires_fsp ){
+        /* MariaDB 5.3 TIME(n): pack_time() of the signed interval cut to n
+        ** digits, plus the zero point (838:59:59 + 1 s in those units),
+        ** big-endian in 3-6 bytes */
+        static const int aBytes[7] = {3, 4, 4, 5, 5, 5, 6};
+        int fsp = c->hires_fsp>6 ? 6 : c->hires_fsp;
+        int64_t zero = (int64_t)3020400 * 1000000 / aPow10[6-fsp];
+        int64_t pk = ((int64_t)mvr_be(r, aBytes[fsp]) - zero)
+                   * (int64_t)aPow10[6-fsp];
+        memset(&v->v.t, 0, sizeof v->v.t);
+        v->kind = MV_TIME;
+        v->fsp = fsp;
+        if( pk<0 ){ v->v.t.neg = 1; pk = -pk; }
+        v->v.t.usec = (unsigned)(pk % 1000000); pk /= 1000000;
+        v->v.t.second = (unsigned)(pk % 60); pk /= 60;
+        v->v.t.minute = (unsigned)(pk % 60); pk /= 60;
+        v->v.t.hour = (unsigned)pk;
+        break;
+      }
+      x = mvr_u24(r);
+      s = (x & 0x800000) ? (int64_t)x - 0x1000000 : (int64_t)x;
       memset(&v->v.t, 0, sizeof v->v.t);
       v->kind = MV_TIME;
       if( s<0 ){ v->v.t.neg = 1; s = -s; }
@@ -2137,7 +2194,6 @@ int mvb_table_apply(mvb_decoder *d, mvb_table *t, int ncol,
                     const mvb_colinfo *info){
   tbl_entry *e = (tbl_entry*)t;      /* t is the first member */
   int i;
-  (void)d;
   if( t==0 || info==0 || ncol!=t->ncol ) return 1;
   for(i=0; i<ncol; i++){
     if( !family_matches(info[i].data_type, &t->cols[i]) ) return 1;
@@ -2171,6 +2227,14 @@ int mvb_table_apply(mvb_decoder *d, mvb_table *t, int ncol,
       }
     }
     if( ci->is_json && c->type!=MVT_JSON ) c->is_json = 1;
+    if( d && d->is_maria && ci->column_type && (c->type==MVT_TIMESTAMP
+        || c->type==MVT_DATETIME || c->type==MVT_TIME) ){
+      /* "timestamp(3)" on an old type code: MariaDB 5.3's hires form */
+      const char *z = strchr(ci->column_type, '(');
+      if( z && z[1]>='1' && z[1]<='6' && z[2]==')' ){
+        c->hires_fsp = (uint8_t)(z[1] - '0');
+      }
+    }
     if( c->type==MVT_STRING && c->real_type==MVT_STRING && ci->data_type ){
       unsigned maxlen;
       uint8_t real;

@@ -90,6 +90,9 @@ typedef struct mvb_column {
   uint8_t text_form;     /* MariaDB INET4/INET6/UUID learnt live (MVB_TF_*):
                          ** their binary value is emitted as the text the
                          ** server prints; 0 otherwise */
+  uint8_t hires_fsp;     /* MariaDB 5.3 high-resolution TIMESTAMP(n),
+                         ** DATETIME(n), TIME(n) (old type codes 7, 12, 11)
+                         ** learnt live: n (1..6); 0 for the plain forms */
 } mvb_column;
 
 #define MVB_TF_INET4 1
@@ -186,8 +189,10 @@ typedef struct mvb_colinfo {
 
 /* If ncol and every column's type family agree with the table map, copy
 ** the names, signedness, charsets, ENUM/SET labels, BINARY lengths, JSON
-** flags and the INET4/INET6/UUID text forms (DATA_TYPE "inet4", "inet6",
-** "uuid") into t (what optional metadata already gave is kept) and return 0.
+** flags, the INET4/INET6/UUID text forms (DATA_TYPE "inet4", "inet6",
+** "uuid") and the precision of MariaDB's old high-resolution temporals
+** (COLUMN_TYPE "timestamp(3)" on a type-7 column...) into t (what optional
+** metadata already gave is kept) and return 0.
 ** Otherwise change nothing and return non-zero: the table was altered
 ** since the event was written, and the columns stay "@1", "@2", ... */
 int mvb_table_apply(mvb_decoder *d, mvb_table *t, int ncol,

@@ -57,6 +57,8 @@ static const char *const azMustFail[] = {
   ** decode, TIMESTAMP(3)/DATETIME(6)/TIME(2) of tv.oldh are refused */
   "mariadb-10.11-old-temporal.000001",
   "offset 1408: Write_rows_v1: tv.oldh: the rows do not decode with column 2",
+  "mariadb-10.11-hires.000001",
+  "offset 1746: Write_rows_v1: q.h: the rows do not decode with column 2",
   /* a partial JSON update (PARTIAL_JSON) with binlog_row_image=MINIMAL:
   ** the before image has only the key, so there is no document to apply
   ** the diff to; the rows before it decode */
@@ -90,6 +92,7 @@ static const char *const azPartial[] = {
   "mysql_common/ver_5_1-wl2325_s.001",
   "mysql_common/corrupt-relay-bin.000624",
   "mariadb-10.11-old-temporal.000001",
+  "mariadb-10.11-hires.000001",
   0
 };
 
@@ -1125,6 +1128,89 @@ static void test_local_oracles(void){
   }
 }
 
+/* The files with MariaDB 5.3 high-resolution temporals again, now told by
+** "information_schema" (as the live path is) each column's precision:
+** they decode, to what the server's own SELECT printed (TIMESTAMP in UTC;
+** the server ran at -07:00). */
+static void hires_file(const char *zFile, const char *zTbl, int nCol,
+                       const mvb_colinfo *aCi, const char *const *azWant){
+  char zPath[400];
+  size_t n = 0, pos = 4;
+  uint8_t *b;
+  mvb_decoder *d = mvb_new();
+  int nRows = 0;
+  snprintf(zPath, sizeof zPath, "%s/%s", LOCALDATA, zFile);
+  b = read_all(zPath, &n);
+  CHECK(b!=0);
+  while( b && pos<n ){
+    mvb_event ev;
+    if( mvb_parse(d, b+pos, n-pos, &ev)!=MVB_OK ) break;
+    if( ev.type==MVB_TABLE_MAP && strcmp(ev.u.table_map.table->name, zTbl)==0 ){
+      CHECK(mvb_table_apply(d, ev.u.table_map.table, nCol, aCi)==0);
+    }
+    if( is_rows_type(ev.type) && strcmp(ev.u.rows.table->name, zTbl)==0 ){
+      mvb_rows rows;
+      mv_buf t;
+      int rc;
+      mv_buf_init(&t);
+      CHECK(mvb_rows_open(d, &ev, &rows)==MVB_OK);
+      while( (rc = mvb_rows_next(d, &rows))==MVB_ROW ){
+        mv_buf_reset(&t);
+        mv_encode_row(&t, nCol, (const char*const*)rows.table->names,
+                      rows.after);
+        CHECK_STR(mv_buf_cstr(&t), azWant[nRows] ? azWant[nRows] : "?");
+        if( azWant[nRows] ) nRows++;
+      }
+      CHECK(rc==MVB_DONE);
+      mv_buf_free(&t);
+    }
+    pos += ev.size;
+  }
+  CHECK(pos==n && azWant[nRows]==0);
+  mvb_free(d);
+  free(b);
+}
+
+static void test_hires_live(void){
+  static const mvb_colinfo aOld[4] = {
+    {"id", "int", "int(11)", MV_CS_UNKNOWN, 0},
+    {"ts", "timestamp", "timestamp(3)", MV_CS_UNKNOWN, 0},
+    {"dt", "datetime", "datetime(6)", MV_CS_UNKNOWN, 0},
+    {"t", "time", "time(2)", MV_CS_UNKNOWN, 0},
+  };
+  static const char *const azOld[] = {
+    "{\"id\":1,\"ts\":\"2024-02-29 20:14:15.123\","
+    "\"dt\":\"2024-02-29 13:14:15.123456\",\"t\":\"-00:00:01.25\"}",
+    0
+  };
+  static const mvb_colinfo aH[10] = {
+    {"id", "int", "int(11)", MV_CS_UNKNOWN, 0},
+    {"ts1", "timestamp", "timestamp(1)", MV_CS_UNKNOWN, 0},
+    {"ts6", "timestamp", "timestamp(6)", MV_CS_UNKNOWN, 0},
+    {"dt1", "datetime", "datetime(1)", MV_CS_UNKNOWN, 0},
+    {"dt3", "datetime", "datetime(3)", MV_CS_UNKNOWN, 0},
+    {"dt5", "datetime", "datetime(5)", MV_CS_UNKNOWN, 0},
+    {"t1", "time", "time(1)", MV_CS_UNKNOWN, 0},
+    {"t3", "time", "time(3)", MV_CS_UNKNOWN, 0},
+    {"t4", "time", "time(4)", MV_CS_UNKNOWN, 0},
+    {"t6", "time", "time(6)", MV_CS_UNKNOWN, 0},
+  };
+  /* SET time_zone='+00:00'; SELECT * FROM q.h; on the server */
+  static const char *const azH[] = {
+    "{\"id\":1,\"ts1\":\"2001-02-03 11:05:06.7\",\"ts6\":\"2038-01-19 03:14:07.999999\","
+    "\"dt1\":\"1000-01-01 00:00:00.1\",\"dt3\":\"9999-12-31 23:59:59.999\","
+    "\"dt5\":\"2024-02-29 12:34:56.12345\",\"t1\":\"-838:59:59.9\","
+    "\"t3\":\"838:59:59.999\",\"t4\":\"-00:00:00.0001\",\"t6\":\"-25:00:00.000001\"}",
+    "{\"id\":2,\"ts1\":null,\"ts6\":\"1970-01-01 14:00:01.000001\","
+    "\"dt1\":\"0000-00-00 00:00:00.0\",\"dt3\":\"2000-01-01 00:00:00.000\","
+    "\"dt5\":\"2000-01-01 00:00:00.00001\",\"t1\":\"00:00:00.0\","
+    "\"t3\":\"-00:00:00.001\",\"t4\":\"100:00:00.5000\",\"t6\":\"00:00:00.000001\"}",
+    0
+  };
+  hires_file("mariadb-10.11-old-temporal.000001", "oldh", 4, aOld, azOld);
+  hires_file("mariadb-10.11-hires.000001", "h", 10, aH, azH);
+}
+
 static void walk_dir(const char *zRel){
   char zPath[1024];
   DIR *dir;
@@ -1174,6 +1260,7 @@ int main(void){
   zRoot = FIXTURES;
   test_source_oracles();
   test_local_oracles();
+  test_hires_live();
   CHECK(nFiles>=60);
   printf("   %d fixture files (%d binlogs), %d mysqlbinlog dumps (%d values)\n",
          nFiles, nBinlogs, nDumps, nDumpValues);
