@@ -443,15 +443,6 @@ static int checkClose(sqlite3_vtab_cursor *pCur){
   return SQLITE_OK;
 }
 
-/* Strip one pair of backquotes around an identifier, in place. */
-static void fnUnquote(char *z){
-  size_t n = strlen(z);
-  if( n>=2 && z[0]=='`' && z[n-1]=='`' ){
-    memmove(z, z+1, n-2);
-    z[n-2] = 0;
-  }
-}
-
 /* The checks of the tables that zSpec names (db.table, table, a comma
 ** list, db.% patterns). zDefDb is the connection's schema or NULL.
 ** Counts in *pnNoSelect the tables g holds no SELECT on, and names the
@@ -460,42 +451,24 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
                        const char *zSpec, const char *zDefDb,
                        const fnGrants *g, int *pnNoSelect, char **pzNoSelect,
                        char **pzErr){
-  const char *z = zSpec;
-  while( *z ){
-    const char *zStart;
-    char *zItem, *zDb, *zTbl, *zDot, *zDbLit = 0, *zTblLit = 0, *zSql;
-    int isPattern, nFound = 0;
-    size_t n;
+  mv_tblname *aName = 0;
+  int nName = 0, i;
+  while( *zSpec==' ' || *zSpec=='\t' ) zSpec++;
+  if( *zSpec==0 ) return 0;
+  if( mv_tblarg_parse("mysql_check", zSpec, &aName, &nName, pzErr) ) return 1;
+  for(i=0; i<nName; i++){
+    const char *zDb = aName[i].zDb ? aName[i].zDb : zDefDb;
+    const char *zTbl = aName[i].zTbl;
+    char *zDbLit = 0, *zTblLit = 0, *zSql;
+    int isPattern = aName[i].isPattern, nFound = 0;
     MYSQL_RES *res;
     MYSQL_ROW row;
-    while( *z==' ' || *z=='\t' || *z==',' ) z++;
-    if( *z==0 ) break;
-    zStart = z;
-    while( *z && *z!=',' ) z++;
-    n = (size_t)(z - zStart);
-    while( n>0 && (zStart[n-1]==' ' || zStart[n-1]=='\t') ) n--;
-    zItem = sqlite3_mprintf("%.*s", (int)n, zStart);
-    if( zItem==0 ){ cur->oom = 1; return 0; }
-    zDot = zItem[0]=='`' ? strstr(zItem, "`.") : strchr(zItem, '.');
-    if( zDot && zItem[0]=='`' ) zDot++;
-    if( zDot ){
-      *zDot = 0;
-      zDb = zItem;
-      zTbl = zDot+1;
-    }else{
-      zDb = (char*)zDefDb;
-      zTbl = zItem;
-    }
-    if( zDot ) fnUnquote(zDb);
-    fnUnquote(zTbl);
     if( zDb==0 ){
       checkAdd(cur, sqlite3_mprintf("table %s", zTbl), 0,
                sqlite3_mprintf("no schema for '%s': write db.%s or set"
                                " database= in the DSN", zTbl, zTbl));
-      sqlite3_free(zItem);
       continue;
     }
-    isPattern = strchr(zTbl, '%')!=0;
     zDbLit = fnLiteral(c, zDb);
     if( isPattern ){
       /* As mysql_snapshot reads a pattern: % is any run, _ is literal. */
@@ -525,11 +498,11 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
         zDbLit, isPattern ? "LIKE" : "=", zTblLit) : 0;
     sqlite3_free(zDbLit);
     sqlite3_free(zTblLit);
-    if( zSql==0 ){ sqlite3_free(zItem); cur->oom = 1; return 0; }
+    if( zSql==0 ){ mv_tblarg_free(aName, nName); cur->oom = 1; return 0; }
     res = fnQuery(ctx, c, zSql, 0, pzErr);
     sqlite3_free(zSql);
     if( res==0 ){
-      sqlite3_free(zItem);
+      mv_tblarg_free(aName, nName);
       if( *pzErr==0 ) *pzErr = sqlite3_mprintf("information_schema.TABLES: no result");
       return 1;
     }
@@ -580,8 +553,8 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
                     fnGrantsHas(g, P_SELECT, zDb, zTbl) ? ""
                     : " (or the user cannot see it)"));
     }
-    sqlite3_free(zItem);
   }
+  mv_tblarg_free(aName, nName);
   return 0;
 }
 

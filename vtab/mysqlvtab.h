@@ -66,6 +66,18 @@ char *mv_conn_error(mv_conn *c, const char *zWhat);
 /* Run one statement that returns no rows; on error *pzErr is set. */
 int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr);
 
+/* ---- tblarg.c: the table argument of mysql_snapshot and mysql_check ---- */
+typedef struct mv_tblname {
+  char *zDb;        /* NULL: the DSN's database */
+  char *zTbl;
+  int isPattern;    /* unquoted and holding %: a LIKE pattern (_ literal) */
+} mv_tblname;
+/* Parse "db.t", "t", "a, b.c", "db.%" (parts may be `quoted`) into names.
+** 0 on success; else *pzErr names zFunc, the argument and the position. */
+int mv_tblarg_parse(const char *zFunc, const char *zArg, mv_tblname **paName,
+                    int *pnName, char **pzErr);
+void mv_tblarg_free(mv_tblname *a, int n);
+
 /* ---- ext.c ---- */
 mv_ctx *mv_ctx_ref(mv_ctx *ctx);
 void mv_ctx_unref(void *ctx);

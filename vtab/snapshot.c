@@ -131,109 +131,6 @@ static void tablesFree(SnapTable *a, int n){
   sqlite3_free(a);
 }
 
-/* One part of a name at *pz: `quoted` or a bare run. Returns the part
-** (sqlite3_malloc'd) or NULL with *pzErr set. */
-static char *parsePart(const char **pz, const char *zArg, char **pzErr){
-  const char *z = *pz;
-  sqlite3_str *s = sqlite3_str_new(0);
-  char *zOut;
-  if( *z=='`' ){
-    z++;
-    while( 1 ){
-      if( *z==0 ){
-        sqlite3_free(sqlite3_str_finish(s));
-        *pzErr = sqlite3_mprintf("mysql_snapshot: unterminated ` in the table"
-                                 " argument '%s'", zArg);
-        return 0;
-      }
-      if( *z=='`' ){
-        if( z[1]!='`' ){ z++; break; }
-        z++;
-      }
-      sqlite3_str_appendchar(s, 1, *z);
-      z++;
-    }
-  }else{
-    const char *zStart = z;
-    while( *z && *z!='.' && *z!=',' && *z!='`' && *z!=' ' && *z!='\t'
-        && *z!='\n' && *z!='\r' ) z++;
-    sqlite3_str_append(s, zStart, (int)(z - zStart));
-  }
-  zOut = sqlite3_str_finish(s);
-  if( zOut==0 || zOut[0]==0 ){
-    sqlite3_free(zOut);
-    *pzErr = sqlite3_mprintf("mysql_snapshot: bad table argument '%s' at"
-        " position %d: expected db.table, table, a comma-separated list or"
-        " db.%%", zArg, (int)(*pz - zArg) + 1);
-    return 0;
-  }
-  *pz = z;
-  return zOut;
-}
-
-typedef struct SnapName {
-  char *zDb;    /* NULL: the DSN's database */
-  char *zTbl;
-  int isPattern;
-} SnapName;
-
-static void namesFree(SnapName *a, int n){
-  int i;
-  for(i=0; i<n; i++){ sqlite3_free(a[i].zDb); sqlite3_free(a[i].zTbl); }
-  sqlite3_free(a);
-}
-
-static int isWs(char c){ return c==' ' || c=='\t' || c=='\n' || c=='\r'; }
-
-/* Parse the table argument into names. 0 on success. */
-static int parseTableArg(const char *zArg, SnapName **paName, int *pnName,
-                         char **pzErr){
-  const char *z = zArg;
-  SnapName *a = 0;
-  int n = 0;
-  while( 1 ){
-    SnapName *aNew;
-    char *zA, *zB = 0;
-    int quotedB = 0;
-    while( isWs(*z) ) z++;
-    if( (zA = parsePart(&z, zArg, pzErr))==0 ) goto fail;
-    if( *z=='.' ){
-      z++;
-      quotedB = (*z=='`');
-      if( (zB = parsePart(&z, zArg, pzErr))==0 ){ sqlite3_free(zA); goto fail; }
-    }else{
-      quotedB = (z>zArg && z[-1]=='`');
-    }
-    while( isWs(*z) ) z++;
-    if( *z!=',' && *z!=0 ){
-      sqlite3_free(zA); sqlite3_free(zB);
-      *pzErr = sqlite3_mprintf("mysql_snapshot: bad table argument '%s' at"
-          " position %d: expected db.table, table, a comma-separated list or"
-          " db.%%", zArg, (int)(z - zArg) + 1);
-      goto fail;
-    }
-    aNew = sqlite3_realloc64(a, sizeof(SnapName)*(n+1));
-    if( aNew==0 ){
-      sqlite3_free(zA); sqlite3_free(zB);
-      *pzErr = sqlite3_mprintf("out of memory");
-      goto fail;
-    }
-    a = aNew;
-    a[n].zDb = zB ? zA : 0;
-    a[n].zTbl = zB ? zB : zA;
-    a[n].isPattern = !quotedB && strchr(a[n].zTbl, '%')!=0;
-    n++;
-    if( *z==0 ) break;
-    z++;
-  }
-  *paName = a;
-  *pnName = n;
-  return 0;
-fail:
-  namesFree(a, n);
-  return 1;
-}
-
 /* ======================================================================
 ** Resolving names against the server
 ** ==================================================================== */
@@ -340,7 +237,7 @@ static int isMariaDB(mv_conn *c){
 static int resolveTables(mv_ctx *ctx, mv_conn *c, const char *zArg,
                          int allowMany, SnapTable **paTab, int *pnTab,
                          char **pzErr){
-  SnapName *aName = 0;
+  mv_tblname *aName = 0;
   int nName = 0, i;
   SnapTable *aTab = 0;
   int nTab = 0;
@@ -348,7 +245,7 @@ static int resolveTables(mv_ctx *ctx, mv_conn *c, const char *zArg,
   int isMaria = isMariaDB(c);
 
   *pzErr = 0;
-  if( parseTableArg(zArg, &aName, &nName, pzErr) ) return 1;
+  if( mv_tblarg_parse("mysql_snapshot", zArg, &aName, &nName, pzErr) ) return 1;
   if( !allowMany && (nName>1 || aName[0].isPattern) ){
     *pzErr = sqlite3_mprintf("mysql_snapshot: a typed table reads one table,"
         " not '%s'", zArg);
@@ -452,13 +349,13 @@ static int resolveTables(mv_ctx *ctx, mv_conn *c, const char *zArg,
   for(i=0; i<nTab; i++){
     if( tableDetails(ctx, c, isMaria, &aTab[i], pzErr) ) goto fail;
   }
-  namesFree(aName, nName);
+  mv_tblarg_free(aName, nName);
   sqlite3_free(zDefDb);
   *paTab = aTab;
   *pnTab = nTab;
   return 0;
 fail:
-  namesFree(aName, nName);
+  mv_tblarg_free(aName, nName);
   sqlite3_free(zDefDb);
   tablesFree(aTab, nTab);
   return 1;
