@@ -306,3 +306,37 @@ int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr){
   if( res ) mysql_free_result(res);
   return 0;
 }
+
+/* The current position "file:offset" (sqlite3_malloc'd), or NULL with
+** *pzErr set. SHOW MASTER STATUS was removed in MySQL 8.4 in favour of
+** SHOW BINARY LOG STATUS, which older servers and MariaDB do not parse:
+** try one, and on a syntax error (1064) the other. */
+char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr){
+  static const char *azSql[] = { "SHOW MASTER STATUS", "SHOW BINARY LOG STATUS" };
+  MYSQL_RES *res = 0;
+  MYSQL_ROW row;
+  char *zRet = 0;
+  int i;
+  for(i=0; i<2; i++){
+    mv_log_query(ctx, azSql[i]);
+    if( mysql_real_query(c->mysql, azSql[i], (unsigned long)strlen(azSql[i]))==0
+     && (res = mysql_store_result(c->mysql))!=0 ){
+      break;
+    }
+    if( i==0 && mysql_errno(c->mysql)==1064 ) continue;
+    *pzErr = mysql_errno(c->mysql) ? mv_conn_error(c, azSql[i])
+                                   : sqlite3_mprintf("%s: no result", azSql[i]);
+    return 0;
+  }
+  row = mysql_fetch_row(res);
+  if( row==0 || row[0]==0 || row[1]==0 ){
+    *pzErr = sqlite3_mprintf("binary logging is off on %s: add log_bin=mysql-bin"
+                             " to the [mysqld] section of my.cnf and restart"
+                             " the server", c->zLabel);
+  }else{
+    zRet = sqlite3_mprintf("%s:%s", row[0], row[1]);
+    if( zRet==0 ) *pzErr = sqlite3_mprintf("out of memory");
+  }
+  mysql_free_result(res);
+  return zRet;
+}

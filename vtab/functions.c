@@ -72,38 +72,6 @@ static MYSQL_RES *fnQuery(mv_ctx *ctx, mv_conn *c, const char *zSql,
   return res;
 }
 
-/* The current position "file:offset" (sqlite3_malloc'd), or NULL with
-** *pzErr set. SHOW MASTER STATUS was removed in MySQL 8.4 in favour of
-** SHOW BINARY LOG STATUS, which older servers and MariaDB do not parse:
-** try one, and on a syntax error (1064) the other. */
-static char *fnPosition(mv_ctx *ctx, mv_conn *c, char **pzErr){
-  static const char *azSql[] = { "SHOW MASTER STATUS", "SHOW BINARY LOG STATUS" };
-  MYSQL_RES *res = 0;
-  MYSQL_ROW row;
-  char *zRet = 0;
-  int i;
-  for(i=0; i<2; i++){
-    char *zErr = 0;
-    res = fnQuery(ctx, c, azSql[i], 0, &zErr);
-    if( res ) break;
-    if( zErr==0 ) zErr = sqlite3_mprintf("%s: no result", azSql[i]);
-    if( i==0 && mysql_errno(c->mysql)==1064 ){ sqlite3_free(zErr); continue; }
-    *pzErr = zErr;
-    return 0;
-  }
-  row = mysql_fetch_row(res);
-  if( row==0 || row[0]==0 || row[1]==0 ){
-    *pzErr = sqlite3_mprintf("binary logging is off on %s: add log_bin=mysql-bin"
-                             " to the [mysqld] section of my.cnf and restart"
-                             " the server", c->zLabel);
-  }else{
-    zRet = sqlite3_mprintf("%s:%s", row[0], row[1]);
-    if( zRet==0 ) *pzErr = sqlite3_mprintf("out of memory");
-  }
-  mysql_free_result(res);
-  return zRet;
-}
-
 /* ---------------------------------------------------------------------
 ** mysql_position([dsn])
 */
@@ -117,7 +85,7 @@ static void positionFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   if( argc>0 ) zArg = (const char*)sqlite3_value_text(argv[0]);
   c = mv_conn_get(ctx, mv_dsn_text(zArg), &zErr);
   if( c==0 ) goto fail;
-  zPos = fnPosition(ctx, c, &zErr);
+  zPos = mv_position(ctx, c, &zErr);
   fnPut(ctx, c);
   if( zPos==0 ) goto fail;
   sqlite3_result_text(pCtx, zPos, -1, sqlite3_free);

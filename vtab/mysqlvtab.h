@@ -63,6 +63,10 @@ void mv_conn_put(mv_ctx *ctx, mv_conn *c, int reusable);
 /* A message for the last client error on c, prefixed with what failed. */
 char *mv_conn_error(mv_conn *c, const char *zWhat);
 
+/* The server's current binlog position "file:offset" (sqlite3_malloc'd),
+** or NULL with *pzErr set (binary logging off: says what to configure). */
+char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr);
+
 /* Run one statement that returns no rows; on error *pzErr is set. */
 int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr);
 

@@ -1207,30 +1207,63 @@ static int cursorExec(SnapCursor *pCur, const char *zSql, char **pzErr){
   return 0;
 }
 
-/* Start the transaction; for the table-valued form, read pos. */
-static int cursorBegin(SnapCursor *pCur, int wantPos, char **pzErr){
-  SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
-  int isMaria = isMariaDB(pCur->conn);
-  char *zPre = 0;
-  if( wantPos && !isMaria ){
-    /* MySQL has no Binlog_snapshot_*: read the position before the
-    ** snapshot starts, so that a replay from it repeats, never loses. */
-    unsigned long v = mysql_get_server_version(pCur->conn->mysql);
-    MYSQL_RES *res = snapQuery(p->ctx, pCur->conn, v>=80200
-        ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS", pzErr);
-    MYSQL_ROW row;
-    if( res==0 ) return 1;
-    row = mysql_fetch_row(res);
-    if( row && row[0] && row[1] ) zPre = sqlite3_mprintf("%s:%s", row[0], row[1]);
-    mysql_free_result(res);
-  }
-  if( cursorExec(pCur, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", pzErr)
-   || (pCur->inTxn = 1,
-       cursorExec(pCur, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", pzErr))
-   || cursorExec(pCur, "SET character_set_results=NULL", pzErr) ){
-    sqlite3_free(zPre);
+/* Open the consistent-snapshot transaction on the cursor's connection. */
+static int cursorStartTxn(SnapCursor *pCur, char **pzErr){
+  if( cursorExec(pCur, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", pzErr) ){
     return 1;
   }
+  pCur->inTxn = 1;
+  return cursorExec(pCur, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
+                    pzErr);
+}
+
+/* How often a snapshot without Binlog_snapshot_* is retried until the
+** positions before and after it agree. */
+#define SNAP_BRACKET_TRIES 5
+
+/* Start the transaction; for the table-valued form, read pos.
+**
+** MariaDB reports the snapshot's own position (Binlog_snapshot_file and
+** _position) inside the transaction: exact. MySQL has no such status, so
+** the snapshot is bracketed: the position is read before and after START
+** TRANSACTION, and when no commit came between (equal positions) the
+** snapshot is exactly at it. After SNAP_BRACKET_TRIES busy tries the
+** position from before the last try is used: a replay from it may repeat
+** changes already in the snapshot (at-least-once), never lose one.
+** MYSQL_VTAB_TEST_BRACKET=1 takes the MySQL path on MariaDB, for tests. */
+static int cursorBegin(SnapCursor *pCur, int wantPos, char **pzErr){
+  SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
+  const char *zForce = getenv("MYSQL_VTAB_TEST_BRACKET");
+  int isMaria = isMariaDB(pCur->conn) && !(zForce && zForce[0]=='1');
+  int iTry;
+  if( !wantPos || isMaria ){
+    if( cursorStartTxn(pCur, pzErr) ) return 1;
+  }else{
+    for(iTry=0; iTry<SNAP_BRACKET_TRIES; iTry++){
+      char *zPre, *zPost;
+      char *zErr = 0;
+      if( (zPre = mv_position(p->ctx, pCur->conn, &zErr))==0 ){
+        *pzErr = sqlite3_mprintf("mysql_snapshot: %s", zErr);
+        sqlite3_free(zErr);
+        return 1;
+      }
+      if( cursorStartTxn(pCur, pzErr) ){ sqlite3_free(zPre); return 1; }
+      if( (zPost = mv_position(p->ctx, pCur->conn, &zErr))==0 ){
+        *pzErr = sqlite3_mprintf("mysql_snapshot: %s", zErr);
+        sqlite3_free(zErr);
+        sqlite3_free(zPre);
+        return 1;
+      }
+      int same = strcmp(zPre, zPost)==0;
+      sqlite3_free(pCur->zPos);
+      pCur->zPos = zPre;
+      sqlite3_free(zPost);
+      if( same || iTry==SNAP_BRACKET_TRIES-1 ) break;
+      if( cursorExec(pCur, "ROLLBACK", pzErr) ) return 1;
+      pCur->inTxn = 0;
+    }
+  }
+  if( cursorExec(pCur, "SET character_set_results=NULL", pzErr) ) return 1;
   if( wantPos && isMaria ){
     MYSQL_RES *res = snapQuery(p->ctx, pCur->conn,
         "SHOW STATUS LIKE 'binlog_snapshot_%'", pzErr);
@@ -1249,8 +1282,6 @@ static int cursorBegin(SnapCursor *pCur, int wantPos, char **pzErr){
     if( zFile && zFile[0] && zOff ) pCur->zPos = sqlite3_mprintf("%s:%s", zFile, zOff);
     sqlite3_free(zFile);
     sqlite3_free(zOff);
-  }else{
-    pCur->zPos = zPre;
   }
   return 0;
 }
