@@ -1767,6 +1767,68 @@ static void test_payload(void){
   free(pl.b);
 }
 
+/* PARTIAL_UPDATE_ROWS (MySQL binlog_row_value_options=PARTIAL_JSON): after
+** the before image, value options (1: partial JSON) and one bit per JSON
+** column of the table; a partial column holds the diffs (operation, path,
+** value) that turn the before document into the after one. */
+static void test_partial_json(void){
+  tcol c[3] = { {MVT_LONG, 0, -1, 0, 0}, {MVT_JSON, "04", -1, 0, 0},
+                {MVT_JSON, "04", -1, 0, 0} };
+  fresh_mysql();
+  table_map(80, "d", "pj", 3, c);
+  CHECK(feed()==MVB_OK);
+  /* c2 {"a": 1} -> REPLACE $.a 2, INSERT $.b "x"; c3 [1] sent whole: [2] */
+  rows_start(MVB_PARTIAL_UPDATE_ROWS, 80, 3);
+  eb_u8(&e, 0); eb_u32(&e, 7);
+  eb_hex(&e, "0d000000 00 0100 0c00 0b000100 050100 61");
+  eb_hex(&e, "08000000 02 0100 0700 050100");
+  eb_u8(&e, 1); eb_u8(&e, 0x01);                   /* options, bits */
+  eb_u8(&e, 0); eb_u32(&e, 7);
+  eb_hex(&e, "12000000 00 03 242e61 03 050200 01 03 242e62 03 0c0178");
+  eb_hex(&e, "08000000 02 0100 0700 050200");
+  fin();
+  CHECK(feed()==MVB_OK && ev.u.rows.partial);
+  CHECK_STR(rows_text(), "{\"c1\":7,\"c2\":{\"a\": 1},\"c3\":[1]} -> "
+                         "{\"c1\":7,\"c2\":{\"a\": 2, \"b\": \"x\"},\"c3\":[2]}");
+  /* value options 0: no partial bits, whole values */
+  rows_start(MVB_PARTIAL_UPDATE_ROWS, 80, 3);
+  eb_u8(&e, 0); eb_u32(&e, 7);
+  eb_hex(&e, "02000000 0400 02000000 0400");
+  eb_u8(&e, 0);
+  eb_u8(&e, 0); eb_u32(&e, 8);
+  eb_hex(&e, "03000000 052a00 02000000 0400");
+  fin();
+  CHECK(feed()==MVB_OK);
+  CHECK_STR(rows_text(), "{\"c1\":7,\"c2\":null,\"c3\":null} -> "
+                         "{\"c1\":8,\"c2\":42,\"c3\":null}");
+  /* the before image lacks the column (binlog_row_image=MINIMAL) */
+  eb_start(&e, MVB_PARTIAL_UPDATE_ROWS);
+  eb_le(&e, 80, 6); eb_u16(&e, 1); eb_u16(&e, 2);
+  eb_lenenc(&e, 3); eb_u8(&e, 0x01); eb_u8(&e, 0x02);
+  eb_u8(&e, 0); eb_u32(&e, 7);
+  eb_u8(&e, 1); eb_u8(&e, 0x01);
+  eb_u8(&e, 0);
+  eb_hex(&e, "09000000 00 03 242e61 03 050200");
+  fin();
+  CHECK(feed()==MVB_OK);
+  CHECK_STR(rows_text(), "ERROR");
+  CHECK_ERR("Partial_update_rows: ", "row 1, column 2 (JSON): partial JSON "
+            "update, but the before image lacks the column");
+  /* a diff cut short */
+  rows_start(MVB_PARTIAL_UPDATE_ROWS, 80, 3);
+  eb_u8(&e, 0); eb_u32(&e, 7);
+  eb_hex(&e, "0d000000 00 0100 0c00 0b000100 050100 61");
+  eb_hex(&e, "02000000 0400");
+  eb_u8(&e, 1); eb_u8(&e, 0x01);
+  eb_u8(&e, 0); eb_u32(&e, 7);
+  eb_hex(&e, "05000000 00 03 242e61");
+  eb_hex(&e, "02000000 0400");
+  fin();
+  CHECK(feed()==MVB_OK);
+  CHECK_STR(rows_text(), "ERROR");
+  CHECK_ERR("Partial_update_rows: ", "row 1, column 2 (JSON): bad partial JSON diff");
+}
+
 /* Names and types from information_schema when the map has none. */
 static void test_table_apply(void){
   mvb_table *t;
@@ -1970,6 +2032,7 @@ int main(void){
   test_mariadb();
   test_mysql_events();
   test_payload();
+  test_partial_json();
   test_table_apply();
   test_text_forms();
   test_many_tables();
