@@ -103,6 +103,7 @@ typedef struct tbl_entry {
   const uint8_t *raw;        /* the table map body (reuse when identical) */
   size_t nraw;
   int has_signedness;        /* optional metadata gave SIGNEDNESS */
+  uint8_t *unnamed;          /* ncol flags: names[i] is the "@N" stand-in */
   int ambiguous;             /* 1-based column of an old-format TIMESTAMP,
                              ** TIME or DATETIME in a MariaDB log: it may be
                              ** MariaDB 5.3's high-resolution form, whose
@@ -776,6 +777,21 @@ static int parse_table_map(mvb_decoder *d, mvb_event *ev){
       uint8_t real;
       string_meta(c->meta, &real, &maxlen);
       c->binary_len = maxlen;
+    }
+  }
+  if( !t->has_names ){
+    /* "@1", "@2", ... as the names (what mysqlbinlog prints): the encoder
+    ** then writes every key the same way, without formatting numbers */
+    char *buf = arena_alloc(&e->arena, 12*(size_t)ncol);
+    e->unnamed = arena_alloc(&e->arena, (size_t)ncol);
+    if( buf==0 || e->unnamed==0 ){
+      free_entry(e);
+      return fail(d, MVB_TABLE_MAP, "out of memory");
+    }
+    for(i=0; i<t->ncol; i++){
+      snprintf(buf + 12*i, 12, "@%d", i+1);
+      t->names[i] = buf + 12*i;
+      e->unnamed[i] = 1;
     }
   }
 
@@ -2201,8 +2217,12 @@ int mvb_table_apply(mvb_decoder *d, mvb_table *t, int ncol,
   for(i=0; i<ncol; i++){
     mvb_column *c = &t->cols[i];
     const mvb_colinfo *ci = &info[i];
-    if( t->names[i]==0 && ci->name ){
-      t->names[i] = arena_strndup(&e->arena, ci->name, strlen(ci->name));
+    if( (t->names[i]==0 || (e->unnamed && e->unnamed[i])) && ci->name ){
+      char *z = arena_strndup(&e->arena, ci->name, strlen(ci->name));
+      if( z ){
+        t->names[i] = z;
+        if( e->unnamed ) e->unnamed[i] = 0;
+      }
     }
     if( !e->has_signedness && is_numeric(c) ){
       c->is_unsigned = contains_word(ci->column_type, "unsigned");
@@ -2249,6 +2269,8 @@ int mvb_table_apply(mvb_decoder *d, mvb_table *t, int ncol,
     }
   }
   t->has_names = 1;
-  for(i=0; i<ncol; i++) if( t->names[i]==0 ) t->has_names = 0;
+  for(i=0; i<ncol; i++){
+    if( t->names[i]==0 || (e->unnamed && e->unnamed[i]) ) t->has_names = 0;
+  }
   return 0;
 }

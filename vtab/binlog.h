@@ -105,9 +105,11 @@ typedef struct mvb_table {
   char *name;            /* NUL-terminated table name */
   int ncol;
   mvb_column *cols;
-  char **names;          /* ncol entries; an entry (or the array) may be
-                         ** NULL: the column is then "@N" */
-  int has_names;         /* every column has a name */
+  char **names;          /* ncol entries, never NULL: a column whose name
+                         ** is not known is "@N", its 1-based number (as
+                         ** mysqlbinlog prints it), until mvb_table_apply
+                         ** names it */
+  int has_names;         /* every column has its real name */
 } mvb_table;
 
 typedef struct mvb_event {
