@@ -1049,6 +1049,22 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
     mysql_close(m);
     return rc;
   }
+  /* a GTID start must be the server's kind of GTID */
+  if( isGtid ){
+    int isMaria = strstr(mysql_get_server_info(m), "MariaDB")!=0;
+    int isMariaGtid = mvt_is_maria_gtid(pCur->zStart);
+    if( isMaria!=isMariaGtid ){
+      int rc = cursorError(pCur, isMaria
+          ? "%s: %s: a MySQL GTID set, but the server is MariaDB: start from"
+            " a MariaDB GTID position (domain-server-seq) or file:offset"
+          : "%s: %s: a MariaDB GTID position, but the server is MySQL: start"
+            " from a GTID set (uuid:1-42) or file:offset",
+          pCur->zName, pCur->zStart);
+      mysql_free_result(res);
+      mysql_close(m);
+      return rc;
+    }
+  }
   /* a file position: the file must be on the server, the offset within
   ** it (the server's own answer to a bad offset varies with what lies
   ** there). SHOW BINARY LOGS exists on MySQL 8.4 as on MariaDB. */

@@ -29,6 +29,7 @@
 #endif
 
 #define MVT_DUMP_NON_BLOCK 1        /* BINLOG_DUMP_NON_BLOCK */
+#define MVT_COM_BINLOG_DUMP_GTID 0x1e
 #define MVT_HEARTBEAT 27
 #define MVT_HEARTBEAT_V2 41
 
@@ -74,6 +75,13 @@ static int hexval(int c){
   if( c>='A' && c<='F' ) return c - 'A' + 10;
   return -1;
 }
+
+#ifdef MVT_MARIADB
+static void put4(unsigned char *p, uint32_t v){
+  int i;
+  for(i=0; i<4; i++){ p[i] = (unsigned char)(v & 0xff); v >>= 8; }
+}
+#endif
 
 static void put8(unsigned char *p, uint64_t v){
   int i;
@@ -214,16 +222,40 @@ int mvt_open(MYSQL *m, const mvt_start *o, mvt_stream **pp, char **pzErr,
     sqlite3_randomness(sizeof r, &r);
     s->server_id = 0x40000000u | (r & 0x3fffffffu);
   }
-  if( o->gtid ){
-    char zSql[400];
-    if( !mvt_is_maria_gtid(o->gtid) ){
-      *pzErr = sqlite3_mprintf(mvt_is_mysql_gtid(o->gtid)
-          ? "a MySQL GTID set needs COM_BINLOG_DUMP_GTID, which this build"
-            " (libmariadb) cannot send: start from file:offset, or build"
-            " against libmysqlclient"
-          : "not a GTID position: '%s'", o->gtid);
+  if( o->gtid && !mvt_is_maria_gtid(o->gtid) ){
+    /* A MySQL GTID set: COM_BINLOG_DUMP_GTID, which mariadb_rpl_* cannot
+    ** send; the command goes through the connection's db_command method
+    ** (public in mysql.h), as mariadb_rpl_open sends COM_BINLOG_DUMP:
+    **   flags(2) server_id(4) name_len(4) name pos(8) data_len(4) data
+    ** The server then sends every transaction not in the set. */
+    size_t nSet = gtidEncode(o->gtid, 0), nPkt;
+    unsigned char *pkt;
+    if( nSet==0 ){
+      *pzErr = sqlite3_mprintf("not a GTID position: '%s'", o->gtid);
       goto fail;
     }
+    if( runPrelude(m, o) ) goto server_fail;
+    nPkt = 2 + 4 + 4 + 8 + 4 + nSet;
+    pkt = sqlite3_malloc64(nPkt);
+    if( pkt==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto fail; }
+    pkt[0] = (unsigned char)(o->follow ? 0 : MVT_DUMP_NON_BLOCK); pkt[1] = 0;
+    put4(pkt + 2, s->server_id);
+    put4(pkt + 6, 0);                   /* no file name */
+    put8(pkt + 10, 4);                  /* position: ignored with a set */
+    put4(pkt + 18, (uint32_t)nSet);
+    gtidEncode(o->gtid, pkt + 22);
+    if( m->methods==0 || m->methods->db_command==0
+     || m->methods->db_command(m, (enum enum_server_command)MVT_COM_BINLOG_DUMP_GTID,
+                               (const char*)pkt, nPkt, 1, 0) ){
+      sqlite3_free(pkt);
+      goto server_fail;
+    }
+    sqlite3_free(pkt);
+    *pp = s;
+    return 0;
+  }
+  if( o->gtid ){
+    char zSql[400];
     if( strlen(o->gtid)>300 ){
       *pzErr = sqlite3_mprintf("GTID position too long");
       goto fail;

@@ -20,7 +20,9 @@
 **     send COM_BINLOG_DUMP; the events are then read as raw packets with
 **     mysql_net_read_packet(), without Connector/C's own event parser
 **     (which rejects events it does not know and copies every event).
-**     MariaDB GTID positions go through @slave_connect_state.
+**     MariaDB GTID positions go through @slave_connect_state; a MySQL GTID
+**     set is sent as COM_BINLOG_DUMP_GTID through the handle's db_command
+**     method (not tested against a MySQL server here: none is available).
 **   - libmysqlclient (MySQL 8.x, no MARIADB_PACKAGE_VERSION_ID):
 **     mysql_binlog_open/mysql_binlog_fetch, also with MySQL GTID sets
 **     (COM_BINLOG_DUMP_GTID). Compile-tested only where MySQL's client
@@ -44,9 +46,10 @@
 typedef struct mvt_start {
   const char *file;        /* binlog file name; NULL or "" with gtid */
   uint64_t pos;            /* offset in file (4 = its first event) */
-  const char *gtid;        /* MariaDB "d-s-n[,d-s-n...]", or with the MySQL
-                           ** client library a "uuid:a-b[:c-d][,...]" set;
-                           ** NULL for a file position */
+  const char *gtid;        /* MariaDB "d-s-n[,d-s-n...]" (the last applied
+                           ** per domain), or a MySQL "uuid:a-b[:c-d][,...]"
+                           ** set (the transactions already had); NULL for
+                           ** a file position */
   unsigned server_id;      /* the replica id to dump as; 0 picks a random
                            ** high one (ids must be unique per reader) */
   int follow;              /* 0: non-blocking dump, ends at the current end
