@@ -88,8 +88,8 @@ static void put8(unsigned char *p, uint64_t v){
   for(i=0; i<8; i++){ p[i] = (unsigned char)(v & 0xff); v >>= 8; }
 }
 
-/* Encode a MySQL GTID set ("uuid:1-5:7,uuid:3", white space allowed after
-** commas) in COM_BINLOG_DUMP_GTID's form: n_sids (8 bytes), then per sid
+/* Encode a MySQL GTID set ("uuid:1-5:7,uuid:3-3", white space allowed after
+** commas; a lone "uuid:n" means uuid:1-n) in COM_BINLOG_DUMP_GTID's form: n_sids (8 bytes), then per sid
 ** its 16 bytes, n_intervals (8) and [start, end+1) pairs (8 + 8), little
 ** endian. out may be NULL to measure. Returns the size, or 0 if z is not a
 ** GTID set (tagged GTIDs of 8.3+ are not accepted here). */
@@ -129,6 +129,10 @@ static size_t gtidEncode(const char *z, unsigned char *out){
         b = 0; d = 0;
         while( isdigit((unsigned char)*z) && d<20 ){ b = b*10 + (uint64_t)(*z - '0'); z++; d++; }
         if( d==0 || b<a ) return 0;
+      }else if( nInt==0 && *z!=':' ){
+        /* "uuid:n" alone, a commit row's gtid: everything through n, so
+        ** that resuming from it gives the transactions after it */
+        a = 1;
       }
       if( out ){ put8(out + n, a); put8(out + n + 8, b + 1); }
       n += 16;
