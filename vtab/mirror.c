@@ -174,28 +174,54 @@ static int mirrorKind(const char *zData, const char *zColType){
   return K_TEXT;
 }
 
+/* A small stored result, or NULL with *pzErr set. */
+static MYSQL_RES *mirrorQuery(mirror *m, mv_conn *c, const char *zSql,
+                              char **pzErr){
+  MYSQL_RES *res = 0;
+  mv_log_query(m->ctx, zSql);
+  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql))
+   || (res = mysql_store_result(c->mysql))==0 ){
+    *pzErr = mv_conn_error(c, "reading the source's definition");
+  }
+  return res;
+}
+
 /* Learn the source's columns, kinds and primary key from MySQL. zSrc is
-** "db.table" or "table" (then the DSN's database). */
+** "db.table" or "table" (then the DSN's database), parts may be `quoted`.
+** Plain one-table information_schema queries: MariaDB 10.11 has crashed on
+** correlated subqueries across COLUMNS, TABLES and STATISTICS. */
 static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
   mv_conn *c;
   char *zErr = 0, *zSql = 0, *zDbLit = 0, *zTblLit = 0;
-  const char *zDot = strchr(zSrc, '.');
+  mv_tblname *aName = 0;
+  int nName = 0;
   MYSQL_RES *res = 0;
   MYSQL_ROW row;
-  int rc = 1, nPk = 0;
+  char **azPk = 0;
+  int nPkSlot = 0;
+  int rc = 1, nPk = 0, i;
+  if( mv_tblarg_parse("mysql_mirror", zSrc, &aName, &nName, &zErr) ){
+    mirrorErr(m, "%s", zErr ? zErr : "out of memory");
+    sqlite3_free(zErr);
+    return 1;
+  }
+  if( nName!=1 || aName[0].isPattern ){
+    mirrorErr(m, "mirrors one table: '%s' names %s", zSrc,
+              nName!=1 ? "several" : "a pattern");
+    mv_tblarg_free(aName, nName);
+    return 1;
+  }
   c = mv_conn_get(m->ctx, zDsn, &zErr);
-  if( c==0 ){ mirrorErr(m, "%s", zErr ? zErr : "out of memory"); sqlite3_free(zErr); return 1; }
-  if( zDot ){
-    m->zDb = sqlite3_mprintf("%.*s", (int)(zDot-zSrc), zSrc);
-    m->zTbl = sqlite3_mprintf("%s", zDot+1);
+  if( c==0 ){
+    mirrorErr(m, "%s", zErr ? zErr : "out of memory");
+    sqlite3_free(zErr);
+    mv_tblarg_free(aName, nName);
+    return 1;
+  }
+  if( aName[0].zDb ){
+    m->zDb = sqlite3_mprintf("%s", aName[0].zDb);
   }else{
-    const char *zQ = "SELECT DATABASE()";
-    mv_log_query(m->ctx, zQ);
-    if( mysql_real_query(c->mysql, zQ, (unsigned long)strlen(zQ))
-     || (res = mysql_store_result(c->mysql))==0 ){
-      zErr = mv_conn_error(c, zQ);
-      goto done;
-    }
+    if( (res = mirrorQuery(m, c, "SELECT DATABASE()", &zErr))==0 ) goto done;
     row = mysql_fetch_row(res);
     if( row==0 || row[0]==0 ){
       mirrorErr(m, "no schema for '%s': write db.%s or set database= in the"
@@ -203,10 +229,10 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
       goto done;
     }
     m->zDb = sqlite3_mprintf("%s", row[0]);
-    m->zTbl = sqlite3_mprintf("%s", zSrc);
     mysql_free_result(res);
     res = 0;
   }
+  m->zTbl = sqlite3_mprintf("%s", aName[0].zTbl);
   if( m->zDb==0 || m->zTbl==0 ){ mirrorErr(m, "out of memory"); goto done; }
   zDbLit = sqlite3_malloc64(2*strlen(m->zDb)+1);
   zTblLit = sqlite3_malloc64(2*strlen(m->zTbl)+1);
@@ -214,61 +240,69 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
   mysql_real_escape_string(c->mysql, zDbLit, m->zDb, (unsigned long)strlen(m->zDb));
   mysql_real_escape_string(c->mysql, zTblLit, m->zTbl, (unsigned long)strlen(m->zTbl));
 
-  /* Columns; on MariaDB a JSON column is LONGTEXT with a json_valid()
-  ** check named after the column. */
-  zSql = sqlite3_mprintf(
-      "SELECT c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE,"
-      " (SELECT s.SEQ_IN_INDEX FROM information_schema.STATISTICS s"
-      "  WHERE s.TABLE_SCHEMA=c.TABLE_SCHEMA AND s.TABLE_NAME=c.TABLE_NAME"
-      "  AND s.INDEX_NAME='PRIMARY' AND s.COLUMN_NAME=c.COLUMN_NAME),"
-      " t.ENGINE"
-      " FROM information_schema.COLUMNS c JOIN information_schema.TABLES t"
-      " ON t.TABLE_SCHEMA=c.TABLE_SCHEMA AND t.TABLE_NAME=c.TABLE_NAME"
-      " WHERE c.TABLE_SCHEMA='%s' AND c.TABLE_NAME='%s'"
-      " ORDER BY c.ORDINAL_POSITION", zDbLit, zTblLit);
+  /* The engine: a consistent snapshot needs InnoDB. */
+  zSql = sqlite3_mprintf("SELECT ENGINE FROM information_schema.TABLES"
+      " WHERE TABLE_SCHEMA='%s' AND TABLE_NAME='%s'", zDbLit, zTblLit);
   if( zSql==0 ){ mirrorErr(m, "out of memory"); goto done; }
-  mv_log_query(m->ctx, zSql);
-  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql))
-   || (res = mysql_store_result(c->mysql))==0 ){
-    zErr = mv_conn_error(c, "reading the columns of the source");
+  if( (res = mirrorQuery(m, c, zSql, &zErr))==0 ) goto done;
+  row = mysql_fetch_row(res);
+  if( row==0 ){
+    mirrorErr(m, "no such table %s.%s (or the user cannot see it)", m->zDb, m->zTbl);
     goto done;
   }
-  {
-    int nRow = (int)mysql_num_rows(res);
-    char **azPk = sqlite3_malloc64((nRow+1)*sizeof(char*));
-    int i;
-    if( azPk==0 ){ mirrorErr(m, "out of memory"); goto done; }
-    memset(azPk, 0, (nRow+1)*sizeof(char*));
-    while( (row = mysql_fetch_row(res))!=0 ){
-      if( row[4] && sqlite3_stricmp(row[4], "InnoDB")!=0 ){
-        mirrorErr(m, "%s.%s is %s: a mirror needs an InnoDB table (a"
-                     " consistent snapshot)", m->zDb, m->zTbl, row[4]);
-        break;
-      }
-      if( mirrorAddCol(m, row[0] ? row[0] : "", mirrorKind(row[1] ? row[1] : "", row[2])) ) break;
-      if( row[3] ){
-        int k = atoi(row[3]);
-        if( k>=1 && k<=nRow && azPk[k-1]==0 ){
-          azPk[k-1] = sqlite3_mprintf("%s", row[0] ? row[0] : "");
-          nPk++;
-        }
-      }
-    }
-    for(i=0; i<nPk && m->zErr==0; i++){
-      if( azPk[i]==0 ){ mirrorErr(m, "primary key of %s.%s: a gap", m->zDb, m->zTbl); break; }
-      mirrorAddPk(m, azPk[i]);
-    }
-    for(i=0; i<nRow; i++) sqlite3_free(azPk[i]);
-    sqlite3_free(azPk);
+  if( row[0]==0 || sqlite3_stricmp(row[0], "InnoDB")!=0 ){
+    mirrorErr(m, "%s.%s is %s: a mirror needs an InnoDB table (a"
+                 " consistent snapshot)", m->zDb, m->zTbl,
+                 row[0] ? row[0] : "a view");
+    goto done;
   }
   mysql_free_result(res);
   res = 0;
+
+  /* The primary key's columns, in key order. */
+  sqlite3_free(zSql);
+  zSql = sqlite3_mprintf("SELECT COLUMN_NAME, SEQ_IN_INDEX FROM"
+      " information_schema.STATISTICS WHERE TABLE_SCHEMA='%s' AND"
+      " TABLE_NAME='%s' AND INDEX_NAME='PRIMARY'", zDbLit, zTblLit);
+  if( zSql==0 ){ mirrorErr(m, "out of memory"); goto done; }
+  if( (res = mirrorQuery(m, c, zSql, &zErr))==0 ) goto done;
+  nPkSlot = (int)mysql_num_rows(res);
+  azPk = sqlite3_malloc64((nPkSlot+1)*sizeof(char*));
+  if( azPk==0 ){ mirrorErr(m, "out of memory"); goto done; }
+  memset(azPk, 0, (nPkSlot+1)*sizeof(char*));
+  while( (row = mysql_fetch_row(res))!=0 ){
+    int k = row[1] ? atoi(row[1]) : 0;
+    if( k>=1 && k<=nPkSlot && azPk[k-1]==0 ){
+      azPk[k-1] = sqlite3_mprintf("%s", row[0] ? row[0] : "");
+      nPk++;
+    }
+  }
+  mysql_free_result(res);
+  res = 0;
+
+  /* The columns, in table order. */
+  sqlite3_free(zSql);
+  zSql = sqlite3_mprintf("SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE FROM"
+      " information_schema.COLUMNS WHERE TABLE_SCHEMA='%s' AND"
+      " TABLE_NAME='%s' ORDER BY ORDINAL_POSITION", zDbLit, zTblLit);
+  if( zSql==0 ){ mirrorErr(m, "out of memory"); goto done; }
+  if( (res = mirrorQuery(m, c, zSql, &zErr))==0 ) goto done;
+  while( (row = mysql_fetch_row(res))!=0 ){
+    if( mirrorAddCol(m, row[0] ? row[0] : "",
+                     mirrorKind(row[1] ? row[1] : "", row[2])) ) break;
+  }
+  mysql_free_result(res);
+  res = 0;
+  for(i=0; i<nPkSlot && m->zErr==0; i++){
+    if( azPk[i]==0 ){ mirrorErr(m, "primary key of %s.%s: a gap", m->zDb, m->zTbl); break; }
+    mirrorAddPk(m, azPk[i]);
+  }
   if( m->zErr ) goto done;
   if( m->nCol==0 ){
     mirrorErr(m, "no such table %s.%s (or the user cannot see it)", m->zDb, m->zTbl);
     goto done;
   }
-  if( m->nPk==0 ){
+  if( nPk==0 ){
     mirrorErr(m, "%s.%s has no primary key: a mirror applies changes by key;"
                  " run ALTER TABLE `%s`.`%s` ADD PRIMARY KEY (...)",
                  m->zDb, m->zTbl, m->zDb, m->zTbl);
@@ -298,6 +332,11 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
 done:
   if( res ) mysql_free_result(res);
   if( zErr ){ mirrorErr(m, "%s", zErr); sqlite3_free(zErr); }
+  if( azPk ){
+    for(i=0; i<nPkSlot; i++) sqlite3_free(azPk[i]);
+    sqlite3_free(azPk);
+  }
+  mv_tblarg_free(aName, nName);
   sqlite3_free(zSql);
   sqlite3_free(zDbLit);
   sqlite3_free(zTblLit);
@@ -490,6 +529,27 @@ static char *mirrorColumnsJson(mirror *m, int pkOnly){
   return sqlite3_str_finish(s);
 }
 
+
+/* `db`.`tbl` (backticks doubled) for mysql_snapshot's table argument, so
+** that a name holding a dot or a backtick means that one table. */
+static char *mirrorQuotedName(mirror *m){
+  sqlite3_str *s = sqlite3_str_new(0);
+  const char *az[2];
+  int i;
+  az[0] = m->zDb; az[1] = m->zTbl;
+  for(i=0; i<2; i++){
+    const char *z;
+    if( i ) sqlite3_str_appendchar(s, 1, '.');
+    sqlite3_str_appendchar(s, 1, '`');
+    for(z=az[i]; *z; z++){
+      if( *z=='`' ) sqlite3_str_appendchar(s, 1, '`');
+      sqlite3_str_appendchar(s, 1, *z);
+    }
+    sqlite3_str_appendchar(s, 1, '`');
+  }
+  return sqlite3_str_finish(s);
+}
+
 /* The first call: create the table, copy the snapshot, record the
 ** position. Returns the number of rows copied, or -1. */
 static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
@@ -543,7 +603,7 @@ static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
   rc = sqlite3_prepare_v2(m->db, zSql, -1, &pStmt, 0);
   sqlite3_free(zSql);
   if( rc==SQLITE_OK ){
-    char *zFull = sqlite3_mprintf("%s.%s", m->zDb, m->zTbl);
+    char *zFull = mirrorQuotedName(m);
     sqlite3_bind_text(pStmt, 1, zFull, -1, sqlite3_free);
     if( zDsnArg ) sqlite3_bind_text(pStmt, 2, zDsnArg, -1, SQLITE_STATIC);
     while( (rc = sqlite3_step(pStmt))==SQLITE_ROW ){
@@ -633,11 +693,27 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zSrcArg,
   sqlite3_int64 nApplied = 0, nTxn = 0;
   int inTxn = 0, rc, bad;
 
-  /* The source must be the one this mirror was made from. */
+  /* The source must be the one this mirror was made from (the argument
+  ** parsed as the first call parsed it; without db, the table alone). */
   if( zDot==0 ) return mirrorErr(m, "bad src '%s' in mysql_mirror_state", zState), -1;
-  if( strcmp(zSrcArg, zState)!=0 && strcmp(zSrcArg, zDot+1)!=0 ){
-    mirrorErr(m, "%s mirrors %s, not %s", m->zLocal, zState, zSrcArg);
-    return -1;
+  {
+    mv_tblname *aName = 0;
+    int nName = 0, same;
+    char *zErr = 0;
+    if( mv_tblarg_parse("mysql_mirror", zSrcArg, &aName, &nName, &zErr) ){
+      mirrorErr(m, "%s", zErr ? zErr : "out of memory");
+      sqlite3_free(zErr);
+      return -1;
+    }
+    same = nName==1 && strcmp(aName[0].zTbl, zDot+1)==0
+        && (aName[0].zDb==0
+            || ((size_t)(zDot-zState)==strlen(aName[0].zDb)
+                && memcmp(aName[0].zDb, zState, (size_t)(zDot-zState))==0));
+    mv_tblarg_free(aName, nName);
+    if( !same ){
+      mirrorErr(m, "%s mirrors %s, not %s", m->zLocal, zState, zSrcArg);
+      return -1;
+    }
   }
   m->zDb = sqlite3_mprintf("%.*s", (int)(zDot-zState), zState);
   m->zTbl = sqlite3_mprintf("%s", zDot+1);
