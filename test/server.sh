@@ -42,15 +42,18 @@ start() {
   mariadbd=$(command -v mariadbd || echo /usr/sbin/mariadbd)
   [ -x "$mariadbd" ] || { echo "server.sh: mariadbd not found (run test/deps.sh)" >&2; exit 1; }
   [ "$(id -u)" -eq 0 ] && user_opt=(--user=root)
-  mkdir -p "$dir"
+  mkdir -p "$dir/tmp"
   dir=$(cd "$dir" && pwd)
+  # Its own tmpdir: nothing another process does to /tmp can break it.
   mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$dir/data" \
+    --tmpdir="$dir/tmp" \
     --auth-root-authentication-method=normal --skip-test-db \
     >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; exit 1; }
   for attempt in 1 2 3; do
     port=$(free_port)
     cmdline=("$mariadbd" --no-defaults "${user_opt[@]}" --datadir="$dir/data" \
       --socket="$dir/sock" --port="$port" --bind-address=127.0.0.1 \
+      --tmpdir="$dir/tmp" \
       --pid-file="$dir/pid" --log-error="$dir/error.log" \
       --log-bin="$dir/data/mysql-bin" --binlog-format=ROW --server-id=1 \
       --default-time-zone=-07:00 --skip-name-resolve \
