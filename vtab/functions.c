@@ -411,6 +411,29 @@ static int checkClose(sqlite3_vtab_cursor *pCur){
   return SQLITE_OK;
 }
 
+/* Does zDb.zTbl have a primary key? (0 also when the server cannot say.) */
+static int checkHasPk(mv_ctx *ctx, mv_conn *c, const char *zDb, const char *zTbl){
+  char *zDbLit = fnLiteral(c, zDb), *zTblLit = fnLiteral(c, zTbl), *zSql, *zErr = 0;
+  MYSQL_RES *res;
+  MYSQL_ROW row;
+  int has = 0;
+  zSql = (zDbLit && zTblLit) ? sqlite3_mprintf(
+      "SELECT COUNT(*) FROM information_schema.STATISTICS WHERE"
+      " TABLE_SCHEMA=%s AND TABLE_NAME=%s AND INDEX_NAME='PRIMARY'",
+      zDbLit, zTblLit) : 0;
+  sqlite3_free(zDbLit);
+  sqlite3_free(zTblLit);
+  if( zSql==0 ) return 0;
+  res = fnQuery(ctx, c, zSql, 0, &zErr);
+  sqlite3_free(zSql);
+  sqlite3_free(zErr);
+  if( res==0 ) return 0;
+  row = mysql_fetch_row(res);
+  has = row && row[0] && atoi(row[0])>0;
+  mysql_free_result(res);
+  return has;
+}
+
 /* The checks of the tables that zSpec names (db.table, table, a comma
 ** list, db.% patterns). zDefDb is the connection's schema or NULL.
 ** Counts in *pnNoSelect the tables g holds no SELECT on, and names the
@@ -453,16 +476,13 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
     }else{
       zTblLit = fnLiteral(c, zTbl);
     }
-    /* The primary key from STATISTICS: MariaDB 10.11 answers the same
-    ** correlated subquery on TABLE_CONSTRAINTS with 0 when TABLE_NAME is
-    ** fixed by = (seen as the agent user). */
+    /* Plain one-table queries: MariaDB 10.11 answered a correlated
+    ** subquery on TABLE_CONSTRAINTS wrongly (0) and has crashed on ones
+    ** across TABLES and STATISTICS; the primary key is asked per table. */
     zSql = (zDbLit && zTblLit) ? sqlite3_mprintf(
-        "SELECT t.TABLE_SCHEMA, t.TABLE_NAME, t.ENGINE, t.TABLE_TYPE,"
-        " (SELECT COUNT(*) FROM information_schema.STATISTICS k"
-        " WHERE k.TABLE_SCHEMA=t.TABLE_SCHEMA AND k.TABLE_NAME=t.TABLE_NAME"
-        " AND k.INDEX_NAME='PRIMARY')"
-        " FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA=%s"
-        " AND t.TABLE_NAME %s %s ORDER BY t.TABLE_NAME",
+        "SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE, TABLE_TYPE"
+        " FROM information_schema.TABLES WHERE TABLE_SCHEMA=%s"
+        " AND TABLE_NAME %s %s ORDER BY TABLE_NAME",
         zDbLit, isPattern ? "LIKE" : "=", zTblLit) : 0;
     sqlite3_free(zDbLit);
     sqlite3_free(zTblLit);
@@ -478,7 +498,7 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
       const char *zS = row[0] ? row[0] : "", *zT = row[1] ? row[1] : "";
       const char *zEngine = row[2];
       int isView = row[3] && strcmp(row[3], "VIEW")==0;
-      int hasPk = row[4] && atoi(row[4])>0;
+      int hasPk = !isView && checkHasPk(ctx, c, zS, zT);
       nFound++;
       checkAdd(cur, sqlite3_mprintf("table %s.%s", zS, zT), 1,
                sqlite3_mprintf("exists"));
