@@ -1399,69 +1399,21 @@ static void add_fixup(mvb_decoder *d, mv_value *v, size_t off){
 static const uint32_t aPow10[10] = {
   1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000
 };
-static const int aDig2Bytes[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
 
-/* NEWDECIMAL: groups of 9 digits in 4 big-endian bytes, the leading and
-** trailing partial groups in fewer bytes, sign in the top bit (set for
-** positive), negative values with every byte inverted. Writes the text
-** with exactly `scale` fraction digits to the scratch. */
+/* NEWDECIMAL (encode.h's binary DECIMAL): the text, with exactly `scale`
+** fraction digits, to the scratch. */
 static const char *decode_decimal(mvb_decoder *d, mv_reader *r, int prec,
                                   int scale, mv_value *v){
-  int intg, intg0, intg0x, frac0, frac0x, size;
-  uint8_t b[40];
-  char z[100];
-  char *o = z + 1;            /* leave room for the sign */
+  char z[MV_DECIMAL_TEXT_MAX];
+  int size = mv_decimal_size(prec, scale), n;
   const uint8_t *p;
-  int neg, i, k = 0, nz = 0;
   size_t off;
-  if( prec<1 || prec>65 || scale>prec || scale>38 ){
-    return "bad DECIMAL precision/scale in the table map";
-  }
-  intg = prec - scale;
-  intg0 = intg/9;
-  intg0x = intg%9;
-  frac0 = scale/9;
-  frac0x = scale%9;
-  size = intg0*4 + aDig2Bytes[intg0x] + frac0*4 + aDig2Bytes[frac0x];
+  if( size<0 ) return "bad DECIMAL precision/scale in the table map";
   p = mvr_take(r, (size_t)size);
   if( p==0 ) return "value truncated";
-  memcpy(b, p, (size_t)size);
-  neg = (b[0] & 0x80)==0;
-  b[0] ^= 0x80;
-  if( neg ) for(i=0; i<size; i++) b[i] ^= 0xff;
-#define GROUP(nbytes, ndig) do{ \
-    uint32_t g_ = 0; int j_; \
-    for(j_=0; j_<(nbytes); j_++) g_ = (g_<<8) | b[k++]; \
-    if( g_>=aPow10[ndig] ) return "bad DECIMAL digits"; \
-    for(j_=(ndig)-1; j_>=0; j_--){ o[j_] = (char)('0' + g_%10); g_ /= 10; } \
-    o += (ndig); \
-  }while(0)
-  if( intg0x ) GROUP(aDig2Bytes[intg0x], intg0x);
-  for(i=0; i<intg0; i++) GROUP(4, 9);
-  {
-    /* strip leading zeros of the integer part, keep one */
-    char *s = z + 1;
-    while( s < o-1 && *s=='0' ) s++;
-    if( o==z+1 ){ *o++ = '0'; }
-    if( s>z+1 ){
-      memmove(z+1, s, (size_t)(o - s));
-      o -= (s - (z+1));
-    }
-  }
-  if( scale>0 ){
-    *o++ = '.';
-    for(i=0; i<frac0; i++) GROUP(4, 9);
-    if( frac0x ) GROUP(aDig2Bytes[frac0x], frac0x);
-  }
-#undef GROUP
-  for(i=1; z+i<o; i++) if( z[i]>'0' && z[i]<='9' ){ nz = 1; break; }
+  if( (n = mv_decimal_text(p, prec, scale, z))<0 ) return "bad DECIMAL digits";
   off = d->scratch.n;
-  if( neg && nz ){
-    z[0] = '-';
-    mv_buf_append(&d->scratch, z, (size_t)(o - z));
-  }else{
-    mv_buf_append(&d->scratch, z+1, (size_t)(o - z - 1));
-  }
+  mv_buf_append(&d->scratch, z, (size_t)n);
   v->kind = MV_DECIMAL;
   v->v.s.n = d->scratch.n - off;
   add_fixup(d, v, off);

@@ -391,3 +391,62 @@ void mv_encode_row(mv_buf *b, int nCol, const char *const *azName,
   }
   mv_buf_char(b, '}');
 }
+
+/* ---- binary DECIMAL ---- */
+
+static const uint32_t aDecPow10[10] = {
+  1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000
+};
+static const int aDig2Bytes[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
+
+int mv_decimal_size(int prec, int scale){
+  int intg = prec - scale;
+  if( prec<1 || prec>65 || scale<0 || scale>prec || scale>38 ) return -1;
+  return (intg/9)*4 + aDig2Bytes[intg%9] + (scale/9)*4 + aDig2Bytes[scale%9];
+}
+
+int mv_decimal_text(const uint8_t *p, int prec, int scale, char *zOut){
+  int intg = prec - scale, size = mv_decimal_size(prec, scale);
+  int intg0 = intg/9, intg0x = intg%9, frac0 = scale/9, frac0x = scale%9;
+  uint8_t b[40];
+  char z[MV_DECIMAL_TEXT_MAX+8];
+  char *o = z + 1, *s;        /* z[0]: room for the sign */
+  int neg, i, k = 0, nz = 0;
+  if( size<0 ) return -1;
+  memcpy(b, p, (size_t)size);
+  neg = (b[0] & 0x80)==0;
+  b[0] ^= 0x80;
+  if( neg ) for(i=0; i<size; i++) b[i] ^= 0xff;
+#define GROUP(nbytes, ndig) do{ \
+    uint32_t g_ = 0; int j_; \
+    for(j_=0; j_<(nbytes); j_++) g_ = (g_<<8) | b[k++]; \
+    if( g_>=aDecPow10[ndig] ) return -1; \
+    for(j_=(ndig)-1; j_>=0; j_--){ o[j_] = (char)('0' + g_%10); g_ /= 10; } \
+    o += (ndig); \
+  }while(0)
+  if( intg0x ) GROUP(aDig2Bytes[intg0x], intg0x);
+  for(i=0; i<intg0; i++) GROUP(4, 9);
+  /* drop the integer part's leading zeros, keeping one digit */
+  s = z + 1;
+  while( s<o-1 && *s=='0' ) s++;
+  if( o==z+1 ){
+    *o++ = '0';
+  }else if( s>z+1 ){
+    memmove(z+1, s, (size_t)(o - s));
+    o -= (s - (z+1));
+  }
+  if( scale>0 ){
+    *o++ = '.';
+    for(i=0; i<frac0; i++) GROUP(4, 9);
+    if( frac0x ) GROUP(aDig2Bytes[frac0x], frac0x);
+  }
+#undef GROUP
+  for(s=z+1; s<o; s++) if( *s>'0' && *s<='9' ){ nz = 1; break; }
+  if( neg && nz ){
+    z[0] = '-';
+    memcpy(zOut, z, (size_t)(o - z));
+    return (int)(o - z);
+  }
+  memcpy(zOut, z+1, (size_t)(o - z - 1));
+  return (int)(o - z - 1);
+}

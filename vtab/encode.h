@@ -112,6 +112,18 @@ const char *mv_charset_name(int charset);
 /* Shortest decimal text that reads back to the same value; writes at most
 ** 32 bytes plus NUL into z and returns the length. */
 int mv_format_double(char *z, double d);
+
+/* MySQL's binary DECIMAL(prec,scale) (decimal2bin: groups of 9 digits in
+** 4 big-endian bytes, partial groups in fewer, sign in the top bit, negative
+** values inverted), as the binlog and binary JSON hold it. */
+#define MV_DECIMAL_TEXT_MAX 72   /* 65 digits, sign, point, a leading 0 */
+/* Bytes of the binary form, or -1 when prec/scale are out of range. */
+int mv_decimal_size(int prec, int scale);
+/* Write the text of p[mv_decimal_size(prec,scale)] into z (at least
+** MV_DECIMAL_TEXT_MAX bytes): no leading zeros, exactly `scale` fraction
+** digits, no "-" on zero. Returns its length, or -1 for a digit group out
+** of range. */
+int mv_decimal_text(const uint8_t *p, int prec, int scale, char *z);
 int mv_format_float(char *z, float f);
 
 #endif /* MV_ENCODE_H */

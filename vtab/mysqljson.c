@@ -36,6 +36,7 @@
 */
 #include "mysqljson.h"
 #include "bytes.h"
+#include "encode.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -239,71 +240,28 @@ static int readVarLen(const uint8_t *p, size_t n, uint32_t *pLen,
   return 1;
 }
 
-static const int aDig2Bytes[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
-static const uint32_t aPow10[10] = {
-  1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000
-};
 
 /* DECIMAL in a JSON opaque: precision byte, scale byte, then MySQL's
-** binary decimal (decimal2bin): groups of 9 digits in 4 big-endian bytes,
-** partial groups in fewer, sign in the top bit of the first byte (set
-** for positive), negative values with every byte inverted. Printed as
-** decimal2string does: leading zeros dropped, exactly `scale` fraction
-** digits. */
+** binary decimal (encode.h), printed as decimal2string does: leading zeros
+** dropped, exactly `scale` fraction digits. */
 static int decimalText(jctx *j, const uint8_t *p, size_t n){
-  int prec, scale, intg, intg0, intg0x, frac0, frac0x, size, neg, i, k = 0;
-  uint8_t b[40];
-  char z[100];
-  char *o = z + 1, *s;
-  int nz = 0;
+  char z[MV_DECIMAL_TEXT_MAX];
+  int prec, scale, size, len;
   if( n<2 ) return jfail(j, "DECIMAL value of %zu bytes", n);
   prec = p[0];
   scale = p[1];
-  if( prec<1 || prec>65 || scale>prec || scale>30 ){
+  size = scale>30 ? -1 : mv_decimal_size(prec, scale);
+  if( size<0 ){
     return jfail(j, "DECIMAL precision %d scale %d out of range", prec, scale);
   }
-  intg = prec - scale;
-  intg0 = intg/9; intg0x = intg%9; frac0 = scale/9; frac0x = scale%9;
-  size = intg0*4 + aDig2Bytes[intg0x] + frac0*4 + aDig2Bytes[frac0x];
   if( (size_t)size != n-2 ){
     return jfail(j, "DECIMAL(%d,%d) needs %d bytes, has %zu", prec, scale,
                  size, n-2);
   }
-  memcpy(b, p+2, (size_t)size);
-  neg = (b[0] & 0x80)==0;
-  b[0] ^= 0x80;
-  if( neg ) for(i=0; i<size; i++) b[i] ^= 0xff;
-#define GROUP(nbytes, ndig) do{ \
-    uint32_t g_ = 0; int q_; \
-    for(q_=0; q_<(nbytes); q_++) g_ = (g_<<8) | b[k++]; \
-    if( g_>=aPow10[ndig] ) return jfail(j, "bad DECIMAL digits"); \
-    for(q_=(ndig)-1; q_>=0; q_--){ o[q_] = (char)('0' + g_%10); g_ /= 10; } \
-    o += (ndig); \
-  }while(0)
-  if( intg0x ) GROUP(aDig2Bytes[intg0x], intg0x);
-  for(i=0; i<intg0; i++) GROUP(4, 9);
-  /* drop the integer part's leading zeros, keeping one digit */
-  s = z + 1;
-  while( s<o-1 && *s=='0' ) s++;
-  if( o==z+1 ){
-    *o++ = '0';
-  }else if( s>z+1 ){
-    memmove(z+1, s, (size_t)(o - s));
-    o -= (s - (z+1));
+  if( (len = mv_decimal_text(p+2, prec, scale, z))<0 ){
+    return jfail(j, "bad DECIMAL digits");
   }
-  if( scale>0 ){
-    *o++ = '.';
-    for(i=0; i<frac0; i++) GROUP(4, 9);
-    if( frac0x ) GROUP(aDig2Bytes[frac0x], frac0x);
-  }
-#undef GROUP
-  for(s=z+1; s<o; s++) if( *s>'0' && *s<='9' ){ nz = 1; break; }
-  if( neg && nz ){
-    z[0] = '-';
-    mv_buf_append(j->out, z, (size_t)(o - z));
-  }else{
-    mv_buf_append(j->out, z+1, (size_t)(o - z - 1));
-  }
+  mv_buf_append(j->out, z, (size_t)len);
   return 0;
 }
 

@@ -179,5 +179,19 @@ int main(void){
   }
 
   mv_buf_free(&out);
+  /* binary DECIMAL, shared by the binlog and binary JSON decoders */
+  {
+    static const uint8_t pos[] = {0x8C, 0x22}, neg[] = {0x73, 0xDD},
+                         zero[] = {0x80, 0x00}, bad[] = {0xFF, 0x22};
+    char z[MV_DECIMAL_TEXT_MAX+1];
+    int n;
+    CHECK(mv_decimal_size(4, 2)==2);
+    CHECK(mv_decimal_size(65, 30)==30);
+    CHECK(mv_decimal_size(66, 0)<0 && mv_decimal_size(5, 6)<0);
+    n = mv_decimal_text(pos, 4, 2, z); z[n<0?0:n] = 0; CHECK_STR(z, "12.34");
+    n = mv_decimal_text(neg, 4, 2, z); z[n<0?0:n] = 0; CHECK_STR(z, "-12.34");
+    n = mv_decimal_text(zero, 4, 2, z); z[n<0?0:n] = 0; CHECK_STR(z, "0.00");
+    CHECK(mv_decimal_text(bad, 4, 2, z)<0);   /* 127 is no 2-digit group */
+  }
   UNIT_DONE();
 }
