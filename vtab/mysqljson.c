@@ -67,66 +67,12 @@ static int jfail(jctx *j, const char *zFmt, ...){
 
 /* ------------------------------------------------------------- text output */
 
-static const char aHexLower[] = "0123456789abcdef";
 
-/* Length of the valid UTF-8 sequence at z (n bytes left), 0 if invalid. */
-static size_t utf8Len(const unsigned char *z, size_t n){
-  unsigned c = z[0];
-  size_t k, i;
-  uint32_t cp;
-  if( c<0x80 ) return 1;
-  if( c<0xc2 ) return 0;
-  if( c<0xe0 ){ k = 2; cp = c & 0x1f; }
-  else if( c<0xf0 ){ k = 3; cp = c & 0x0f; }
-  else if( c<0xf5 ){ k = 4; cp = c & 0x07; }
-  else return 0;
-  if( k>n ) return 0;
-  for(i=1; i<k; i++){
-    if( (z[i] & 0xc0)!=0x80 ) return 0;
-    cp = (cp<<6) | (z[i] & 0x3f);
-  }
-  if( (k==3 && cp<0x800) || (k==4 && (cp<0x10000 || cp>0x10ffff))
-   || (cp>=0xd800 && cp<=0xdfff) ) return 0;
-  return k;
-}
-
-/* A JSON string as MySQL's double_quote() writes it: '"' and '\\'
-** escaped, control characters as \b \t \n \f \r or \u00xx (lower-case),
-** everything else as it is. Invalid UTF-8 (never in MySQL's own values)
-** becomes U+FFFD so that the output stays valid JSON. */
-static void jstring(mv_buf *b, const char *zIn, size_t n){
-  const unsigned char *z = (const unsigned char*)zIn;
-  size_t i = 0, run;
-  mv_buf_char(b, '"');
-  while( i<n ){
-    run = i;
-    while( i<n && z[i]>0x1f && z[i]!='"' && z[i]!='\\' && z[i]<0x80 ) i++;
-    if( i>run ) mv_buf_append(b, z+run, i-run);
-    if( i>=n ) break;
-    if( z[i]>=0x80 ){
-      size_t k = utf8Len(z+i, n-i);
-      if( k ){ mv_buf_append(b, z+i, k); i += k; }
-      else{ mv_buf_append(b, "\xEF\xBF\xBD", 3); i++; }
-      continue;
-    }
-    switch( z[i] ){
-      case '"':  mv_buf_append(b, "\\\"", 2); break;
-      case '\\': mv_buf_append(b, "\\\\", 2); break;
-      case '\b': mv_buf_append(b, "\\b", 2); break;
-      case '\t': mv_buf_append(b, "\\t", 2); break;
-      case '\n': mv_buf_append(b, "\\n", 2); break;
-      case '\f': mv_buf_append(b, "\\f", 2); break;
-      case '\r': mv_buf_append(b, "\\r", 2); break;
-      default: {
-        char u[6] = { '\\', 'u', '0', '0', aHexLower[z[i]>>4],
-                      aHexLower[z[i]&15] };
-        mv_buf_append(b, u, 6);
-      }
-    }
-    i++;
-  }
-  mv_buf_char(b, '"');
-}
+/* A JSON string as MySQL's double_quote() writes it ('"' and '\\' escaped,
+** control characters as \b \t \n \f \r or lower-case \u00xx) is exactly the
+** shared encoder's JSON string (invalid UTF-8, never in MySQL's own values,
+** becomes U+FFFD there so that the output stays valid JSON). */
+#define jstring mv_json_string
 
 static void appendU64(mv_buf *b, uint64_t v){
   char t[24];
