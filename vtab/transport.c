@@ -202,21 +202,19 @@ static int classify(const uint8_t *p, size_t n){
   return MVT_EVENT;
 }
 
-#ifdef MVT_MARIADB
-/* ---- libmariadb: mariadb_rpl_* to start, raw packets to read ---- */
-
-int mvt_open(MYSQL *m, const mvt_start *o, mvt_stream **pp, char **pzErr,
-             unsigned *pErrno){
+/* A new stream over m with its replica server_id: the DSN's, else a random
+** one above 2^30 (unique per reader, so two readers never evict each
+** other on the server). NULL (m closed) when out of memory. */
+static mvt_stream *streamNew(MYSQL *m, const mvt_start *o, char **pzErr,
+                             unsigned *pErrno){
   mvt_stream *s;
-  const char *zFile = o->file ? o->file : "";
-  *pp = 0;
   *pzErr = 0;
   if( pErrno ) *pErrno = 0;
   s = sqlite3_malloc(sizeof *s);
   if( s==0 ){
     mysql_close(m);
     *pzErr = sqlite3_mprintf("out of memory");
-    return 1;
+    return 0;
   }
   memset(s, 0, sizeof *s);
   s->m = m;
@@ -226,6 +224,18 @@ int mvt_open(MYSQL *m, const mvt_start *o, mvt_stream **pp, char **pzErr,
     sqlite3_randomness(sizeof r, &r);
     s->server_id = 0x40000000u | (r & 0x3fffffffu);
   }
+  return s;
+}
+
+#ifdef MVT_MARIADB
+/* ---- libmariadb: mariadb_rpl_* to start, raw packets to read ---- */
+
+int mvt_open(MYSQL *m, const mvt_start *o, mvt_stream **pp, char **pzErr,
+             unsigned *pErrno){
+  mvt_stream *s;
+  const char *zFile = o->file ? o->file : "";
+  *pp = 0;
+  if( (s = streamNew(m, o, pzErr, pErrno))==0 ) return 1;
   if( o->gtid && !mvt_is_maria_gtid(o->gtid) ){
     /* A MySQL GTID set: COM_BINLOG_DUMP_GTID, which mariadb_rpl_* cannot
     ** send; the command goes through the connection's db_command method
@@ -340,22 +350,7 @@ int mvt_open(MYSQL *m, const mvt_start *o, mvt_stream **pp, char **pzErr,
   mvt_stream *s;
   const char *zFile = o->file ? o->file : "";
   *pp = 0;
-  *pzErr = 0;
-  if( pErrno ) *pErrno = 0;
-  s = sqlite3_malloc(sizeof *s);
-  if( s==0 ){
-    mysql_close(m);
-    *pzErr = sqlite3_mprintf("out of memory");
-    return 1;
-  }
-  memset(s, 0, sizeof *s);
-  s->m = m;
-  s->server_id = o->server_id;
-  while( s->server_id==0 ){
-    unsigned r;
-    sqlite3_randomness(sizeof r, &r);
-    s->server_id = 0x40000000u | (r & 0x3fffffffu);
-  }
+  if( (s = streamNew(m, o, pzErr, pErrno))==0 ) return 1;
   if( runPrelude(m, o) ) goto server_fail;
   memset(&s->rpl, 0, sizeof s->rpl);
   s->rpl.server_id = s->server_id;
