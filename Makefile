@@ -5,13 +5,23 @@
 #   make bench      the benchmark (BENCH_SMALL=1 for a short run)
 #   make fuzz       libFuzzer on the decoder (FUZZ_TIME=seconds)
 #   make test SANITIZE=1   the same suite with ASan and UBSan
+#   make MYSQL_CLIENT=mysql   build against MySQL's libmysqlclient
 
 CC      ?= cc
 SANITIZE ?=
 BUILD   ?= build$(if $(SANITIZE),/san)
 
+# The client library: libmariadb (default), or MySQL's libmysqlclient with
+# MYSQL_CLIENT=mysql (its mysql_config; the transport then uses
+# mysql_binlog_open/mysql_binlog_fetch). Debian 12 ships only libmariadb.
+MYSQL_CLIENT ?= mariadb
+ifeq ($(MYSQL_CLIENT),mysql)
+MARIADB_CFLAGS := $(shell mysql_config --cflags)
+MARIADB_LIBS   := $(shell mysql_config --libs)
+else
 MARIADB_CFLAGS := $(shell mariadb_config --cflags 2>/dev/null || pkg-config --cflags libmariadb 2>/dev/null)
 MARIADB_LIBS   := $(shell mariadb_config --libs 2>/dev/null || pkg-config --libs libmariadb 2>/dev/null)
+endif
 COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 comma   := ,

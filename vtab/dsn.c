@@ -195,22 +195,33 @@ MYSQL *mv_connect(const mv_dsn *p, char **pzErr){
   const char *zMode = p->ssl_mode ? p->ssl_mode : "";
   *pzErr = 0;
   if( m==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 0; }
-  mysql_optionsv(m, MYSQL_READ_DEFAULT_GROUP,
-                 p->option_group ? p->option_group : "client");
-  if( p->option_file ) mysql_optionsv(m, MYSQL_READ_DEFAULT_FILE, p->option_file);
-  mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+  /* mysql_options (not MariaDB's mysql_optionsv): both client libraries
+  ** have it (transport.h: libmariadb or MySQL's libmysqlclient). */
+  mysql_options(m, MYSQL_READ_DEFAULT_GROUP,
+                p->option_group ? p->option_group : "client");
+  if( p->option_file ) mysql_options(m, MYSQL_READ_DEFAULT_FILE, p->option_file);
+  mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
   /* TIMESTAMP values must come out in UTC whatever the server's zone. */
-  mysql_optionsv(m, MYSQL_INIT_COMMAND, "SET time_zone='+00:00'");
+  mysql_options(m, MYSQL_INIT_COMMAND, "SET time_zone='+00:00'");
   if( p->connect_timeout ){
     unsigned t = p->connect_timeout;
-    mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &t);
+    mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &t);
   }
+  if( sqlite3_stricmp(zMode, "VERIFY_CA")==0 && p->ssl_ca==0 ){
+    char *zLabel = dsnLabel(p, 0);
+    *pzErr = sqlite3_mprintf("cannot connect to MySQL as %s: ssl_mode=VERIFY_CA"
+                             " needs ssl_ca (the CA certificate file)", zLabel);
+    sqlite3_free(zLabel);
+    mysql_close(m);
+    return 0;
+  }
+#ifdef MARIADB_PACKAGE_VERSION_ID
   if( sqlite3_stricmp(zMode, "DISABLED")!=0
    && (zMode[0] || p->ssl_ca || p->ssl_cert || p->ssl_key) ){
     my_bool yes = 1;
     mysql_ssl_set(m, p->ssl_key, p->ssl_cert, p->ssl_ca, 0, 0);
     if( sqlite3_stricmp(zMode, "PREFERRED")!=0 && zMode[0] ){
-      mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &yes);
+      mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &yes);
     }
     /* TLS (tls01.test): MariaDB Connector/C verifies the server's chain
     ** whenever a CA is given (SSL_VERIFY_PEER) and checks the host name
@@ -220,21 +231,45 @@ MYSQL *mv_connect(const mv_dsn *p, char **pzErr){
     ** name check. (REQUIRED with an ssl_ca verifies the chain too, as
     ** MySQL's own client does.) */
     if( sqlite3_stricmp(zMode, "VERIFY_IDENTITY")==0 ){
-      mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);
-    }else if( sqlite3_stricmp(zMode, "VERIFY_CA")==0 && p->ssl_ca==0 ){
-      char *zLabel = dsnLabel(p, 0);
-      *pzErr = sqlite3_mprintf("cannot connect to MySQL as %s: ssl_mode=VERIFY_CA"
-                               " needs ssl_ca (the CA certificate file)", zLabel);
-      sqlite3_free(zLabel);
-      mysql_close(m);
-      return 0;
+      mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes);
     }
   }
+#else
+  /* MySQL's libmysqlclient names the modes itself (MYSQL_OPT_SSL_MODE). */
+  {
+    static const struct { const char *z; unsigned mode; } aMode[] = {
+      {"DISABLED", SSL_MODE_DISABLED}, {"PREFERRED", SSL_MODE_PREFERRED},
+      {"REQUIRED", SSL_MODE_REQUIRED}, {"VERIFY_CA", SSL_MODE_VERIFY_CA},
+      {"VERIFY_IDENTITY", SSL_MODE_VERIFY_IDENTITY},
+    };
+    size_t i;
+    for(i=0; i<sizeof aMode/sizeof aMode[0]; i++){
+      if( sqlite3_stricmp(zMode, aMode[i].z)==0 ){
+        mysql_options(m, MYSQL_OPT_SSL_MODE, &aMode[i].mode);
+      }
+    }
+    if( p->ssl_ca ) mysql_options(m, MYSQL_OPT_SSL_CA, p->ssl_ca);
+    if( p->ssl_cert ) mysql_options(m, MYSQL_OPT_SSL_CERT, p->ssl_cert);
+    if( p->ssl_key ) mysql_options(m, MYSQL_OPT_SSL_KEY, p->ssl_key);
+  }
+#endif
   if( mysql_real_connect(m, p->host, p->user, p->password, p->database,
                          p->port, p->socket, CLIENT_MULTI_RESULTS)==0 ){
     char *zLabel = dsnLabel(p, 0);
     *pzErr = sqlite3_mprintf("cannot connect to MySQL as %s: %s",
                              zLabel, mysql_error(m));
+    sqlite3_free(zLabel);
+    mysql_close(m);
+    return 0;
+  }
+  /* Connector/C 3.3 goes on in plain text when the server offers no TLS,
+  ** despite MYSQL_OPT_SSL_ENFORCE: a mode that requires TLS checks it. */
+  if( zMode[0] && sqlite3_stricmp(zMode, "DISABLED")!=0
+   && sqlite3_stricmp(zMode, "PREFERRED")!=0 && mysql_get_ssl_cipher(m)==0 ){
+    char *zLabel = dsnLabel(p, 0);
+    *pzErr = sqlite3_mprintf("cannot connect to MySQL as %s: ssl_mode=%s but"
+                             " the server offers no TLS (SSL) connection",
+                             zLabel, zMode);
     sqlite3_free(zLabel);
     mysql_close(m);
     return 0;
