@@ -1656,6 +1656,22 @@ static int snapEof(sqlite3_vtab_cursor *cur){
   return ((SnapCursor*)cur)->eof;
 }
 
+/* Text from b. Where it holds no NUL byte (JSON never does), length -1
+** lets SQLite copy the terminator too; with an explicit length it copies
+** n bytes and reallocates to add one on the first sqlite3_value_text()
+** (bench/README.md: a tenth of a narrow snapshot's CPU). */
+static void resultBuf(sqlite3_context *ctx, mv_buf *b){
+  const char *z;
+  if( b->oom ){ sqlite3_result_error_nomem(ctx); return; }
+  z = b->n ? mv_buf_cstr(b) : "";
+  if( b->oom ){ sqlite3_result_error_nomem(ctx); return; }
+  if( memchr(z, 0, b->n)==0 ){
+    sqlite3_result_text(ctx, z, -1, SQLITE_TRANSIENT);
+  }else{
+    sqlite3_result_text64(ctx, z, b->n, SQLITE_TRANSIENT, SQLITE_UTF8);
+  }
+}
+
 /* The typed value of column i of the current row. */
 static void typedColumn(SnapCursor *pCur, sqlite3_context *ctx, int i){
   mv_value *v;
@@ -1686,9 +1702,7 @@ static void typedColumn(SnapCursor *pCur, sqlite3_context *ctx, int i){
   }
   mv_buf_reset(&pCur->out);
   mv_encode_text(&pCur->out, v);
-  if( pCur->out.oom ){ sqlite3_result_error_nomem(ctx); return; }
-  sqlite3_result_text64(ctx, pCur->out.z ? pCur->out.z : "", pCur->out.n,
-                        SQLITE_TRANSIENT, SQLITE_UTF8);
+  resultBuf(ctx, &pCur->out);
 }
 
 static int snapColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
@@ -1716,15 +1730,13 @@ static int snapColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
         else mv_encode_json(b, &pCur->rd.aVal[c]);
       }
       mv_buf_char(b, ']');
-      if( b->oom ){ sqlite3_result_error_nomem(ctx); break; }
-      sqlite3_result_text64(ctx, b->z, b->n, SQLITE_TRANSIENT, SQLITE_UTF8);
+      resultBuf(ctx, b);
       break;
     }
     case SNAP_ROW:
       mv_buf_reset(b);
       mv_encode_row(b, pCur->rd.nCol, pCur->rd.azName, pCur->rd.aVal);
-      if( b->oom ){ sqlite3_result_error_nomem(ctx); break; }
-      sqlite3_result_text64(ctx, b->z, b->n, SQLITE_TRANSIENT, SQLITE_UTF8);
+      resultBuf(ctx, b);
       break;
     case SNAP_POS:
       if( pCur->zPos ) sqlite3_result_text(ctx, pCur->zPos, -1, SQLITE_TRANSIENT);

@@ -51,6 +51,13 @@ int main(void){
   CHECK_STR(json(vUint(UINT64_MAX)), "18446744073709551615");
   CHECK_STR(text(vUint(UINT64_MAX)), "18446744073709551615");
   CHECK_STR(json(vInt(-128)), "-128");
+  /* every digit-pair boundary of the two-digits-per-step conversion */
+  CHECK_STR(json(vInt(7)), "7");
+  CHECK_STR(json(vInt(10)), "10");
+  CHECK_STR(json(vInt(99)), "99");
+  CHECK_STR(json(vInt(100)), "100");
+  CHECK_STR(json(vInt(-1005)), "-1005");
+  CHECK_STR(json(vUint(1000000007)), "1000000007");
   CHECK_STR(json(null), "null");
 
   /* floating point: shortest text that round-trips */
