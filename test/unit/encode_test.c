@@ -200,5 +200,46 @@ int main(void){
     n = mv_decimal_text(zero, 4, 2, z); z[n<0?0:n] = 0; CHECK_STR(z, "0.00");
     CHECK(mv_decimal_text(bad, 4, 2, z)<0);   /* 127 is no 2-digit group */
   }
+  /* The shortest-decimal fast path of mv_format_double/float must print
+  ** exactly what the %.Ng + strtod search prints: random decimals of few
+  ** digits at every scale (the fast path's domain) and random bit patterns. */
+  {
+    unsigned long long x = 88172645463325252ull;
+    int i, nBad = 0;
+    for(i=0; i<400000 && nBad<5; i++){
+      char zA[40], zB[40];
+      double d;
+      float f;
+      int p, n;
+      x ^= x<<13; x ^= x>>7; x ^= x<<17;
+      if( i&1 ){
+        memcpy(&d, &x, sizeof d);
+        { uint32_t u = (uint32_t)(x>>17); memcpy(&f, &u, sizeof f); }
+      }else{
+        static const double aScale[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7,
+                                        1e8, 1e9, 1e10, 1e11, 1e12};
+        long long m = (long long)(x % 100000000000000ull) >> (x>>60);
+        d = (double)m / aScale[(x>>32)%13];
+        if( x & 0x100 ) d = -d;
+        f = (float)((double)(m % 1000000) / aScale[(x>>40)%9]);
+      }
+      if( !isfinite(d) ) d = 1.5;
+      if( !isfinite(f) ) f = 2.5f;
+      mv_format_double(zA, d);
+      for(p=(fabs(d)<DBL_MIN && d!=0 ? 1 : 15); p<=17; p++){
+        n = snprintf(zB, sizeof zB, "%.*g", p, d);
+        if( strtod(zB, 0)==d ) break;
+      }
+      (void)n;
+      if( strcmp(zA, zB)!=0 ){ nBad++; printf("! double %.17g: %s, not %s\n", d, zA, zB); }
+      mv_format_float(zA, f);
+      for(p=(fabsf(f)<FLT_MIN && f!=0 ? 1 : 6); p<=9; p++){
+        snprintf(zB, sizeof zB, "%.*g", p, (double)f);
+        if( strtof(zB, 0)==f ) break;
+      }
+      if( strcmp(zA, zB)!=0 ){ nBad++; printf("! float %.9g: %s, not %s\n", (double)f, zA, zB); }
+    }
+    CHECK(nBad==0);
+  }
   UNIT_DONE();
 }
