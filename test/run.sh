@@ -16,7 +16,7 @@ pass=0; fail=0; broken=()
 san_env=()
 if [ -n "${SANITIZE:-}" ]; then
   san_env=(LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
-           ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
+           ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:quarantine_size_mb=16 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
 fi
 
 count() {   # count LOGFILE NAME: add a runner's "N passed, N failed" line

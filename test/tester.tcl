@@ -87,6 +87,15 @@ proc mysql_bg {sql args} {
   set cmd [list mariadb {*}$::env(MYSQL_VTAB_ROOT) -N -B {*}$args -e $sql]
   return [exec -- {*}$cmd >/dev/null 2>@1 &]
 }
+# The peak-RSS bound of the memory tests, in kB: 64 MB; under the
+# sanitizers (make test SANITIZE=1) ASan's shadow memory and quarantine
+# come on top, so the bound there is 10x (the plain build enforces 64 MB).
+proc sanitized {} { expr {[info exists ::env(SANITIZE)] && $::env(SANITIZE) ne ""} }
+proc rss_limit_kb {} { expr {[sanitized] ? 640*1024 : 64*1024} }
+# How much more a scan of 100x the rows may peak at ("flat"): ASan's
+# quarantine holds freed blocks, so there 64 MB.
+proc rss_slack_kb {} { expr {[sanitized] ? 64*1024 : 8*1024} }
+
 # The DSN of the agent user, with extra key=value pairs appended.
 proc agent_dsn {args} {
   return [string trim "$::env(MYSQL_VTAB_DSN) [join $args { }]"]
