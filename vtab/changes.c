@@ -1171,10 +1171,22 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     }
   }
   if( idxNum & MCI_FOLLOW ){
-    pCur->follow = sqlite3_value_int(argv[i++])!=0;
+    sqlite3_value *v = argv[i++];
+    if( sqlite3_value_numeric_type(v)==SQLITE_INTEGER ){
+      pCur->follow = sqlite3_value_int64(v)!=0;
+    }else if( sqlite3_value_type(v)!=SQLITE_NULL ){
+      return cursorError(pCur, "%s: follow must be 0 or 1, not '%s'",
+                         pCur->zName, sqlite3_value_text(v));
+    }
   }
   if( idxNum & MCI_TIMEOUT ){
     sqlite3_value *v = argv[i++];
+    if( sqlite3_value_type(v)!=SQLITE_NULL
+     && sqlite3_value_numeric_type(v)!=SQLITE_INTEGER ){
+      return cursorError(pCur, "%s: timeout_ms must be a number of"
+                         " milliseconds, not '%s'", pCur->zName,
+                         sqlite3_value_text(v));
+    }
     if( sqlite3_value_type(v)!=SQLITE_NULL ){
       pCur->timeoutMs = sqlite3_value_int64(v);
       if( pCur->timeoutMs<0 ){
