@@ -40,18 +40,18 @@ static char *digitsU64(char *zEnd, uint64_t v){
   return z;
 }
 
-static void appendU64(mv_buf *b, uint64_t v){
+void mv_append_u64(mv_buf *b, uint64_t v){
   char t[24];
   char *z = digitsU64(t+sizeof t, v);
   mv_buf_append(b, z, (size_t)(t + sizeof t - z));
 }
 
-static void appendI64(mv_buf *b, int64_t v){
+void mv_append_i64(mv_buf *b, int64_t v){
   if( v<0 ){
     mv_buf_char(b, '-');
-    appendU64(b, (uint64_t)0 - (uint64_t)v);
+    mv_append_u64(b, (uint64_t)0 - (uint64_t)v);
   }else{
-    appendU64(b, (uint64_t)v);
+    mv_append_u64(b, (uint64_t)v);
   }
 }
 
@@ -371,8 +371,8 @@ void mv_encode_json(mv_buf *b, const mv_value *v){
   switch( v->kind ){
     case MV_ABSENT: return;
     case MV_NULL: mv_buf_append(b, "null", 4); return;
-    case MV_INT: appendI64(b, v->v.i); return;
-    case MV_UINT: appendU64(b, v->v.u); return;
+    case MV_INT: mv_append_i64(b, v->v.i); return;
+    case MV_UINT: mv_append_u64(b, v->v.u); return;
     case MV_FLOAT:
     case MV_DOUBLE:
       n = (size_t)(v->kind==MV_FLOAT ? mv_format_float(t, v->v.f)
@@ -414,8 +414,8 @@ void mv_encode_text(mv_buf *b, const mv_value *v){
   char t[48];
   switch( v->kind ){
     case MV_ABSENT: case MV_NULL: return;
-    case MV_INT: appendI64(b, v->v.i); return;
-    case MV_UINT: appendU64(b, v->v.u); return;
+    case MV_INT: mv_append_i64(b, v->v.i); return;
+    case MV_UINT: mv_append_u64(b, v->v.u); return;
     case MV_FLOAT: mv_buf_append(b, t, (size_t)mv_format_float(t, v->v.f)); return;
     case MV_DOUBLE: mv_buf_append(b, t, (size_t)mv_format_double(t, v->v.d)); return;
     case MV_DATE: case MV_DATETIME: case MV_TIME:

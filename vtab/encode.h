@@ -113,6 +113,10 @@ const char *mv_charset_name(int charset);
 ** 32 bytes plus NUL into z and returns the length. */
 int mv_format_double(char *z, double d);
 
+/* Append the decimal text of an integer. */
+void mv_append_u64(mv_buf *b, uint64_t v);
+void mv_append_i64(mv_buf *b, int64_t v);
+
 /* MySQL's binary DECIMAL(prec,scale) (decimal2bin: groups of 9 digits in
 ** 4 big-endian bytes, partial groups in fewer, sign in the top bit, negative
 ** values inverted), as the binlog and binary JSON hold it. */

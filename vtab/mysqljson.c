@@ -74,21 +74,6 @@ static int jfail(jctx *j, const char *zFmt, ...){
 ** becomes U+FFFD there so that the output stays valid JSON). */
 #define jstring mv_json_string
 
-static void appendU64(mv_buf *b, uint64_t v){
-  char t[24];
-  char *z = t + sizeof t;
-  do{ *--z = (char)('0' + v%10); v /= 10; }while( v );
-  mv_buf_append(b, z, (size_t)(t + sizeof t - z));
-}
-static void appendI64(mv_buf *b, int64_t v){
-  if( v<0 ){
-    mv_buf_char(b, '-');
-    appendU64(b, (uint64_t)0 - (uint64_t)v);
-  }else{
-    appendU64(b, (uint64_t)v);
-  }
-}
-
 /* A double as MySQL's JSON printer writes it: my_gcvt(d, DOUBLE, 34) —
 ** the shortest digits that read back to d, 'f' format when the decimal
 ** exponent allows (-14 <= decpt <= 15, or all 17 digits with decpt 16),
@@ -139,7 +124,7 @@ static int fmtDouble(mv_buf *b, double d){
     }
     mv_buf_char(b, 'e');
     if( x<0 ){ mv_buf_char(b, '-'); x = -x; }
-    appendU64(b, (uint64_t)x);
+    mv_append_u64(b, (uint64_t)x);
   }
   return 0;
 }
@@ -349,16 +334,16 @@ static int containerText(jctx *j, int type, const uint8_t *p, size_t n,
                           (unsigned long long)off, base + (size_t)(ve-p));
         continue;
       case JB_INT16:
-        appendI64(j->out, (int16_t)(uint16_t)off);
+        mv_append_i64(j->out, (int16_t)(uint16_t)off);
         continue;
       case JB_UINT16:
-        appendU64(j->out, (uint16_t)off);
+        mv_append_u64(j->out, (uint16_t)off);
         continue;
       case JB_INT32:
-        if( large ){ appendI64(j->out, (int32_t)(uint32_t)off); continue; }
+        if( large ){ mv_append_i64(j->out, (int32_t)(uint32_t)off); continue; }
         break;
       case JB_UINT32:
-        if( large ){ appendU64(j->out, (uint32_t)off); continue; }
+        if( large ){ mv_append_u64(j->out, (uint32_t)off); continue; }
         break;
       default:
         break;
@@ -395,37 +380,37 @@ static int valueText(jctx *j, int type, const uint8_t *p, size_t n,
     case JB_INT16: {
       int16_t v = (int16_t)mvr_u16(&r);
       if( !mvr_ok(&r) ) break;
-      appendI64(j->out, v);
+      mv_append_i64(j->out, v);
       return 0;
     }
     case JB_UINT16: {
       uint16_t v = mvr_u16(&r);
       if( !mvr_ok(&r) ) break;
-      appendU64(j->out, v);
+      mv_append_u64(j->out, v);
       return 0;
     }
     case JB_INT32: {
       int32_t v = (int32_t)mvr_u32(&r);
       if( !mvr_ok(&r) ) break;
-      appendI64(j->out, v);
+      mv_append_i64(j->out, v);
       return 0;
     }
     case JB_UINT32: {
       uint32_t v = mvr_u32(&r);
       if( !mvr_ok(&r) ) break;
-      appendU64(j->out, v);
+      mv_append_u64(j->out, v);
       return 0;
     }
     case JB_INT64: {
       int64_t v = (int64_t)mvr_u64(&r);
       if( !mvr_ok(&r) ) break;
-      appendI64(j->out, v);
+      mv_append_i64(j->out, v);
       return 0;
     }
     case JB_UINT64: {
       uint64_t v = mvr_u64(&r);
       if( !mvr_ok(&r) ) break;
-      appendU64(j->out, v);
+      mv_append_u64(j->out, v);
       return 0;
     }
     case JB_DOUBLE: {
