@@ -72,7 +72,7 @@ static const double aExact10[] = {
   1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
   1e14, 1e15, 1e16, 1e17, 1e18, 1e19
 };
-static int formatShortDecimal(char *z, double d, int nDig, int isFloat){
+static int formatShortDecimal(char *z, double d, int nDig){
   double a = fabs(d), lim = aExact10[nDig], m = 0;
   int k, n = 0, i;
   char t[24], *q;
@@ -80,7 +80,7 @@ static int formatShortDecimal(char *z, double d, int nDig, int isFloat){
   for(k=0; k<nDig+4; k++){
     m = nearbyint(a*aExact10[k]);
     if( m>=lim ) return 0;
-    if( isFloat ? (float)m/(float)aExact10[k]==(float)a : m/aExact10[k]==a ) break;
+    if( m/aExact10[k]==a ) break;
   }
   if( k==nDig+4 || m==0 ) return 0;
   q = digitsU64(t+sizeof t, (uint64_t)m);
@@ -102,7 +102,7 @@ static int formatShortDecimal(char *z, double d, int nDig, int isFloat){
 
 int mv_format_double(char *z, double d){
   int p, n = 0;
-  if( (n = formatShortDecimal(z, d, DBL_DIG, 0))>0 ) return n;
+  if( (n = formatShortDecimal(z, d, DBL_DIG))>0 ) return n;
   if( !isfinite(d) ){
     return snprintf(z, 32, "%s", isnan(d) ? "NaN" : d<0 ? "-Infinity" : "Infinity");
   }
@@ -114,9 +114,60 @@ int mv_format_double(char *z, double d){
 }
 
 /* The same for a float, reading back as a float (FLT_DIG is 6). */
+/* A FLOAT in %g's fixed range [1e-4, 1e6), without printf or strtof: for
+** p = 6..9 digits, a * 10^s (s <= 12) is exact in a double (24 + 28 bits),
+** so nearbyint() rounds it to p digits as printf does (ties to even); the
+** decimal m / 10^t (m < 10^9, t <= 12, both exact) divides to the correctly
+** rounded double, and rounding that to float is correct (as strtof) unless
+** it fell exactly on a midpoint between two floats: then 0, the slow way. */
+static int formatFloatFixed(char *z, float f){
+  double a = fabs((double)f);
+  int e, p, n = 0;
+  if( !(a>=1e-4 && a<1e6) ) return 0;
+  if( a>=1.0 ){
+    for(e=0; e<5 && a>=aExact10[e+1]; e++){}
+  }else{
+    for(e=-1; a*aExact10[-e]<1.0; e--){}    /* a*10^k exact for k <= 4 */
+  }
+  for(p=6; p<=9; p++){
+    double m = nearbyint(a*aExact10[p-1-e]), q;
+    int E = e, t, i, nInt;
+    uint64_t bits;
+    char d[24];
+    if( m>=aExact10[p] ){ m = aExact10[p-1]; E++; }
+    if( E>=p ) return 0;                     /* %g would use an exponent */
+    t = p-1-E;
+    q = m / aExact10[t];
+    /* A midpoint between two floats (normal here) has, below the float's
+    ** 23 fraction bits, exactly the top one of the double's 29 more set. */
+    memcpy(&bits, &q, sizeof bits);
+    if( (bits & 0x1fffffffu)==0x10000000u ) return 0;
+    if( (float)q!=(float)a ) continue;
+    digitsU64(d+p, (uint64_t)m);             /* exactly p digits */
+    if( f<0 ) z[n++] = '-';
+    if( E>=0 ){
+      nInt = E+1;
+      memcpy(z+n, d, (size_t)nInt); n += nInt;
+    }else{
+      nInt = 0;
+      z[n++] = '0';
+    }
+    i = p;
+    while( i>nInt && d[i-1]=='0' ) i--;       /* %g drops trailing zeros */
+    if( i>nInt ){
+      z[n++] = '.';
+      if( E<0 ){ int k; for(k=0; k< -E-1; k++) z[n++] = '0'; }
+      memcpy(z+n, d+nInt, (size_t)(i-nInt)); n += i-nInt;
+    }
+    z[n] = 0;
+    return n;
+  }
+  return 0;
+}
+
 int mv_format_float(char *z, float f){
   int p, n = 0;
-  if( (n = formatShortDecimal(z, (double)f, FLT_DIG, 1))>0 ) return n;
+  if( (n = formatFloatFixed(z, f))>0 ) return n;
   if( !isfinite(f) ){
     return snprintf(z, 32, "%s", isnan(f) ? "NaN" : f<0 ? "-Infinity" : "Infinity");
   }

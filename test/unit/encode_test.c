@@ -240,6 +240,23 @@ int main(void){
       if( strcmp(zA, zB)!=0 ){ nBad++; printf("! float %.9g: %s, not %s\n", (double)f, zA, zB); }
     }
     CHECK(nBad==0);
+    /* every float of %g's fixed range, by random mantissa and exponent */
+    for(i=0, nBad=0; i<300000 && nBad<5; i++){
+      char zA[40], zB[40];
+      uint32_t u;
+      float f;
+      int p;
+      x ^= x<<13; x ^= x>>7; x ^= x<<17;
+      u = (uint32_t)(x & 0x807fffff) | (uint32_t)(112 + (x>>40)%36)<<23;
+      memcpy(&f, &u, sizeof f);
+      mv_format_float(zA, f);
+      for(p=6; p<=9; p++){
+        snprintf(zB, sizeof zB, "%.*g", p, (double)f);
+        if( strtof(zB, 0)==f ) break;
+      }
+      if( strcmp(zA, zB)!=0 ){ nBad++; printf("! float %.9g: %s, not %s\n", (double)f, zA, zB); }
+    }
+    CHECK(nBad==0);
   }
   UNIT_DONE();
 }
