@@ -100,9 +100,93 @@ static int formatShortDecimal(char *z, double d, int nDig){
   return n;
 }
 
+/* The "%.{p}g" text of the p-digit decimal m * 10^(E-p+1) in fixed
+** notation (-4 <= E < p): trailing zeros of the fraction dropped. */
+static int writeFixed(char *z, int neg, uint64_t m, int p, int E){
+  char d[24];
+  int n = 0, i, nInt;
+  digitsU64(d+p, m);                         /* exactly p digits */
+  if( neg ) z[n++] = '-';
+  if( E>=0 ){
+    nInt = E+1;
+    memcpy(z+n, d, (size_t)nInt); n += nInt;
+  }else{
+    nInt = 0;
+    z[n++] = '0';
+  }
+  i = p;
+  while( i>nInt && d[i-1]=='0' ) i--;
+  if( i>nInt ){
+    z[n++] = '.';
+    if( E<0 ){ int k; for(k=0; k< -E-1; k++) z[n++] = '0'; }
+    memcpy(z+n, d+nInt, (size_t)(i-nInt)); n += i-nInt;
+  }
+  z[n] = 0;
+  return n;
+}
+
+/* A DOUBLE in %g's fixed range [1e-4, 1e15) with 15 to 17 digits, exactly,
+** in 128-bit integers: a = M * 2^E2 (M of 53 bits), so a * 10^s is
+** M * 5^s / 2^k (k > 0 here), rounded half to even as printf does; the
+** decimal reads back as a (as strtod would) when it lies within half the
+** gap to a's neighbours (a quarter below a power of two), a tie going to
+** the even mantissa. 0 where it does not apply. */
+static int formatDoubleFixed(char *z, double d){
+  typedef unsigned __int128 u128;
+  double a = fabs(d);
+  int e, p, E2;
+  uint64_t M;
+  if( !(a>=1e-4 && a<1e15) ) return 0;
+  M = (uint64_t)ldexp(frexp(a, &E2), 53);
+  E2 -= 53;
+  if( a>=1.0 ){
+    for(e=0; e<14 && a>=aExact10[e+1]; e++){}
+  }else{
+    for(e=-1; a*aExact10[-e]<1.0; e--){}    /* a*10^k exact for k <= 4 */
+  }
+  for(p=15; p<=17; p++){
+    int E = e, t = p-1-e, k = -(E2+t);
+    u128 pow5 = 1, N, half, r, diff;
+    uint64_t m;
+    int i;
+    if( k<1 || k>70 ) return 0;              /* m<<k stays below 2^127 */
+    for(i=0; i<t; i++) pow5 *= 5;
+    N = (u128)M * pow5;
+    m = (uint64_t)(N >> k);
+    r = N & (((u128)1<<k) - 1);
+    half = (u128)1<<(k-1);
+    if( r>half || (r==half && (m & 1)) ) m++;
+    if( m>=(uint64_t)aExact10[p] ){ m /= 10; E++; }   /* 99..9 carried */
+    if( E>=p ) return 0;                     /* %g would use an exponent */
+    t = p-1-E;
+    k = -(E2+t);
+    if( k<1 || k>70 ) return 0;              /* m<<k stays below 2^127 */
+    for(pow5=1, i=0; i<t; i++) pow5 *= 5;
+    /* |m * 2^k - M * 5^t| against half the gap, in units of 5^t / 2 */
+    N = (u128)M * pow5;
+    if( ((u128)m<<k) >= N ){
+      diff = ((u128)m<<k) - N;
+      if( 2*diff<pow5 || (2*diff==pow5 && (M & 1)==0) ){
+        return writeFixed(z, d<0, m, p, E);
+      }
+    }else{
+      diff = N - ((u128)m<<k);
+      if( M==((uint64_t)1<<52) ){            /* the gap below is half */
+        if( 4*diff<pow5 || (4*diff==pow5 && (M & 1)==0) ){
+          return writeFixed(z, d<0, m, p, E);
+        }
+      }else if( 2*diff<pow5 || (2*diff==pow5 && (M & 1)==0) ){
+        return writeFixed(z, d<0, m, p, E);
+      }
+    }
+  }
+  return 0;
+}
+
 int mv_format_double(char *z, double d){
   int p, n = 0;
   if( (n = formatShortDecimal(z, d, DBL_DIG))>0 ) return n;
+  if( (n = formatDoubleFixed(z, d))>0 ) return n;
   if( !isfinite(d) ){
     return snprintf(z, 32, "%s", isnan(d) ? "NaN" : d<0 ? "-Infinity" : "Infinity");
   }
@@ -122,7 +206,7 @@ int mv_format_double(char *z, double d){
 ** it fell exactly on a midpoint between two floats: then 0, the slow way. */
 static int formatFloatFixed(char *z, float f){
   double a = fabs((double)f);
-  int e, p, n = 0;
+  int e, p;
   if( !(a>=1e-4 && a<1e6) ) return 0;
   if( a>=1.0 ){
     for(e=0; e<5 && a>=aExact10[e+1]; e++){}
@@ -131,9 +215,8 @@ static int formatFloatFixed(char *z, float f){
   }
   for(p=6; p<=9; p++){
     double m = nearbyint(a*aExact10[p-1-e]), q;
-    int E = e, t, i, nInt;
+    int E = e, t;
     uint64_t bits;
-    char d[24];
     if( m>=aExact10[p] ){ m = aExact10[p-1]; E++; }
     if( E>=p ) return 0;                     /* %g would use an exponent */
     t = p-1-E;
@@ -143,24 +226,7 @@ static int formatFloatFixed(char *z, float f){
     memcpy(&bits, &q, sizeof bits);
     if( (bits & 0x1fffffffu)==0x10000000u ) return 0;
     if( (float)q!=(float)a ) continue;
-    digitsU64(d+p, (uint64_t)m);             /* exactly p digits */
-    if( f<0 ) z[n++] = '-';
-    if( E>=0 ){
-      nInt = E+1;
-      memcpy(z+n, d, (size_t)nInt); n += nInt;
-    }else{
-      nInt = 0;
-      z[n++] = '0';
-    }
-    i = p;
-    while( i>nInt && d[i-1]=='0' ) i--;       /* %g drops trailing zeros */
-    if( i>nInt ){
-      z[n++] = '.';
-      if( E<0 ){ int k; for(k=0; k< -E-1; k++) z[n++] = '0'; }
-      memcpy(z+n, d+nInt, (size_t)(i-nInt)); n += i-nInt;
-    }
-    z[n] = 0;
-    return n;
+    return writeFixed(z, f<0, (uint64_t)m, p, E);
   }
   return 0;
 }

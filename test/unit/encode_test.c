@@ -240,6 +240,24 @@ int main(void){
       if( strcmp(zA, zB)!=0 ){ nBad++; printf("! float %.9g: %s, not %s\n", (double)f, zA, zB); }
     }
     CHECK(nBad==0);
+    /* every double of %g's fixed range, by random mantissa and exponent */
+    for(i=0, nBad=0; i<300000 && nBad<5; i++){
+      char zA[40], zB[40];
+      uint64_t u;
+      double d;
+      int p;
+      x ^= x<<13; x ^= x>>7; x ^= x<<17;
+      u = (x & 0x800fffffffffffffull) | (uint64_t)(1009 + (x>>52)%64)<<52;
+      if( i%7==0 ) u &= ~0x000fffffffffffffull;       /* powers of two */
+      memcpy(&d, &u, sizeof d);
+      mv_format_double(zA, d);
+      for(p=15; p<=17; p++){
+        snprintf(zB, sizeof zB, "%.*g", p, d);
+        if( strtod(zB, 0)==d ) break;
+      }
+      if( strcmp(zA, zB)!=0 ){ nBad++; printf("! double %.17g: %s, not %s\n", d, zA, zB); }
+    }
+    CHECK(nBad==0);
     /* every float of %g's fixed range, by random mantissa and exponent */
     for(i=0, nBad=0; i<300000 && nBad<5; i++){
       char zA[40], zB[40];
