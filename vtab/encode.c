@@ -311,18 +311,40 @@ static const unsigned char aJsonPlain[256] = {
 #undef R16
 };
 
+/* Are all 8 bytes of w plain ASCII for JSON (no control character, '"',
+** '\\' or byte >= 0x80)? The "has a byte less than / equal to" word tricks
+** never miss such a byte; a false alarm only sends the word byte by byte. */
+static int jsonPlainWord(uint64_t w){
+  const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  uint64_t q = w ^ (ones*0x22), s = w ^ (ones*0x5c);
+  return ( ((w - ones*0x20) & ~w)          /* a byte < 0x20 */
+         | ((q - ones) & ~q)               /* a '"' */
+         | ((s - ones) & ~s)               /* a '\\' */
+         | w ) & high ? 0 : 1;             /* a byte >= 0x80 */
+}
+
 static void jsonEscapeInto(mv_buf *b, const unsigned char *z, size_t n){
   static const char hex[] = "0123456789abcdef";
   size_t i = 0;
   while( i<n ){
     size_t j = i;
-    while( j<n && aJsonPlain[z[j]] ) j++;
+    /* the longest run to copy as it is: plain bytes, 8 at a time where
+    ** possible, and valid multi-byte UTF-8 sequences */
+    for(;;){
+      uint64_t w;
+      while( j+8<=n && (memcpy(&w, z+j, 8), jsonPlainWord(w)) ) j += 8;
+      while( j<n && aJsonPlain[z[j]] ) j++;
+      if( j<n && z[j]>=0x80 ){
+        size_t k = mv_utf8_len((const char*)z+j, n-j);
+        if( k ){ j += k; continue; }
+      }
+      break;
+    }
     if( j>i ){ mv_buf_append(b, z+i, j-i); i = j; }
     if( i>=n ) break;
-    if( z[i]>=0x80 ){
-      size_t k = mv_utf8_len((const char*)z+i, n-i);
-      if( k ){ mv_buf_append(b, z+i, k); i += k; }
-      else{ mv_buf_append(b, "\xEF\xBF\xBD", 3); i++; }
+    if( z[i]>=0x80 ){                          /* not valid UTF-8 */
+      mv_buf_append(b, "\xEF\xBF\xBD", 3);
+      i++;
       continue;
     }
     switch( z[i] ){

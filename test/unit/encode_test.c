@@ -39,6 +39,33 @@ static mv_value vTime(mv_kind k, int neg, unsigned y, unsigned mo, unsigned d,
   return v;
 }
 
+/* JSON string escaping done the plain way, one byte at a time: what the
+** word-at-a-time mv_json_string must equal. */
+static void refJsonString(mv_buf *b, const unsigned char *z, size_t n){
+  size_t i = 0;
+  mv_buf_char(b, '"');
+  while( i<n ){
+    unsigned c = z[i];
+    if( c>=0x80 ){
+      size_t k = mv_utf8_len((const char*)z+i, n-i);
+      if( k ){ mv_buf_append(b, z+i, k); i += k; }
+      else{ mv_buf_append(b, "\xEF\xBF\xBD", 3); i++; }
+      continue;
+    }
+    if( c=='"' ) mv_buf_str(b, "\\\"");
+    else if( c=='\\' ) mv_buf_str(b, "\\\\");
+    else if( c=='\n' ) mv_buf_str(b, "\\n");
+    else if( c=='\r' ) mv_buf_str(b, "\\r");
+    else if( c=='\t' ) mv_buf_str(b, "\\t");
+    else if( c=='\b' ) mv_buf_str(b, "\\b");
+    else if( c=='\f' ) mv_buf_str(b, "\\f");
+    else if( c<0x20 ) mv_buf_printf(b, "\\u%04x", c);
+    else mv_buf_char(b, (char)c);
+    i++;
+  }
+  mv_buf_char(b, '"');
+}
+
 int main(void){
   mv_value null = {0};
   null.kind = MV_NULL;
@@ -275,6 +302,39 @@ int main(void){
       if( strcmp(zA, zB)!=0 ){ nBad++; printf("! float %.9g: %s, not %s\n", (double)f, zA, zB); }
     }
     CHECK(nBad==0);
+  }
+  /* mv_json_string scans 8 bytes at a time: random strings of every length
+  ** up to 40 from ASCII, every special byte and valid and broken UTF-8. */
+  {
+    static const char *aPiece[] = { "a", "Z", " ", "~", "\"", "\\", "\n", "\x01",
+      "\x1f", "\x7f", "\xc3\xa9", "\xf0\x9f\x98\x80", "\xe6\xbc\xa2", "\xc3",
+      "\xff", "\xed\xa0\x80", "/", "0123456789" };
+    unsigned long long x = 0x9e3779b97f4a7c15ull;
+    int i, nBad = 0;
+    mv_buf a, r;
+    mv_buf_init(&a); mv_buf_init(&r);
+    for(i=0; i<200000 && nBad<3; i++){
+      char z[400];
+      size_t n = 0;
+      int k, nPiece;
+      x ^= x<<13; x ^= x>>7; x ^= x<<17;
+      nPiece = (int)(x % 24);
+      for(k=0; k<nPiece; k++){
+        const char *p;
+        x ^= x<<13; x ^= x>>7; x ^= x<<17;
+        p = aPiece[(x>>20) % (sizeof aPiece/sizeof aPiece[0])];
+        memcpy(z+n, p, strlen(p)); n += strlen(p);
+      }
+      mv_buf_reset(&a); mv_buf_reset(&r);
+      mv_json_string(&a, z, n);
+      refJsonString(&r, (const unsigned char*)z, n);
+      if( a.n!=r.n || memcmp(a.z, r.z, a.n)!=0 ){
+        nBad++;
+        printf("! mv_json_string differs: %.*s vs %.*s\n", (int)a.n, a.z, (int)r.n, r.z);
+      }
+    }
+    CHECK(nBad==0);
+    mv_buf_free(&a); mv_buf_free(&r);
   }
   UNIT_DONE();
 }
