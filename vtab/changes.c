@@ -372,6 +372,24 @@ static void skipIfExists(const char **pz, const char *zEnd){
   }
 }
 
+/* After CREATE [UNIQUE...] or DROP: "INDEX [IF [NOT] EXISTS] i ON" or
+** "[TEMPORARY] TABLE [IF [NOT] EXISTS]"; *pz is left at the table name. */
+static int indexOrTable(const char **pz, const char *zEnd){
+  int ok;
+  if( word(pz, zEnd, "INDEX") ){
+    mv_buf tmp;
+    mv_buf_init(&tmp);
+    skipIfExists(pz, zEnd);
+    ok = ident(pz, zEnd, &tmp) && word(pz, zEnd, "ON");
+    mv_buf_free(&tmp);
+    return ok;
+  }
+  word(pz, zEnd, "TEMPORARY");
+  ok = word(pz, zEnd, "TABLE");
+  if( ok ) skipIfExists(pz, zEnd);
+  return ok;
+}
+
 /* The table a DDL statement names: sets pCur->zDb/zTbl when it can. */
 static void ddlTarget(mc_cursor *pCur, const char *z, size_t n){
   const char *zEnd = z + n;
@@ -380,34 +398,14 @@ static void ddlTarget(mc_cursor *pCur, const char *z, size_t n){
     if( word(&z, zEnd, "OR") ) word(&z, zEnd, "REPLACE");
     if( word(&z, zEnd, "UNIQUE") || word(&z, zEnd, "FULLTEXT")
      || word(&z, zEnd, "SPATIAL") ){}
-    if( word(&z, zEnd, "INDEX") ){
-      mv_buf tmp;
-      mv_buf_init(&tmp);
-      skipIfExists(&z, zEnd);
-      ok = ident(&z, zEnd, &tmp) && word(&z, zEnd, "ON");
-      mv_buf_free(&tmp);
-    }else{
-      word(&z, zEnd, "TEMPORARY");
-      ok = word(&z, zEnd, "TABLE");
-      if( ok ) skipIfExists(&z, zEnd);
-    }
+    ok = indexOrTable(&z, zEnd);
   }else if( word(&z, zEnd, "ALTER") ){
     word(&z, zEnd, "ONLINE");
     word(&z, zEnd, "IGNORE");
     ok = word(&z, zEnd, "TABLE");
     if( ok ) skipIfExists(&z, zEnd);
   }else if( word(&z, zEnd, "DROP") ){
-    if( word(&z, zEnd, "INDEX") ){
-      mv_buf tmp;
-      mv_buf_init(&tmp);
-      skipIfExists(&z, zEnd);
-      ok = ident(&z, zEnd, &tmp) && word(&z, zEnd, "ON");
-      mv_buf_free(&tmp);
-    }else{
-      word(&z, zEnd, "TEMPORARY");
-      ok = word(&z, zEnd, "TABLE");
-      if( ok ) skipIfExists(&z, zEnd);
-    }
+    ok = indexOrTable(&z, zEnd);
   }else if( word(&z, zEnd, "TRUNCATE") ){
     word(&z, zEnd, "TABLE");
     ok = 1;
