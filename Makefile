@@ -87,7 +87,7 @@ build/fuzz/fuzz_binlog: fuzz/fuzz_binlog.c fuzz/fdes.h $(PURE_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Ivtab -o $@ fuzz/fuzz_binlog.c $(PURE_SRCS) $(LIBS)
 
-build/fuzz/mkseeds: fuzz/mkseeds.c
+build/fuzz/mkseeds: fuzz/mkseeds.c fuzz/readall.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -o $@ $< -lz
 
@@ -95,7 +95,7 @@ fuzz: build/fuzz/fuzz_binlog build/fuzz/mkseeds
 	@fuzz/run.sh $(FUZZ_TIME)
 
 # The regression test replays crashes through the fuzz harness itself.
-$(BUILD)/unit/fuzz_regress_test: fuzz/fuzz_binlog.c fuzz/fdes.h
+$(BUILD)/unit/fuzz_regress_test: fuzz/fuzz_binlog.c fuzz/fdes.h fuzz/readall.h
 
 clean:
 	rm -rf build

@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "readall.h"
+
 #define HDR 19
 #define SMALL_FILE 16384
 #define CHUNK 8192
@@ -56,29 +58,6 @@ static void writeSeed(const char *zKind, const uint8_t *a, size_t n){
 
 static int isRows(int t){
   return (t>=20 && t<=25) || (t>=30 && t<=32) || t==39 || (t>=166 && t<=171);
-}
-
-/* Read a whole file, gunzipping if it is gzip. */
-static uint8_t *readAll(const char *zPath, size_t *pn){
-  gzFile g = gzopen(zPath, "rb");
-  uint8_t *a = 0;
-  size_t n = 0, cap = 0;
-  if( g==0 ) return 0;
-  while( 1 ){
-    int got;
-    if( cap - n < 65536 ){
-      uint8_t *b = realloc(a, cap = cap*2 + 65536);
-      if( b==0 ){ free(a); gzclose(g); return 0; }
-      a = b;
-    }
-    got = gzread(g, a + n, 65536);
-    if( got<=0 ) break;
-    n += (size_t)got;
-    if( n > (size_t)256<<20 ) break;
-  }
-  gzclose(g);
-  *pn = n;
-  return a;
 }
 
 /* The built-in format description (fdes.h order) nearest to this one. */

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "../../fuzz/readall.h"
 
 static int nInputs;
 
@@ -47,27 +48,6 @@ static void poolAdd(const uint8_t *a, size_t n){
   if( aPool[nPool]==0 ) return;
   memcpy(aPool[nPool], a, n);
   anPool[nPool++] = n;
-}
-
-static uint8_t *readAll(const char *zPath, size_t *pn){
-  gzFile g = gzopen(zPath, "rb");
-  uint8_t *a = 0;
-  size_t n = 0, cap = 0;
-  if( g==0 ) return 0;
-  while( 1 ){
-    int got;
-    if( cap - n < 65536 ){
-      uint8_t *b = realloc(a, cap = cap*2 + 65536);
-      if( b==0 ){ free(a); gzclose(g); return 0; }
-      a = b;
-    }
-    got = gzread(g, a + n, 65536);
-    if( got<=0 ) break;
-    n += (size_t)got;
-  }
-  gzclose(g);
-  *pn = n;
-  return a;
 }
 
 static int skipName(const char *z){
