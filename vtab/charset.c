@@ -62,16 +62,40 @@ static const unsigned short aCollationRun[][3] = {
   {1184,1184,39}, {1206,1206,39}, {1216,1216,40}, {1238,1238,40}, {1248,1248,41}, {1270,1270,41},
 };
 
-const char *mv_charset_name(int charset){
+/* Indexes into azCharset that the conversion treats specially. */
+#define CS_ASCII    2
+#define CS_BINARY   4
+#define CS_LATIN1  26
+#define CS_UTF8MB3 40
+#define CS_UTF8MB4 41
+
+/* The azCharset index of a collation id, 0 if unknown. */
+static int charsetIndex(int charset){
   int lo = 0, hi = (int)(sizeof(aCollationRun)/sizeof(aCollationRun[0])) - 1;
   if( charset<=0 || charset>MV_MAX_COLLATION ) return 0;
   while( lo<=hi ){
     int mid = (lo + hi)/2;
     if( charset < aCollationRun[mid][0] ) hi = mid - 1;
     else if( charset > aCollationRun[mid][1] ) lo = mid + 1;
-    else return azCharset[aCollationRun[mid][2]];
+    else return aCollationRun[mid][2];
   }
   return 0;
+}
+
+const char *mv_charset_name(int charset){
+  return azCharset[charsetIndex(charset)];
+}
+
+/* Bytes that pass through as UTF-8 (invalid sequences still replaced):
+** utf8mb3/utf8mb4, ascii, binary, and an unknown or unset charset. */
+static int passesAsUtf8(int charset, int idx){
+  return charset==MV_CS_UTF8 || charset==MV_CS_UNKNOWN || idx==0
+      || idx==CS_UTF8MB4 || idx==CS_UTF8MB3 || idx==CS_ASCII
+      || idx==CS_BINARY;
+}
+
+int mv_charset_is_utf8(int charset){
+  return passesAsUtf8(charset, charsetIndex(charset));
 }
 
 /* Length of the valid UTF-8 sequence at z (n bytes available), or 0. */
@@ -204,23 +228,13 @@ static int convertIconv(mv_buf *b, int charset, const char *zName,
 
 int mv_to_utf8(mv_buf *b, int charset, const char *z, size_t n){
   const unsigned char *u = (const unsigned char*)z;
-  const char *zCs;
+  int idx = charset>0 ? charsetIndex(charset) : 0;
   const char *zIconv;
-  if( charset==MV_CS_UTF8 || charset==MV_CS_UNKNOWN ){
+  if( passesAsUtf8(charset, idx) ){
     copyUtf8(b, u, n);
-    return 0;
+    return charset>0 && idx==0;      /* an unknown collation id */
   }
-  zCs = mv_charset_name(charset);
-  if( zCs==0 ){
-    copyUtf8(b, u, n);
-    return 1;
-  }
-  if( strncmp(zCs, "utf8", 4)==0 || strcmp(zCs, "ascii")==0
-   || strcmp(zCs, "binary")==0 ){
-    copyUtf8(b, u, n);
-    return 0;
-  }
-  if( strcmp(zCs, "latin1")==0 ){
+  if( idx==CS_LATIN1 ){
     size_t i = 0;
     while( i<n ){
       size_t j = i;
@@ -233,7 +247,7 @@ int mv_to_utf8(mv_buf *b, int charset, const char *z, size_t n){
     }
     return 0;
   }
-  zIconv = iconvName(zCs);
+  zIconv = iconvName(azCharset[idx]);
   if( zIconv==0 || convertIconv(b, charset, zIconv, z, n) ){
     copyUtf8(b, u, n);
     return 1;

@@ -373,9 +373,7 @@ void mv_json_string(mv_buf *b, const char *z, size_t n){
 /* Text in a non-UTF-8 charset is converted first, then escaped. */
 static void jsonText(mv_buf *b, const mv_value *v){
   int cs = v->charset;
-  const char *zCs = cs>0 ? mv_charset_name(cs) : 0;
-  if( cs==MV_CS_UTF8 || cs==MV_CS_UNKNOWN || zCs==0
-   || memcmp(zCs, "utf8", 4)==0 || strcmp(zCs, "ascii")==0 ){
+  if( mv_charset_is_utf8(cs) ){
     mv_json_string(b, v->v.s.p, v->v.s.n);
   }else{
     mv_buf tmp;

@@ -108,6 +108,9 @@ size_t mv_utf8_len(const char *z, size_t n);
 /* Character set name for a collation id ("utf8mb4", "latin1", "binary"...),
 ** or NULL if unknown. Covers MariaDB's and MySQL 8's ids. */
 const char *mv_charset_name(int charset);
+/* Are values of this collation id UTF-8 as they stand (utf8mb3/4, ascii,
+** binary, unknown)? mv_to_utf8 then only replaces invalid sequences. */
+int mv_charset_is_utf8(int charset);
 
 /* Shortest decimal text that reads back to the same value; writes at most
 ** 32 bytes plus NUL into z and returns the length. */

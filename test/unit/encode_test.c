@@ -336,5 +336,11 @@ int main(void){
     CHECK(nBad==0);
     mv_buf_free(&a); mv_buf_free(&r);
   }
+  /* which collation ids pass through as UTF-8 */
+  CHECK(mv_charset_is_utf8(45) && mv_charset_is_utf8(33) && mv_charset_is_utf8(11)
+        && mv_charset_is_utf8(63) && mv_charset_is_utf8(MV_CS_UTF8)
+        && mv_charset_is_utf8(MV_CS_UNKNOWN) && mv_charset_is_utf8(4000));
+  CHECK(!mv_charset_is_utf8(8) && !mv_charset_is_utf8(28) && !mv_charset_is_utf8(54));
+  CHECK_STR(mv_charset_name(8), "latin1");
   UNIT_DONE();
 }
