@@ -118,6 +118,7 @@ typedef struct fixup {
 } fixup;
 
 struct mvb_decoder {
+  uint64_t names_gen;        /* the last mvb_table.names_gen handed out */
   /* from the format description */
   int have_fde;
   int is_maria;              /* the format description is MariaDB's */
@@ -794,6 +795,7 @@ static int parse_table_map(mvb_decoder *d, mvb_event *ev){
       e->unnamed[i] = 1;
     }
   }
+  t->names_gen = ++d->names_gen;
 
   if( old ){
     unlink_table(d, old);
@@ -2174,6 +2176,7 @@ int mvb_table_apply(mvb_decoder *d, mvb_table *t, int ncol,
       if( z ){
         t->names[i] = z;
         if( e->unnamed ) e->unnamed[i] = 0;
+        t->names_gen = d ? ++d->names_gen : 0;
       }
     }
     if( !e->has_signedness && is_numeric(c) ){

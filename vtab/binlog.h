@@ -110,6 +110,10 @@ typedef struct mvb_table {
                          ** mysqlbinlog prints it), until mvb_table_apply
                          ** names it */
   int has_names;         /* every column has its real name */
+  uint64_t names_gen;    /* a new value, never used before by this decoder,
+                         ** whenever names change (a new table map,
+                         ** mvb_table_apply naming columns): a cache of
+                         ** encoded names keys on it; 0: do not cache */
 } mvb_table;
 
 typedef struct mvb_event {

@@ -176,6 +176,7 @@ typedef struct mc_cursor {
   mv_buf ddlDb, ddlTbl;             /* names parsed from a DDL statement */
   mvb_table *table;                 /* rows rows: their table */
   mv_buf before, after;
+  mv_row_keys keys;         /* the keys of `table`, tag = its names_gen */
   int haveBefore, haveAfter;
 } mc_cursor;
 
@@ -743,6 +744,7 @@ static void cursorReset(mc_cursor *pCur){
   if( pCur->stream ){ mvt_close(pCur->stream); pCur->stream = 0; }
   if( pCur->fp ){ fclose(pCur->fp); pCur->fp = 0; }
   if( pCur->d ){ mvb_free(pCur->d); pCur->d = 0; }
+  pCur->keys.tag = 0;       /* names_gen counts again in a new decoder */
   if( pCur->schema ){ mv_schema_free(pCur->schema); pCur->schema = 0; }
   sqlite3_free(pCur->zPath); pCur->zPath = 0;
   sqlite3_free(pCur->zStart); pCur->zStart = 0;
@@ -780,6 +782,7 @@ static int mcOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   mv_buf_init(&pCur->ddlTbl);
   mv_buf_init(&pCur->before);
   mv_buf_init(&pCur->after);
+  mv_row_keys_init(&pCur->keys);
   pCur->eof = 1;
   *ppCur = &pCur->base;
   return SQLITE_OK;
@@ -792,6 +795,7 @@ static int mcClose(sqlite3_vtab_cursor *cur){
   mv_buf_free(&pCur->ddlTbl);
   mv_buf_free(&pCur->before);
   mv_buf_free(&pCur->after);
+  mv_row_keys_free(&pCur->keys);
   sqlite3_free(pCur);
   return SQLITE_OK;
 }
@@ -1271,8 +1275,17 @@ static void resultImage(sqlite3_context *ctx, mc_cursor *pCur, mv_buf *b,
   mvb_table *t = pCur->table;
   if( t==0 || a==0 ){ sqlite3_result_null(ctx); return; }
   if( !*pHave ){
+    /* the keys are escaped once per table and naming, not per row */
+    if( t->names_gen==0 || pCur->keys.tag!=t->names_gen ){
+      pCur->keys.tag = 0;
+      if( mv_row_keys_set(&pCur->keys, t->ncol, (const char *const*)t->names) ){
+        sqlite3_result_error_nomem(ctx);
+        return;
+      }
+      pCur->keys.tag = t->names_gen;
+    }
     mv_buf_reset(b);
-    mv_encode_row(b, t->ncol, (const char *const*)t->names, a);
+    mv_encode_row_keyed(b, &pCur->keys, a);
     *pHave = 1;
   }
   if( b->oom ){ sqlite3_result_error_nomem(ctx); return; }

@@ -567,26 +567,60 @@ void mv_encode_text(mv_buf *b, const mv_value *v){
   }
 }
 
-void mv_encode_row(mv_buf *b, int nCol, const char *const *azName,
-                   const mv_value *aVal){
-  int i, first = 1;
-  mv_buf_char(b, '{');
+void mv_row_keys_init(mv_row_keys *k){
+  memset(k, 0, sizeof *k);
+  mv_buf_init(&k->text);
+}
+
+void mv_row_keys_free(mv_row_keys *k){
+  mv_buf_free(&k->text);
+  free(k->aEnd);
+  memset(k, 0, sizeof *k);
+}
+
+int mv_row_keys_set(mv_row_keys *k, int nCol, const char *const *azName){
+  int i;
+  size_t *aEnd = realloc(k->aEnd, sizeof(size_t)*(size_t)(nCol>0 ? nCol : 1));
+  if( aEnd==0 ) return 1;
+  k->aEnd = aEnd;
+  k->nCol = nCol;
+  mv_buf_reset(&k->text);
   for(i=0; i<nCol; i++){
     const char *zName = azName ? azName[i] : 0;
-    if( aVal[i].kind==MV_ABSENT ) continue;
-    if( !first ) mv_buf_char(b, ',');
-    first = 0;
     if( zName ){
-      mv_json_string(b, zName, strlen(zName));
+      mv_json_string(&k->text, zName, strlen(zName));
     }else{
       char t[16];
       int n = snprintf(t, sizeof t, "\"@%d\"", i+1);
-      mv_buf_append(b, t, (size_t)n);
+      mv_buf_append(&k->text, t, (size_t)n);
     }
-    mv_buf_char(b, ':');
+    mv_buf_char(&k->text, ':');
+    aEnd[i] = k->text.n;
+  }
+  return k->text.oom;
+}
+
+void mv_encode_row_keyed(mv_buf *b, const mv_row_keys *k, const mv_value *aVal){
+  int i, first = 1;
+  mv_buf_char(b, '{');
+  for(i=0; i<k->nCol; i++){
+    size_t start = i ? k->aEnd[i-1] : 0;
+    if( aVal[i].kind==MV_ABSENT ) continue;
+    if( !first ) mv_buf_char(b, ',');
+    first = 0;
+    mv_buf_append(b, k->text.z + start, k->aEnd[i] - start);
     mv_encode_json(b, &aVal[i]);
   }
   mv_buf_char(b, '}');
+}
+
+void mv_encode_row(mv_buf *b, int nCol, const char *const *azName,
+                   const mv_value *aVal){
+  mv_row_keys k;
+  mv_row_keys_init(&k);
+  if( mv_row_keys_set(&k, nCol, azName) ) b->oom = 1;
+  else mv_encode_row_keyed(b, &k, aVal);
+  mv_row_keys_free(&k);
 }
 
 /* ---- binary DECIMAL ---- */

@@ -96,6 +96,22 @@ void mv_json_string(mv_buf *b, const char *z, size_t n);
 void mv_encode_row(mv_buf *b, int nCol, const char *const *azName,
                    const mv_value *aVal);
 
+/* The same with the keys escaped once per table instead of per row: the
+** "name": texts of every column back to back, aEnd[i] the end of column
+** i's. `tag` is the caller's to say which name list they were built for. */
+typedef struct mv_row_keys {
+  mv_buf text;
+  size_t *aEnd;
+  int nCol;
+  uint64_t tag;
+} mv_row_keys;
+void mv_row_keys_init(mv_row_keys *k);
+void mv_row_keys_free(mv_row_keys *k);
+/* Build the keys of azName[nCol] (NULL names as above); 0, or non-zero
+** when out of memory. */
+int mv_row_keys_set(mv_row_keys *k, int nCol, const char *const *azName);
+void mv_encode_row_keyed(mv_buf *b, const mv_row_keys *k, const mv_value *aVal);
+
 /* Convert n bytes in collation `charset` to UTF-8, appended to b. Returns 0
 ** on success, non-zero if the collation id is unknown (then the bytes are
 ** appended as if UTF-8). */

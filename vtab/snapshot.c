@@ -392,7 +392,7 @@ typedef struct SnapReader {
   mv_buf *aBuf;        /* per string column: its bound buffer */
   mv_buf *aBig;        /* per string column: room for values that overflow */
   mv_value *aVal;      /* the current row */
-  const char **azName;
+  mv_row_keys keys;    /* the row object's keys, escaped once per table */
 } SnapReader;
 
 static void readerFree(SnapReader *r){
@@ -412,7 +412,7 @@ static void readerFree(SnapReader *r){
   sqlite3_free(r->aBuf);
   sqlite3_free(r->aBig);
   sqlite3_free(r->aVal);
-  sqlite3_free(r->azName);
+  mv_row_keys_free(&r->keys);
   memset(r, 0, sizeof *r);
 }
 
@@ -439,8 +439,7 @@ static int readerSetup(SnapReader *r, const SnapTable *t, char **pzErr){
                      p ? memset(p, 0, sizeof(*(p))*(size_t)((k)?(k):1)) : 0)
   if( !ALLOC(r->aCol, n) || !ALLOC(r->aBind, n) || !ALLOC(r->aLen, n)
    || !ALLOC(r->aNull, n) || !ALLOC(r->aErr, n) || !ALLOC(r->aNum, n)
-   || !ALLOC(r->aBuf, n) || !ALLOC(r->aBig, n) || !ALLOC(r->aVal, n)
-   || !ALLOC(r->azName, n) ){
+   || !ALLOC(r->aBuf, n) || !ALLOC(r->aBig, n) || !ALLOC(r->aVal, n) ){
     mysql_free_result(meta);
     r->nCol = 0;
     *pzErr = sqlite3_mprintf("out of memory");
@@ -452,7 +451,6 @@ static int readerSetup(SnapReader *r, const SnapTable *t, char **pzErr){
     MYSQL_BIND *b = &r->aBind[i];
     MYSQL_FIELD *f = &aF[i];
     col->zName = dupStr(f->name, f->name_length);
-    r->azName[i] = col->zName;
     col->type = (int)f->type;
     col->charset = (int)f->charsetnr;
     col->flags = f->flags;
@@ -515,6 +513,18 @@ static int readerSetup(SnapReader *r, const SnapTable *t, char **pzErr){
     }
   }
   mysql_free_result(meta);
+  mv_row_keys_init(&r->keys);
+  {
+    const char **azName = sqlite3_malloc64(sizeof(char*)*(size_t)(n ? n : 1));
+    int rc = azName==0;
+    for(i=0; !rc && i<n; i++) azName[i] = r->aCol[i].zName;
+    rc = rc || mv_row_keys_set(&r->keys, n, azName);
+    sqlite3_free(azName);
+    if( rc ){
+      *pzErr = sqlite3_mprintf("out of memory");
+      return 1;
+    }
+  }
   if( mysql_stmt_bind_result(r->stmt, r->aBind) ){
     *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: %s", t->zDb, t->zTbl,
                              mysql_stmt_error(r->stmt));
@@ -1735,7 +1745,7 @@ static int snapColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
     }
     case SNAP_ROW:
       mv_buf_reset(b);
-      mv_encode_row(b, pCur->rd.nCol, pCur->rd.azName, pCur->rd.aVal);
+      mv_encode_row_keyed(b, &pCur->rd.keys, pCur->rd.aVal);
       resultBuf(ctx, b);
       break;
     case SNAP_POS:
