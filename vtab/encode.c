@@ -59,46 +59,13 @@ void mv_append_i64(mv_buf *b, int64_t v){
 ** numbers DBL_DIG (15) digits are exact whenever any shorter form is, so
 ** trying 15, 16, 17 finds the shortest (printf drops trailing zeros);
 ** subnormals carry fewer digits, so there the search starts at 1. */
-/* The fast path of the two below (bench/README.md: glibc's exact printf
-** and strtod were a third of a wide change stream's CPU). When a decimal
-** m / 10^k of at most nDig significant digits reads back as the value
-** (checked in the value's own precision: m and 10^k are exact there and
-** IEEE division rounds correctly, as strtod/strtof do), the "%.{nDig}g"
-** text of the value is that decimal: nDig is DBL_DIG / FLT_DIG, so such a
-** decimal is the only one of nDig digits that rounds to the value. The
-** smallest k has no trailing zero, as %g drops them. Only in %g's fixed
-** notation range [1e-4, 10^nDig); returns 0 where it does not apply. */
+/* Powers of ten, all exact doubles, for the fixed-notation fast paths of
+** mv_format_double and mv_format_float below (bench/README.md: glibc's
+** exact printf and strtod were a third of a wide change stream's CPU). */
 static const double aExact10[] = {
   1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
   1e14, 1e15, 1e16, 1e17, 1e18, 1e19
 };
-static int formatShortDecimal(char *z, double d, int nDig){
-  double a = fabs(d), lim = aExact10[nDig], m = 0;
-  int k, n = 0, i;
-  char t[24], *q;
-  if( !(a>=1e-4 && a<lim) ) return 0;
-  for(k=0; k<nDig+4; k++){
-    m = nearbyint(a*aExact10[k]);
-    if( m>=lim ) return 0;
-    if( m/aExact10[k]==a ) break;
-  }
-  if( k==nDig+4 || m==0 ) return 0;
-  q = digitsU64(t+sizeof t, (uint64_t)m);
-  if( d<0 ) z[n++] = '-';
-  if( k==0 ){
-    memcpy(z+n, q, (size_t)(t+sizeof t-q));
-    n += (int)(t+sizeof t-q);
-    z[n] = 0;
-    return n;
-  }
-  while( t+sizeof t-q<=k ) *--q = '0';       /* at least one integer digit */
-  i = (int)(t+sizeof t-q) - k;
-  memcpy(z+n, q, (size_t)i); n += i;
-  z[n++] = '.';
-  memcpy(z+n, q+i, (size_t)k); n += k;
-  z[n] = 0;
-  return n;
-}
 
 /* The "%.{p}g" text of the p-digit decimal m * 10^(E-p+1) in fixed
 ** notation (-4 <= E < p): trailing zeros of the fraction dropped. */
@@ -185,7 +152,6 @@ static int formatDoubleFixed(char *z, double d){
 
 int mv_format_double(char *z, double d){
   int p, n = 0;
-  if( (n = formatShortDecimal(z, d, DBL_DIG))>0 ) return n;
   if( (n = formatDoubleFixed(z, d))>0 ) return n;
   if( !isfinite(d) ){
     return snprintf(z, 32, "%s", isnan(d) ? "NaN" : d<0 ? "-Infinity" : "Infinity");
