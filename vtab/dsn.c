@@ -13,6 +13,8 @@
 */
 #include "mysqlvtab.h"
 
+#include <errmsg.h>
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,6 +324,13 @@ void mv_conn_put(mv_ctx *ctx, mv_conn *c, int reusable){
   sqlite3_free(c->zDsn);
   sqlite3_free(c->zLabel);
   sqlite3_free(c);
+}
+
+void mv_conn_release(mv_ctx *ctx, mv_conn *c){
+  unsigned e;
+  if( c==0 ) return;
+  e = c->mysql ? mysql_errno(c->mysql) : CR_MIN_ERROR;
+  mv_conn_put(ctx, c, e<CR_MIN_ERROR);
 }
 
 char *mv_conn_error(mv_conn *c, const char *zWhat){

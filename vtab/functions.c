@@ -42,15 +42,6 @@
 ** Helpers shared by the functions of this file.
 */
 
-/* Give c back to the pool: a server-side error (errno below 2000) leaves
-** the connection usable, a client error (lost connection, ...) does not. */
-static void fnPut(mv_ctx *ctx, mv_conn *c){
-  unsigned e;
-  if( c==0 ) return;
-  e = c->mysql ? mysql_errno(c->mysql) : 2000;
-  mv_conn_put(ctx, c, e==0 || e<2000);
-}
-
 /* Run zSql (logged as zLog, or as itself when zLog is NULL) and return its
 ** stored result. On error returns NULL and sets *pzErr, which names zLog
 ** (never zSql when they differ: zSql may hold a password). A statement
@@ -86,7 +77,7 @@ static void positionFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   c = mv_conn_get(ctx, mv_dsn_text(zArg), &zErr);
   if( c==0 ) goto fail;
   zPos = mv_position(ctx, c, &zErr);
-  fnPut(ctx, c);
+  mv_conn_release(ctx, c);
   if( zPos==0 ) goto fail;
   sqlite3_result_text(pCtx, zPos, -1, sqlite3_free);
   return;
@@ -729,7 +720,7 @@ fail:
   checkClear(cur);
   rc = SQLITE_ERROR;
 done:
-  if( c ) fnPut(p->ctx, c);
+  if( c ) mv_conn_release(p->ctx, c);
   fnGrantsFree(&g);
   sqlite3_free(zErr);
   sqlite3_free(zDb);
@@ -977,7 +968,7 @@ fail:
     sqlite3_free(z);
   }
 done:
-  if( c ) fnPut(ctx, c);
+  if( c ) mv_conn_release(ctx, c);
   sqlite3_free(sqlite3_str_finish(out));
   sqlite3_free(zErr);
   sqlite3_free(zAcct);

@@ -340,7 +340,7 @@ done:
   sqlite3_free(zSql);
   sqlite3_free(zDbLit);
   sqlite3_free(zTblLit);
-  mv_conn_put(m->ctx, c, mysql_errno(c->mysql)<2000);
+  mv_conn_release(m->ctx, c);
   return rc || m->zErr!=0;
 }
 

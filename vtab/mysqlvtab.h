@@ -60,6 +60,10 @@ mv_conn *mv_conn_get(mv_ctx *ctx, const char *zDsn, char **pzErr);
 /* Give it back: reusable=0 closes it (a stream abandoned mid-result, a
 ** lost connection), reusable=1 keeps it idle for the next statement. */
 void mv_conn_put(mv_ctx *ctx, mv_conn *c, int reusable);
+/* Give back a connection whose statement is complete: kept after success or
+** a server-side error, closed after a client error (lost connection, ...:
+** errno from CR_MIN_ERROR, 2000, up). NULL is a no-op. */
+void mv_conn_release(mv_ctx *ctx, mv_conn *c);
 /* A message for the last client error on c, prefixed with what failed. */
 char *mv_conn_error(mv_conn *c, const char *zWhat);
 
