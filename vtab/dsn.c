@@ -339,6 +339,22 @@ char *mv_conn_error(mv_conn *c, const char *zWhat){
                          c->zLabel, mysql_error(c->mysql));
 }
 
+MYSQL_RES *mv_query(mv_ctx *ctx, mv_conn *c, const char *zSql,
+                    const char *zWhat, char **pzErr){
+  MYSQL_RES *res;
+  mv_log_query(ctx, zSql);
+  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql)) ){
+    *pzErr = mv_conn_error(c, zWhat);
+    return 0;
+  }
+  res = mysql_store_result(c->mysql);
+  if( res==0 ){
+    if( mysql_errno(c->mysql) ) *pzErr = mv_conn_error(c, zWhat);
+    else *pzErr = sqlite3_mprintf("%s: no result from: %s", zWhat, zSql);
+  }
+  return res;
+}
+
 int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr){
   MYSQL_RES *res;
   mv_log_query(ctx, zSql);

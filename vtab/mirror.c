@@ -174,23 +174,12 @@ static int mirrorKind(const char *zData, const char *zColType){
   return K_TEXT;
 }
 
-/* A small stored result, or NULL with *pzErr set. */
-static MYSQL_RES *mirrorQuery(mirror *m, mv_conn *c, const char *zSql,
-                              char **pzErr){
-  MYSQL_RES *res = 0;
-  mv_log_query(m->ctx, zSql);
-  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql))
-   || (res = mysql_store_result(c->mysql))==0 ){
-    *pzErr = mv_conn_error(c, "reading the source's definition");
-  }
-  return res;
-}
-
 /* Learn the source's columns, kinds and primary key from MySQL. zSrc is
 ** "db.table" or "table" (then the DSN's database), parts may be `quoted`.
 ** Plain one-table information_schema queries: MariaDB 10.11 has crashed on
 ** correlated subqueries across COLUMNS, TABLES and STATISTICS. */
 static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
+  static const char zWhat[] = "reading the source's definition";
   mv_conn *c;
   char *zErr = 0, *zSql = 0, *zDbLit = 0, *zTblLit = 0;
   mv_tblname *aName = 0;
@@ -221,7 +210,8 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
   if( aName[0].zDb ){
     m->zDb = sqlite3_mprintf("%s", aName[0].zDb);
   }else{
-    if( (res = mirrorQuery(m, c, "SELECT DATABASE()", &zErr))==0 ) goto done;
+    res = mv_query(m->ctx, c, "SELECT DATABASE()", zWhat, &zErr);
+    if( res==0 ) goto done;
     row = mysql_fetch_row(res);
     if( row==0 || row[0]==0 ){
       mirrorErr(m, "no schema for '%s': write db.%s or set database= in the"
@@ -244,7 +234,7 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
   zSql = sqlite3_mprintf("SELECT ENGINE FROM information_schema.TABLES"
       " WHERE TABLE_SCHEMA='%s' AND TABLE_NAME='%s'", zDbLit, zTblLit);
   if( zSql==0 ){ mirrorErr(m, "out of memory"); goto done; }
-  if( (res = mirrorQuery(m, c, zSql, &zErr))==0 ) goto done;
+  if( (res = mv_query(m->ctx, c, zSql, zWhat, &zErr))==0 ) goto done;
   row = mysql_fetch_row(res);
   if( row==0 ){
     mirrorErr(m, "no such table %s.%s (or the user cannot see it)", m->zDb, m->zTbl);
@@ -265,7 +255,7 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
       " information_schema.STATISTICS WHERE TABLE_SCHEMA='%s' AND"
       " TABLE_NAME='%s' AND INDEX_NAME='PRIMARY'", zDbLit, zTblLit);
   if( zSql==0 ){ mirrorErr(m, "out of memory"); goto done; }
-  if( (res = mirrorQuery(m, c, zSql, &zErr))==0 ) goto done;
+  if( (res = mv_query(m->ctx, c, zSql, zWhat, &zErr))==0 ) goto done;
   nPkSlot = (int)mysql_num_rows(res);
   azPk = sqlite3_malloc64((nPkSlot+1)*sizeof(char*));
   if( azPk==0 ){ mirrorErr(m, "out of memory"); goto done; }
@@ -286,7 +276,7 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
       " information_schema.COLUMNS WHERE TABLE_SCHEMA='%s' AND"
       " TABLE_NAME='%s' ORDER BY ORDINAL_POSITION", zDbLit, zTblLit);
   if( zSql==0 ){ mirrorErr(m, "out of memory"); goto done; }
-  if( (res = mirrorQuery(m, c, zSql, &zErr))==0 ) goto done;
+  if( (res = mv_query(m->ctx, c, zSql, zWhat, &zErr))==0 ) goto done;
   while( (row = mysql_fetch_row(res))!=0 ){
     if( mirrorAddCol(m, row[0] ? row[0] : "",
                      mirrorKind(row[1] ? row[1] : "", row[2])) ) break;

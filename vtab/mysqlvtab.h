@@ -71,6 +71,12 @@ char *mv_conn_error(mv_conn *c, const char *zWhat);
 ** or NULL with *pzErr set (binary logging off: says what to configure). */
 char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr);
 
+/* Run a statement that returns rows (logged) and return its stored result;
+** NULL with *pzErr set, naming zWhat, on an error or when it gave no rows.
+** The caller frees it with mysql_free_result. */
+MYSQL_RES *mv_query(mv_ctx *ctx, mv_conn *c, const char *zSql,
+                    const char *zWhat, char **pzErr);
+
 /* Run one statement that returns no rows; on error *pzErr is set. */
 int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr);
 

@@ -136,17 +136,8 @@ static int isBinaryType(const char *zType){
   return 0;
 }
 
-/* Run zSql on c, logged; the stored result or NULL (*pzErr set). */
-static MYSQL_RES *query(mv_schema *s, mv_conn *c, const char *zSql,
-                        char **pzErr){
-  MYSQL_RES *res = 0;
-  mv_log_query(s->ctx, zSql);
-  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql))
-   || (res = mysql_store_result(c->mysql))==0 ){
-    *pzErr = mv_conn_error(c, "reading information_schema");
-  }
-  return res;
-}
+/* What a failed information_schema query says it was doing. */
+static const char zWhat[] = "reading information_schema";
 
 /* Collation name -> id, learnt once per cache. */
 static int loadCollations(mv_schema *s, mv_conn *c, char **pzErr){
@@ -154,8 +145,8 @@ static int loadCollations(mv_schema *s, mv_conn *c, char **pzErr){
   MYSQL_ROW row;
   int n, i = 0;
   if( s->azColl ) return 0;
-  res = query(s, c, "SELECT COLLATION_NAME, ID FROM"
-                    " information_schema.COLLATIONS", pzErr);
+  res = mv_query(s->ctx, c, "SELECT COLLATION_NAME, ID FROM"
+                 " information_schema.COLLATIONS", zWhat, pzErr);
   if( res==0 ) return 1;
   n = (int)mysql_num_rows(res);
   s->azColl = sqlite3_malloc64(sizeof(char*)*(size_t)(n + 1));
@@ -212,7 +203,7 @@ static sc_entry *lookup(mv_schema *s, const char *zDb, const char *zTbl,
       " ORDER BY ORDINAL_POSITION", zEdb, zEtbl);
   if( zSql==0 ) goto oom;
   s->nLookup++;
-  res = query(s, c, zSql, pzErr);
+  res = mv_query(s->ctx, c, zSql, zWhat, pzErr);
   if( res==0 ) goto fail;
   nRow = (int)mysql_num_rows(res);
   e = sqlite3_malloc(sizeof *e);
@@ -250,7 +241,7 @@ static sc_entry *lookup(mv_schema *s, const char *zDb, const char *zTbl,
       " information_schema.TABLES WHERE TABLE_SCHEMA = '%s'"
       " AND TABLE_NAME = '%s'", zEdb, zEtbl);
   if( zSql==0 ) goto oom;
-  res = query(s, c, zSql, pzErr);
+  res = mv_query(s->ctx, c, zSql, zWhat, pzErr);
   if( res==0 ) goto fail;
   if( (row = mysql_fetch_row(res))!=0 && row[0] ){
     e->ctime = (sqlite3_int64)strtoll(row[0], 0, 10);
@@ -264,7 +255,7 @@ static sc_entry *lookup(mv_schema *s, const char *zDb, const char *zTbl,
         " information_schema.CHECK_CONSTRAINTS"
         " WHERE CONSTRAINT_SCHEMA = '%s' AND TABLE_NAME = '%s'", zEdb, zEtbl);
     if( zSql==0 ) goto oom;
-    res = query(s, c, zSql, pzErr);
+    res = mv_query(s->ctx, c, zSql, zWhat, pzErr);
     if( res==0 ) goto fail;
     while( (row = mysql_fetch_row(res))!=0 ){
       for(i=0; row[0] && i<e->ncol; i++){

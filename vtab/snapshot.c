@@ -77,24 +77,6 @@ static void quoteLiteral(sqlite3_str *s, MYSQL *m, const char *z){
   sqlite3_free(zOut);
 }
 
-/* Run a query and return its (small) result stored; NULL with *pzErr on
-** error. The caller frees with mysql_free_result. */
-static MYSQL_RES *snapQuery(mv_ctx *ctx, mv_conn *c, const char *zSql,
-                            char **pzErr){
-  MYSQL_RES *res;
-  mv_log_query(ctx, zSql);
-  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql)) ){
-    *pzErr = mv_conn_error(c, "mysql_snapshot");
-    return 0;
-  }
-  res = mysql_store_result(c->mysql);
-  if( res==0 ){
-    if( mysql_errno(c->mysql) ) *pzErr = mv_conn_error(c, "mysql_snapshot");
-    else *pzErr = sqlite3_mprintf("mysql_snapshot: no result from: %s", zSql);
-  }
-  return res;
-}
-
 static char *dupStr(const char *z, size_t n){
   char *p = sqlite3_malloc64(n+1);
   if( p ){ memcpy(p, z, n); p[n] = 0; }
@@ -173,7 +155,7 @@ static char *tableProbeError(mv_ctx *ctx, mv_conn *c, const char *zDb,
 /* A list of names of one table from a one-column query. */
 static int loadNames(mv_ctx *ctx, mv_conn *c, const char *zSql,
                      char ***pazOut, int *pnOut, char **pzErr){
-  MYSQL_RES *res = snapQuery(ctx, c, zSql, pzErr);
+  MYSQL_RES *res = mv_query(ctx, c, zSql, "mysql_snapshot", pzErr);
   MYSQL_ROW row;
   char **az = 0;
   int n = 0;
@@ -253,7 +235,8 @@ static int resolveTables(mv_ctx *ctx, mv_conn *c, const char *zArg,
   }
   for(i=0; i<nName; i++){
     if( aName[i].zDb==0 && zDefDb==0 ){
-      MYSQL_RES *res = snapQuery(ctx, c, "SELECT DATABASE()", pzErr);
+      MYSQL_RES *res = mv_query(ctx, c, "SELECT DATABASE()", "mysql_snapshot",
+                                pzErr);
       MYSQL_ROW row;
       if( res==0 ) goto fail;
       row = mysql_fetch_row(res);
@@ -297,7 +280,7 @@ static int resolveTables(mv_ctx *ctx, mv_conn *c, const char *zArg,
     }
     zSql = sqlite3_str_finish(s);
     if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto fail; }
-    res = snapQuery(ctx, c, zSql, pzErr);
+    res = mv_query(ctx, c, zSql, "mysql_snapshot", pzErr);
     sqlite3_free(zSql);
     if( res==0 ) goto fail;
     while( (row = mysql_fetch_row(res))!=0 ){
@@ -1275,8 +1258,8 @@ static int cursorBegin(SnapCursor *pCur, int wantPos, char **pzErr){
   }
   if( cursorExec(pCur, "SET character_set_results=NULL", pzErr) ) return 1;
   if( wantPos && isMaria ){
-    MYSQL_RES *res = snapQuery(p->ctx, pCur->conn,
-        "SHOW STATUS LIKE 'binlog_snapshot_%'", pzErr);
+    MYSQL_RES *res = mv_query(p->ctx, pCur->conn,
+        "SHOW STATUS LIKE 'binlog_snapshot_%'", "mysql_snapshot", pzErr);
     MYSQL_ROW row;
     char *zFile = 0, *zOff = 0;
     if( res==0 ) return 1;
