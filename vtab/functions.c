@@ -291,19 +291,6 @@ static int fnGrantsLoad(mv_ctx *ctx, mv_conn *c, const char *zFor,
   return 0;
 }
 
-/* 'text' for MySQL, escaped for the connection (sqlite3_malloc'd). */
-static char *fnLiteral(mv_conn *c, const char *z){
-  size_t n = strlen(z);
-  char *zOut = sqlite3_malloc64(2*n+3);
-  unsigned long k;
-  if( zOut==0 ) return 0;
-  zOut[0] = '\'';
-  k = mysql_real_escape_string(c->mysql, zOut+1, z, (unsigned long)n);
-  zOut[k+1] = '\'';
-  zOut[k+2] = 0;
-  return zOut;
-}
-
 /* ---------------------------------------------------------------------
 ** mysql_check(tbl [, dsn]) — eponymous table-valued function.
 */
@@ -404,7 +391,7 @@ static int checkClose(sqlite3_vtab_cursor *pCur){
 
 /* Does zDb.zTbl have a primary key? (0 also when the server cannot say.) */
 static int checkHasPk(mv_ctx *ctx, mv_conn *c, const char *zDb, const char *zTbl){
-  char *zDbLit = fnLiteral(c, zDb), *zTblLit = fnLiteral(c, zTbl), *zSql, *zErr = 0;
+  char *zDbLit = mv_literal(c->mysql, zDb), *zTblLit = mv_literal(c->mysql, zTbl), *zSql, *zErr = 0;
   MYSQL_RES *res;
   MYSQL_ROW row;
   int has = 0;
@@ -451,7 +438,7 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
                                " database= in the DSN", zTbl, zTbl));
       continue;
     }
-    zDbLit = fnLiteral(c, zDb);
+    zDbLit = mv_literal(c->mysql, zDb);
     if( isPattern ){
       /* As mysql_snapshot reads a pattern: % is any run, _ is literal. */
       sqlite3_str *pat = sqlite3_str_new(0);
@@ -462,10 +449,10 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
         sqlite3_str_appendchar(pat, 1, *q);
       }
       zPat = sqlite3_str_finish(pat);
-      zTblLit = zPat ? fnLiteral(c, zPat) : 0;
+      zTblLit = zPat ? mv_literal(c->mysql, zPat) : 0;
       sqlite3_free(zPat);
     }else{
-      zTblLit = fnLiteral(c, zTbl);
+      zTblLit = mv_literal(c->mysql, zTbl);
     }
     /* Plain one-table queries: MariaDB 10.11 answered a correlated
     ** subquery on TABLE_CONSTRAINTS wrongly (0) and has crashed on ones
@@ -849,9 +836,9 @@ static void setupFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   }
   c = mv_conn_get(ctx, mv_dsn_text(zAdmin), &zErr);
   if( c==0 ) goto fail;
-  zUserLit = fnLiteral(c, zUser);
-  zHostLit = fnLiteral(c, zHost);
-  zPwLit = fnLiteral(c, zPw);
+  zUserLit = mv_literal(c->mysql, zUser);
+  zHostLit = mv_literal(c->mysql, zHost);
+  zPwLit = mv_literal(c->mysql, zPw);
   zAcct = (zUserLit && zHostLit) ? sqlite3_mprintf("%s@%s", zUserLit, zHostLit) : 0;
   if( zAcct==0 || zPwLit==0 ) goto oom;
 

@@ -224,15 +224,13 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
   }
   m->zTbl = sqlite3_mprintf("%s", aName[0].zTbl);
   if( m->zDb==0 || m->zTbl==0 ){ mirrorErr(m, "out of memory"); goto done; }
-  zDbLit = sqlite3_malloc64(2*strlen(m->zDb)+1);
-  zTblLit = sqlite3_malloc64(2*strlen(m->zTbl)+1);
+  zDbLit = mv_literal(c->mysql, m->zDb);
+  zTblLit = mv_literal(c->mysql, m->zTbl);
   if( zDbLit==0 || zTblLit==0 ){ mirrorErr(m, "out of memory"); goto done; }
-  mysql_real_escape_string(c->mysql, zDbLit, m->zDb, (unsigned long)strlen(m->zDb));
-  mysql_real_escape_string(c->mysql, zTblLit, m->zTbl, (unsigned long)strlen(m->zTbl));
 
   /* The engine: a consistent snapshot needs InnoDB. */
   zSql = sqlite3_mprintf("SELECT ENGINE FROM information_schema.TABLES"
-      " WHERE TABLE_SCHEMA='%s' AND TABLE_NAME='%s'", zDbLit, zTblLit);
+      " WHERE TABLE_SCHEMA=%s AND TABLE_NAME=%s", zDbLit, zTblLit);
   if( zSql==0 ){ mirrorErr(m, "out of memory"); goto done; }
   if( (res = mv_query(m->ctx, c, zSql, zWhat, &zErr))==0 ) goto done;
   row = mysql_fetch_row(res);
@@ -252,8 +250,8 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
   /* The primary key's columns, in key order. */
   sqlite3_free(zSql);
   zSql = sqlite3_mprintf("SELECT COLUMN_NAME, SEQ_IN_INDEX FROM"
-      " information_schema.STATISTICS WHERE TABLE_SCHEMA='%s' AND"
-      " TABLE_NAME='%s' AND INDEX_NAME='PRIMARY'", zDbLit, zTblLit);
+      " information_schema.STATISTICS WHERE TABLE_SCHEMA=%s AND"
+      " TABLE_NAME=%s AND INDEX_NAME='PRIMARY'", zDbLit, zTblLit);
   if( zSql==0 ){ mirrorErr(m, "out of memory"); goto done; }
   if( (res = mv_query(m->ctx, c, zSql, zWhat, &zErr))==0 ) goto done;
   nPkSlot = (int)mysql_num_rows(res);
@@ -273,8 +271,8 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
   /* The columns, in table order. */
   sqlite3_free(zSql);
   zSql = sqlite3_mprintf("SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE FROM"
-      " information_schema.COLUMNS WHERE TABLE_SCHEMA='%s' AND"
-      " TABLE_NAME='%s' ORDER BY ORDINAL_POSITION", zDbLit, zTblLit);
+      " information_schema.COLUMNS WHERE TABLE_SCHEMA=%s AND"
+      " TABLE_NAME=%s ORDER BY ORDINAL_POSITION", zDbLit, zTblLit);
   if( zSql==0 ){ mirrorErr(m, "out of memory"); goto done; }
   if( (res = mv_query(m->ctx, c, zSql, zWhat, &zErr))==0 ) goto done;
   while( (row = mysql_fetch_row(res))!=0 ){
@@ -303,7 +301,7 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
   sqlite3_free(zSql);
   zSql = sqlite3_mprintf(
       "SELECT CONSTRAINT_NAME FROM information_schema.CHECK_CONSTRAINTS"
-      " WHERE CONSTRAINT_SCHEMA='%s' AND TABLE_NAME='%s'"
+      " WHERE CONSTRAINT_SCHEMA=%s AND TABLE_NAME=%s"
       " AND CHECK_CLAUSE LIKE 'json_valid(%%'", zDbLit, zTblLit);
   if( zSql==0 ){ mirrorErr(m, "out of memory"); goto done; }
   mv_log_query(m->ctx, zSql);
@@ -524,19 +522,9 @@ static char *mirrorColumnsJson(mirror *m, int pkOnly){
 ** that a name holding a dot or a backtick means that one table. */
 static char *mirrorQuotedName(mirror *m){
   sqlite3_str *s = sqlite3_str_new(0);
-  const char *az[2];
-  int i;
-  az[0] = m->zDb; az[1] = m->zTbl;
-  for(i=0; i<2; i++){
-    const char *z;
-    if( i ) sqlite3_str_appendchar(s, 1, '.');
-    sqlite3_str_appendchar(s, 1, '`');
-    for(z=az[i]; *z; z++){
-      if( *z=='`' ) sqlite3_str_appendchar(s, 1, '`');
-      sqlite3_str_appendchar(s, 1, *z);
-    }
-    sqlite3_str_appendchar(s, 1, '`');
-  }
+  mv_quote_ident(s, m->zDb);
+  sqlite3_str_appendchar(s, 1, '.');
+  mv_quote_ident(s, m->zTbl);
   return sqlite3_str_finish(s);
 }
 

@@ -71,6 +71,11 @@ char *mv_conn_error(mv_conn *c, const char *zWhat);
 ** or NULL with *pzErr set (binary logging off: says what to configure). */
 char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr);
 
+/* SQL text: `name` with backticks doubled; 'text' escaped for the
+** connection's charset (sqlite3_malloc'd, NULL when out of memory). */
+void mv_quote_ident(sqlite3_str *s, const char *z);
+char *mv_literal(MYSQL *m, const char *z);
+
 /* Run a statement that returns rows (logged) and return its stored result;
 ** NULL with *pzErr set, naming zWhat, on an error or when it gave no rows.
 ** The caller frees it with mysql_free_result. */

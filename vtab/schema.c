@@ -118,13 +118,9 @@ static const char *keep(sc_entry *e, const char *z){
 /* "json_valid(`name`)" with the backquotes of name doubled. */
 static char *quoteCheck(const char *zName){
   sqlite3_str *x = sqlite3_str_new(0);
-  const char *p;
-  sqlite3_str_appendall(x, "json_valid(`");
-  for(p=zName; *p; p++){
-    if( *p=='`' ) sqlite3_str_appendchar(x, 1, '`');
-    sqlite3_str_appendchar(x, 1, *p);
-  }
-  sqlite3_str_appendall(x, "`)");
+  sqlite3_str_appendall(x, "json_valid(");
+  mv_quote_ident(x, zName);
+  sqlite3_str_appendchar(x, 1, ')');
   return sqlite3_str_finish(x);
 }
 
@@ -190,16 +186,14 @@ static sc_entry *lookup(mv_schema *s, const char *zDb, const char *zTbl,
   c = mv_conn_get(s->ctx, s->zDsn, pzErr);
   if( c==0 ) return 0;
   isMaria = strstr(mysql_get_server_info(c->mysql), "MariaDB")!=0;
-  zEdb = sqlite3_malloc64(strlen(zDb)*2 + 1);
-  zEtbl = sqlite3_malloc64(strlen(zTbl)*2 + 1);
+  zEdb = mv_literal(c->mysql, zDb);
+  zEtbl = mv_literal(c->mysql, zTbl);
   if( zEdb==0 || zEtbl==0 ) goto oom;
-  mysql_real_escape_string(c->mysql, zEdb, zDb, (unsigned long)strlen(zDb));
-  mysql_real_escape_string(c->mysql, zEtbl, zTbl, (unsigned long)strlen(zTbl));
   if( loadCollations(s, c, pzErr) ) goto fail;
   zSql = sqlite3_mprintf(
       "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, COLLATION_NAME"
       " FROM information_schema.COLUMNS"
-      " WHERE TABLE_SCHEMA = '%s' AND TABLE_NAME = '%s'"
+      " WHERE TABLE_SCHEMA = %s AND TABLE_NAME = %s"
       " ORDER BY ORDINAL_POSITION", zEdb, zEtbl);
   if( zSql==0 ) goto oom;
   s->nLookup++;
@@ -238,8 +232,8 @@ static sc_entry *lookup(mv_schema *s, const char *zDb, const char *zTbl,
   res = 0;
   sqlite3_free(zSql);
   zSql = sqlite3_mprintf("SELECT UNIX_TIMESTAMP(CREATE_TIME) FROM"
-      " information_schema.TABLES WHERE TABLE_SCHEMA = '%s'"
-      " AND TABLE_NAME = '%s'", zEdb, zEtbl);
+      " information_schema.TABLES WHERE TABLE_SCHEMA = %s"
+      " AND TABLE_NAME = %s", zEdb, zEtbl);
   if( zSql==0 ) goto oom;
   res = mv_query(s->ctx, c, zSql, zWhat, pzErr);
   if( res==0 ) goto fail;
@@ -253,7 +247,7 @@ static sc_entry *lookup(mv_schema *s, const char *zDb, const char *zTbl,
     sqlite3_free(zSql);
     zSql = sqlite3_mprintf("SELECT CHECK_CLAUSE FROM"
         " information_schema.CHECK_CONSTRAINTS"
-        " WHERE CONSTRAINT_SCHEMA = '%s' AND TABLE_NAME = '%s'", zEdb, zEtbl);
+        " WHERE CONSTRAINT_SCHEMA = %s AND TABLE_NAME = %s", zEdb, zEtbl);
     if( zSql==0 ) goto oom;
     res = mv_query(s->ctx, c, zSql, zWhat, pzErr);
     if( res==0 ) goto fail;

@@ -57,24 +57,11 @@
 ** Small helpers: quoting, queries
 ** ==================================================================== */
 
-/* Append `name` with backticks doubled. */
-static void quoteIdent(sqlite3_str *s, const char *z){
-  sqlite3_str_appendchar(s, 1, '`');
-  for(; *z; z++){
-    if( *z=='`' ) sqlite3_str_appendchar(s, 1, '`');
-    sqlite3_str_appendchar(s, 1, *z);
-  }
-  sqlite3_str_appendchar(s, 1, '`');
-}
-
 /* Append 'text' escaped for the connection's charset. */
 static void quoteLiteral(sqlite3_str *s, MYSQL *m, const char *z){
-  size_t n = strlen(z);
-  char *zOut = sqlite3_malloc64(2*n + 3);
-  if( zOut==0 ){ sqlite3_str_appendall(s, "''"); return; }
-  mysql_real_escape_string(m, zOut, z, (unsigned long)n);
-  sqlite3_str_appendf(s, "'%s'", zOut);
-  sqlite3_free(zOut);
+  char *zLit = mv_literal(m, z);
+  sqlite3_str_appendall(s, zLit ? zLit : "''");
+  sqlite3_free(zLit);
 }
 
 static char *dupStr(const char *z, size_t n){
@@ -125,9 +112,9 @@ static char *tableProbeError(mv_ctx *ctx, mv_conn *c, const char *zDb,
   char *zSql, *zErr = 0;
   unsigned e;
   sqlite3_str_appendall(s, "SELECT 1 FROM ");
-  quoteIdent(s, zDb);
+  mv_quote_ident(s, zDb);
   sqlite3_str_appendchar(s, 1, '.');
-  quoteIdent(s, zTbl);
+  mv_quote_ident(s, zTbl);
   sqlite3_str_appendall(s, " LIMIT 0");
   zSql = sqlite3_str_finish(s);
   if( zSql==0 ) return sqlite3_mprintf("out of memory");
@@ -807,9 +794,9 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
   MYSQL_RES *meta;
   memset(&r, 0, sizeof r);
   sqlite3_str_appendall(s, "SELECT * FROM ");
-  quoteIdent(s, p->tab.zDb);
+  mv_quote_ident(s, p->tab.zDb);
   sqlite3_str_appendchar(s, 1, '.');
-  quoteIdent(s, p->tab.zTbl);
+  mv_quote_ident(s, p->tab.zTbl);
   zSql = sqlite3_str_finish(s);
   if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
   /* the columns' own charsets, as the scans will see them */
@@ -1300,9 +1287,9 @@ static int tvfOpenTable(SnapCursor *pCur, char **pzErr){
   char *zSql;
   int i, k, rc;
   sqlite3_str_appendall(s, "SELECT * FROM ");
-  quoteIdent(s, t->zDb);
+  mv_quote_ident(s, t->zDb);
   sqlite3_str_appendchar(s, 1, '.');
-  quoteIdent(s, t->zTbl);
+  mv_quote_ident(s, t->zTbl);
   zSql = sqlite3_str_finish(s);
   if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
   readerFree(&pCur->rd);
@@ -1448,12 +1435,12 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
   sqlite3_str_appendall(s, "SELECT ");
   for(i=0; i<p->nCol; i++){
     if( i ) sqlite3_str_appendall(s, ", ");
-    quoteIdent(s, p->azCol[i]);
+    mv_quote_ident(s, p->azCol[i]);
   }
   sqlite3_str_appendall(s, " FROM ");
-  quoteIdent(s, p->tab.zDb);
+  mv_quote_ident(s, p->tab.zDb);
   sqlite3_str_appendchar(s, 1, '.');
-  quoteIdent(s, p->tab.zTbl);
+  mv_quote_ident(s, p->tab.zTbl);
 
 #define NEED_BIND(k) do{ if( nBind+(k)>nAlloc ){ \
     int nNew = (nBind+(k))*2+8; \
@@ -1486,7 +1473,7 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     pd = p->aPd[col];
     if( op=='n' ){
       sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
-      quoteIdent(s, p->azCol[col]);
+      mv_quote_ident(s, p->azCol[col]);
       sqlite3_str_appendall(s, " IS NULL");
       continue;
     }
@@ -1504,7 +1491,7 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
       if( nIn==0 ){ empty = 1; continue; }
       NEED_BIND(nIn);
       sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
-      quoteIdent(s, p->azCol[col]);
+      mv_quote_ident(s, p->azCol[col]);
       sqlite3_str_appendall(s, " IN (");
       j = 0;
       for(r2=sqlite3_vtab_in_first(v, &e); r2==SQLITE_OK && e; r2=sqlite3_vtab_in_next(v, &e)){
@@ -1540,7 +1527,7 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     }
     nBind++;
     sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
-    quoteIdent(s, p->azCol[col]);
+    mv_quote_ident(s, p->azCol[col]);
     sqlite3_str_appendall(s, zOp);
   }
   if( *z==';' ){
@@ -1552,7 +1539,7 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
       if( *z==',' ) z++;
       if( col>=p->nCol ) continue;
       sqlite3_str_appendall(s, k++ ? ", " : " ORDER BY ");
-      quoteIdent(s, p->azCol[col]);
+      mv_quote_ident(s, p->azCol[col]);
       if( desc ) sqlite3_str_appendall(s, " DESC");
     }
   }
