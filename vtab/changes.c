@@ -1053,7 +1053,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
   }
   /* a GTID start must be the server's kind of GTID */
   if( isGtid ){
-    int isMaria = strstr(mysql_get_server_info(m), "MariaDB")!=0;
+    int isMaria = mv_is_mariadb(m);
     int isMariaGtid = mvt_is_maria_gtid(pCur->zStart);
     if( isMaria!=isMariaGtid ){
       int rc = cursorError(pCur, isMaria

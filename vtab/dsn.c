@@ -339,6 +339,11 @@ char *mv_conn_error(mv_conn *c, const char *zWhat){
                          c->zLabel, mysql_error(c->mysql));
 }
 
+int mv_is_mariadb(MYSQL *m){
+  const char *z = mysql_get_server_info(m);
+  return z && strstr(z, "MariaDB")!=0;
+}
+
 void mv_quote_ident(sqlite3_str *s, const char *z){
   sqlite3_str_appendchar(s, 1, '`');
   for(; *z; z++){

@@ -850,7 +850,7 @@ static void setupFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   ** statement with the hash before logging it; it gets the text. */
   zIdent = sqlite3_mprintf("IDENTIFIED BY %s", zPwLit);
   if( zIdent==0 ) goto oom;
-  if( strstr(mysql_get_server_info(c->mysql), "MariaDB") ){
+  if( mv_is_mariadb(c->mysql) ){
     MYSQL_ROW row;
     sqlite3_free(zSql);
     zSql = sqlite3_mprintf("SELECT PASSWORD(%s)", zPwLit);

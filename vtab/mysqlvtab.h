@@ -71,6 +71,9 @@ char *mv_conn_error(mv_conn *c, const char *zWhat);
 ** or NULL with *pzErr set (binary logging off: says what to configure). */
 char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr);
 
+/* Is the server MariaDB (not MySQL)? */
+int mv_is_mariadb(MYSQL *m);
+
 /* SQL text: `name` with backticks doubled; 'text' escaped for the
 ** connection's charset (sqlite3_malloc'd, NULL when out of memory). */
 void mv_quote_ident(sqlite3_str *s, const char *z);

@@ -185,7 +185,7 @@ static sc_entry *lookup(mv_schema *s, const char *zDb, const char *zTbl,
   int isMaria, nRow, i;
   c = mv_conn_get(s->ctx, s->zDsn, pzErr);
   if( c==0 ) return 0;
-  isMaria = strstr(mysql_get_server_info(c->mysql), "MariaDB")!=0;
+  isMaria = mv_is_mariadb(c->mysql);
   zEdb = mv_literal(c->mysql, zDb);
   zEtbl = mv_literal(c->mysql, zTbl);
   if( zEdb==0 || zEtbl==0 ) goto oom;

@@ -197,11 +197,6 @@ static int tableDetails(mv_ctx *ctx, mv_conn *c, int isMaria, SnapTable *t,
   return rc;
 }
 
-static int isMariaDB(mv_conn *c){
-  const char *z = mysql_get_server_info(c->mysql);
-  return z && strstr(z, "MariaDB")!=0;
-}
-
 /* Resolve the table argument to a list of InnoDB tables. */
 static int resolveTables(mv_ctx *ctx, mv_conn *c, const char *zArg,
                          int allowMany, SnapTable **paTab, int *pnTab,
@@ -211,7 +206,7 @@ static int resolveTables(mv_ctx *ctx, mv_conn *c, const char *zArg,
   SnapTable *aTab = 0;
   int nTab = 0;
   char *zDefDb = 0;
-  int isMaria = isMariaDB(c);
+  int isMaria = mv_is_mariadb(c->mysql);
 
   *pzErr = 0;
   if( mv_tblarg_parse("mysql_snapshot", zArg, &aName, &nName, pzErr) ) return 1;
@@ -1214,7 +1209,7 @@ static int cursorStartTxn(SnapCursor *pCur, char **pzErr){
 static int cursorBegin(SnapCursor *pCur, int wantPos, char **pzErr){
   SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
   const char *zForce = getenv("MYSQL_VTAB_TEST_BRACKET");
-  int isMaria = isMariaDB(pCur->conn) && !(zForce && zForce[0]=='1');
+  int isMaria = mv_is_mariadb(pCur->conn->mysql) && !(zForce && zForce[0]=='1');
   int iTry;
   if( !wantPos || isMaria ){
     if( cursorStartTxn(pCur, pzErr) ) return 1;
