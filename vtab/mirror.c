@@ -43,6 +43,7 @@
 ** same database handle, so it needs them registered (ext.c does).
 */
 #include "mysqlvtab.h"
+#include "schema.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -268,19 +269,24 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
   mysql_free_result(res);
   res = 0;
 
-  /* The columns, in table order. */
-  sqlite3_free(zSql);
-  zSql = sqlite3_mprintf("SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE FROM"
-      " information_schema.COLUMNS WHERE TABLE_SCHEMA=%s AND"
-      " TABLE_NAME=%s ORDER BY ORDINAL_POSITION", zDbLit, zTblLit);
-  if( zSql==0 ){ mirrorErr(m, "out of memory"); goto done; }
-  if( (res = mv_query(m->ctx, c, zSql, zWhat, &zErr))==0 ) goto done;
-  while( (row = mysql_fetch_row(res))!=0 ){
-    if( mirrorAddCol(m, row[0] ? row[0] : "",
-                     mirrorKind(row[1] ? row[1] : "", row[2])) ) break;
+  /* The columns, in table order, with MariaDB's JSON columns (a LONGTEXT
+  ** with a json_valid() check), as the change stream learns them. */
+  mv_conn_release(m->ctx, c);
+  c = 0;
+  {
+    mv_schema *sc = mv_schema_new(m->ctx, zDsn, 0, 0);
+    const mvb_colinfo *aCol = 0;
+    int nCol = sc ? mv_schema_columns(sc, m->zDb, m->zTbl, &aCol, &zErr) : -1;
+    if( sc==0 ) mirrorErr(m, "out of memory");
+    for(i=0; i<nCol; i++){
+      int kind = mirrorKind(aCol[i].data_type ? aCol[i].data_type : "",
+                            aCol[i].column_type);
+      if( aCol[i].is_json && kind==K_TEXT ) kind = K_JSON;
+      if( mirrorAddCol(m, aCol[i].name ? aCol[i].name : "", kind) ) break;
+    }
+    mv_schema_free(sc);
+    if( nCol<0 ) goto done;
   }
-  mysql_free_result(res);
-  res = 0;
   for(i=0; i<nPkSlot && m->zErr==0; i++){
     if( azPk[i]==0 ){ mirrorErr(m, "primary key of %s.%s: a gap", m->zDb, m->zTbl); break; }
     mirrorAddPk(m, azPk[i]);
@@ -295,26 +301,6 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
                  " run ALTER TABLE `%s`.`%s` ADD PRIMARY KEY (...)",
                  m->zDb, m->zTbl, m->zDb, m->zTbl);
     goto done;
-  }
-  /* MariaDB JSON columns (MySQL has DATA_TYPE json). An error here (a
-  ** server without CHECK_CONSTRAINTS.TABLE_NAME) just means none. */
-  sqlite3_free(zSql);
-  zSql = sqlite3_mprintf(
-      "SELECT CONSTRAINT_NAME FROM information_schema.CHECK_CONSTRAINTS"
-      " WHERE CONSTRAINT_SCHEMA=%s AND TABLE_NAME=%s"
-      " AND CHECK_CLAUSE LIKE 'json_valid(%%'", zDbLit, zTblLit);
-  if( zSql==0 ){ mirrorErr(m, "out of memory"); goto done; }
-  mv_log_query(m->ctx, zSql);
-  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql))==0
-   && (res = mysql_store_result(c->mysql))!=0 ){
-    while( (row = mysql_fetch_row(res))!=0 ){
-      int i;
-      for(i=0; row[0] && i<m->nCol; i++){
-        if( strcmp(m->azCol[i], row[0])==0 && m->aKind[i]==K_TEXT ) m->aKind[i] = K_JSON;
-      }
-    }
-    mysql_free_result(res);
-    res = 0;
   }
   rc = 0;
 done:

@@ -277,22 +277,39 @@ done:
   return e;
 }
 
+/* The cached entry of zDb.zTbl, looked up when not cached; NULL on an
+** error (*pzErr set). */
+static sc_entry *entryFor(mv_schema *s, const char *zDb, const char *zTbl,
+                          char **pzErr){
+  sc_entry *e;
+  for(e=s->list; e; e=e->next){
+    if( strcmp(e->zDb, zDb)==0 && strcmp(e->zTbl, zTbl)==0 ) return e;
+  }
+  if( s->nEntry>=SC_MAX_ENTRIES ) mv_schema_reset(s);
+  e = lookup(s, zDb, zTbl, pzErr);
+  if( e==0 ) return 0;
+  e->next = s->list;
+  s->list = e;
+  s->nEntry++;
+  return e;
+}
+
+int mv_schema_columns(mv_schema *s, const char *zDb, const char *zTbl,
+                      const mvb_colinfo **paCol, char **pzErr){
+  sc_entry *e;
+  *pzErr = 0;
+  *paCol = 0;
+  if( (e = entryFor(s, zDb, zTbl, pzErr))==0 ) return -1;
+  *paCol = e->cols;
+  return e->ncol;
+}
+
 int mv_schema_apply(mv_schema *s, mvb_decoder *d, mvb_table *t, uint32_t ts,
                     char **pzErr){
   sc_entry *e;
   *pzErr = 0;
   if( t==0 || t->db==0 || t->name==0 ) return 1;
-  for(e=s->list; e; e=e->next){
-    if( strcmp(e->zDb, t->db)==0 && strcmp(e->zTbl, t->name)==0 ) break;
-  }
-  if( e==0 ){
-    if( s->nEntry>=SC_MAX_ENTRIES ) mv_schema_reset(s);
-    e = lookup(s, t->db, t->name, pzErr);
-    if( e==0 ) return -1;
-    e->next = s->list;
-    s->list = e;
-    s->nEntry++;
-  }
+  if( (e = entryFor(s, t->db, t->name, pzErr))==0 ) return -1;
   if( e->ncol==0 ) return 1;
   if( e->ctime>=0 ){
     if( (sqlite3_int64)ts<e->ctime ) return 1;      /* altered since */

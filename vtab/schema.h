@@ -1,5 +1,6 @@
 /*
-** schema.h — live column information for the binlog decoder: names,
+** schema.h — live column information (for the binlog decoder, and the
+** columns mysql_mirror creates its table with): names,
 ** signedness, charsets, ENUM/SET labels and MariaDB JSON columns of a
 ** table, read from information_schema on a pooled connection (not the
 ** replication one), cached per table and applied with mvb_table_apply(),
@@ -32,6 +33,12 @@ void mv_schema_free(mv_schema *s);
 ** "@N"), -1 on a connection or query error (*pzErr set). */
 int mv_schema_apply(mv_schema *s, mvb_decoder *d, mvb_table *t, uint32_t ts,
                     char **pzErr);
+
+/* The columns of zDb.zTbl as the server has them now (cached): their
+** number (0: no such table, or none the user can see) with *paCol, owned
+** by s until mv_schema_reset/free; -1 on an error (*pzErr set). */
+int mv_schema_columns(mv_schema *s, const char *zDb, const char *zTbl,
+                      const mvb_colinfo **paCol, char **pzErr);
 
 /* Forget what was learnt (after DDL in the stream). */
 void mv_schema_reset(mv_schema *s);
