@@ -311,7 +311,10 @@ int mv_schema_apply(mv_schema *s, mvb_decoder *d, mvb_table *t, uint32_t ts,
   if( t==0 || t->db==0 || t->name==0 ) return 1;
   if( (e = entryFor(s, t->db, t->name, pzErr))==0 ) return -1;
   if( e->ncol==0 ) return 1;
-  if( e->ctime>=0 ){
+  /* Without CREATE_TIME nothing says the table was not altered since the
+  ** event: a reorder of same-typed columns would pass the type check. */
+  if( e->ctime<0 ) return 1;
+  {
     if( (sqlite3_int64)ts<e->ctime ) return 1;      /* altered since */
     if( (sqlite3_int64)ts==e->ctime ){
       if( e->probed==0 ){
