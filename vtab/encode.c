@@ -23,10 +23,9 @@ static const char aDigitPairs[201] =
   "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
   "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
   "8081828384858687888990919293949596979899";
-static char *digitsU64(char *zEnd, uint64_t v){
-  char *z = zEnd;
+static char *digitsU32(char *z, uint32_t v){
   while( v>=100 ){
-    unsigned k = (unsigned)(v%100)*2;
+    unsigned k = (v%100)*2;
     v /= 100;
     *--z = aDigitPairs[k+1];
     *--z = aDigitPairs[k];
@@ -39,20 +38,63 @@ static char *digitsU64(char *zEnd, uint64_t v){
   }
   return z;
 }
+/* Above 2^32, eight digits at a time in 32-bit arithmetic: one 64-bit
+** division per eight digits instead of one per two. */
+static char *digitsU64(char *zEnd, uint64_t v){
+  char *z = zEnd;
+  while( v>UINT32_MAX ){
+    uint64_t q = v/100000000;
+    uint32_t r = (uint32_t)(v - q*100000000);
+    int i;
+    for(i=0; i<4; i++){
+      unsigned k = (r%100)*2;
+      r /= 100;
+      *--z = aDigitPairs[k+1];
+      *--z = aDigitPairs[k];
+    }
+    v = q;
+  }
+  return digitsU32(z, (uint32_t)v);
+}
+
+/* The number of decimal digits of v (1 for 0). */
+static int digitCount(uint64_t v){
+  static const uint64_t aPow10[20] = {
+    1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+    10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+    100000000000ull, 1000000000000ull, 10000000000000ull,
+    100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+    100000000000000000ull, 1000000000000000000ull,
+    10000000000000000000ull
+  };
+  int t;
+  if( v<10 ) return 1;
+  t = ((64 - __builtin_clzll(v)) * 1233) >> 12;   /* log10(2^bits), floored */
+  return t + (v>=aPow10[t]);
+}
+
+/* Write v's digits at z (room for 20); the end. */
+static char *putU64(char *z, uint64_t v){
+  char *e = z + digitCount(v);
+  digitsU64(e, v);
+  return e;
+}
+static char *putI64(char *z, int64_t v){
+  if( v<0 ){
+    *z++ = '-';
+    return putU64(z, (uint64_t)0 - (uint64_t)v);
+  }
+  return putU64(z, (uint64_t)v);
+}
 
 void mv_append_u64(mv_buf *b, uint64_t v){
-  char t[24];
-  char *z = digitsU64(t+sizeof t, v);
-  mv_buf_append(b, z, (size_t)(t + sizeof t - z));
+  if( b->cap - b->n < 24 && mv_buf_reserve(b, 24) ) return;
+  b->n = (size_t)(putU64(b->z + b->n, v) - b->z);
 }
 
 void mv_append_i64(mv_buf *b, int64_t v){
-  if( v<0 ){
-    mv_buf_char(b, '-');
-    mv_append_u64(b, (uint64_t)0 - (uint64_t)v);
-  }else{
-    mv_append_u64(b, (uint64_t)v);
-  }
+  if( b->cap - b->n < 24 && mv_buf_reserve(b, 24) ) return;
+  b->n = (size_t)(putI64(b->z + b->n, v) - b->z);
 }
 
 /* Shortest "%.*g" text that reads back as the same double. For normal
@@ -213,18 +255,19 @@ int mv_format_float(char *z, float f){
 /* ---- temporal ---- */
 
 static char *put2(char *z, unsigned v){
-  z[0] = (char)('0' + (v/10)%10);
-  z[1] = (char)('0' + v%10);
+  memcpy(z, aDigitPairs + (v%100)*2, 2);
   return z + 2;
 }
 
 /* ".ffffff" cut to fsp digits (nothing when fsp is 0). */
 static char *putFraction(char *z, unsigned usec, int fsp){
   char t[6];
-  int i;
   if( fsp<=0 ) return z;
   if( fsp>6 ) fsp = 6;
-  for(i=5; i>=0; i--){ t[i] = (char)('0' + usec%10); usec /= 10; }
+  usec %= 1000000;
+  put2(t, usec/10000);
+  put2(t+2, usec/100);
+  put2(t+4, usec);
   *z++ = '.';
   memcpy(z, t, (size_t)fsp);
   return z + fsp;
@@ -330,7 +373,68 @@ static void jsonEscapeInto(mv_buf *b, const unsigned char *z, size_t n){
   }
 }
 
+/* jsonEscapeInto for a string whose worst case (6 bytes out per byte in,
+** plus 8 of slack for the word stores) is reserved at o: no capacity
+** checks and no calls per run. The same output, byte for byte. */
+static char *jsonEscapeReserved(char *o, const unsigned char *z, size_t n){
+  static const char hex[] = "0123456789abcdef";
+  size_t i = 0;
+  while( i<n ){
+    uint64_t w;
+    unsigned char c;
+    while( i+8<=n ){
+      memcpy(&w, z+i, 8);
+      memcpy(o, &w, 8);                 /* kept only if all 8 are plain */
+      if( !jsonPlainWord(w) ) break;
+      i += 8; o += 8;
+    }
+    while( i<n && aJsonPlain[z[i]] ) *o++ = (char)z[i++];
+    if( i>=n ) break;
+    c = z[i];
+    if( c>=0x80 ){
+      size_t k = mv_utf8_len((const char*)z+i, n-i);
+      if( k ){
+        memcpy(o, z+i, k); o += k; i += k;
+      }else{                            /* not valid UTF-8 */
+        memcpy(o, "\xEF\xBF\xBD", 3); o += 3; i++;
+      }
+      continue;
+    }
+    *o++ = '\\';
+    switch( c ){
+      case '"':  *o++ = '"'; break;
+      case '\\': *o++ = '\\'; break;
+      case '\n': *o++ = 'n'; break;
+      case '\r': *o++ = 'r'; break;
+      case '\t': *o++ = 't'; break;
+      case '\b': *o++ = 'b'; break;
+      case '\f': *o++ = 'f'; break;
+      default:
+        memcpy(o, "u00", 3);
+        o[3] = hex[c>>4];
+        o[4] = hex[c&15];
+        o += 5;
+    }
+    i++;
+  }
+  return o;
+}
+
+/* Strings up to this size are escaped into reserved room (6x: 384 KB at
+** most); longer ones run by run, so memory stays near the output's size. */
+#define JSON_RESERVE_MAX 65536
+
 void mv_json_string(mv_buf *b, const char *z, size_t n){
+  if( n<=JSON_RESERVE_MAX ){
+    char *o;
+    if( b->cap - b->n < 6*n+10 && mv_buf_reserve(b, 6*n+10) ) return;
+    o = b->z + b->n;
+    *o++ = '"';
+    o = jsonEscapeReserved(o, (const unsigned char*)z, n);
+    *o++ = '"';
+    b->n = (size_t)(o - b->z);
+    return;
+  }
   mv_buf_char(b, '"');
   jsonEscapeInto(b, (const unsigned char*)z, n);
   mv_buf_char(b, '"');
@@ -468,32 +572,44 @@ static int jsonValid(const unsigned char *z, size_t n){
 
 /* ---- the encoders ---- */
 
-void mv_encode_json(mv_buf *b, const mv_value *v){
-  char t[48];
-  size_t n;
+/* Keys up to this long are copied in one fixed-size block. */
+#define KEY_COPY 16
+
+/* The JSON of a value whose text has a small bound (null, numbers,
+** temporals), written at o, which has room for FIXED_MAX bytes; the end,
+** or NULL for the other kinds (strings, and floats that are not finite:
+** not JSON numbers, so they are written as strings to stay visible). */
+#define FIXED_MAX 48
+static char *jsonFixed(char *o, const mv_value *v){
   switch( v->kind ){
-    case MV_ABSENT: return;
-    case MV_NULL: mv_buf_append(b, "null", 4); return;
-    case MV_INT: mv_append_i64(b, v->v.i); return;
-    case MV_UINT: mv_append_u64(b, v->v.u); return;
+    case MV_NULL: memcpy(o, "null", 4); return o + 4;
+    case MV_INT: return putI64(o, v->v.i);
+    case MV_UINT: return putU64(o, v->v.u);
     case MV_FLOAT:
+      return isfinite(v->v.f) ? o + mv_format_float(o, v->v.f) : 0;
     case MV_DOUBLE:
-      n = (size_t)(v->kind==MV_FLOAT ? mv_format_float(t, v->v.f)
-                                     : mv_format_double(t, v->v.d));
-      if( isfinite(v->kind==MV_FLOAT ? (double)v->v.f : v->v.d) ){
-        mv_buf_append(b, t, n);
-      }else{
-        mv_json_string(b, t, n);   /* not a JSON number: keep it visible */
-      }
+      return isfinite(v->v.d) ? o + mv_format_double(o, v->v.d) : 0;
+    case MV_DATE: case MV_DATETIME: case MV_TIME:
+      *o++ = '"';
+      o += formatTemporal(o, v);
+      *o++ = '"';
+      return o;
+    default:
+      return 0;
+  }
+}
+
+/* The kinds jsonFixed leaves: strings of any length. */
+static void jsonVariable(mv_buf *b, const mv_value *v){
+  char t[48];
+  switch( v->kind ){
+    case MV_FLOAT: case MV_DOUBLE:        /* NaN, -Infinity, Infinity */
+      mv_json_string(b, t, (size_t)(v->kind==MV_FLOAT
+                                    ? mv_format_float(t, v->v.f)
+                                    : mv_format_double(t, v->v.d)));
       return;
     case MV_DECIMAL:
       mv_json_string(b, v->v.s.p, v->v.s.n);
-      return;
-    case MV_DATE: case MV_DATETIME: case MV_TIME:
-      t[0] = '"';
-      n = formatTemporal(t+1, v);
-      t[n+1] = '"';
-      mv_buf_append(b, t, n+2);
       return;
     case MV_TEXT:
       jsonText(b, v);
@@ -510,6 +626,19 @@ void mv_encode_json(mv_buf *b, const mv_value *v){
         mv_json_string(b, v->v.s.p, v->v.s.n);
       }
       return;
+    default:
+      return;
+  }
+}
+
+void mv_encode_json(mv_buf *b, const mv_value *v){
+  char *o;
+  if( v->kind==MV_ABSENT ) return;
+  if( b->cap - b->n < FIXED_MAX && mv_buf_reserve(b, FIXED_MAX) ) return;
+  if( (o = jsonFixed(b->z + b->n, v))!=0 ){
+    b->n = (size_t)(o - b->z);
+  }else{
+    jsonVariable(b, v);
   }
 }
 
@@ -563,19 +692,48 @@ int mv_row_keys_set(mv_row_keys *k, int nCol, const char *const *azName){
     mv_buf_char(&k->text, ':');
     aEnd[i] = k->text.n;
   }
+  /* KEY_COPY zero bytes after the last key: short keys are copied as one
+  ** block of KEY_COPY bytes (mv_encode_row_keyed) */
+  if( mv_buf_reserve(&k->text, KEY_COPY)==0 ){
+    memset(k->text.z + k->text.n, 0, KEY_COPY);
+  }
   return k->text.oom;
 }
 
 void mv_encode_row_keyed(mv_buf *b, const mv_row_keys *k, const mv_value *aVal){
   int i, first = 1;
+  int lastCs = -1, lastUtf8 = 0;        /* a row's text columns share one */
+  size_t start = 0;
   mv_buf_char(b, '{');
   for(i=0; i<k->nCol; i++){
-    size_t start = i ? k->aEnd[i-1] : 0;
-    if( aVal[i].kind==MV_ABSENT ) continue;
-    if( !first ) mv_buf_char(b, ',');
+    const mv_value *v = &aVal[i];
+    const char *zKey = k->text.z + start;
+    size_t nKey = k->aEnd[i] - start, need = nKey + KEY_COPY + FIXED_MAX + 2;
+    char *o, *e;
+    start = k->aEnd[i];
+    if( v->kind==MV_ABSENT ) continue;
+    if( b->cap - b->n < need && mv_buf_reserve(b, need) ) return;
+    o = b->z + b->n;
+    if( !first ) *o++ = ',';
     first = 0;
-    mv_buf_append(b, k->text.z + start, k->aEnd[i] - start);
-    mv_encode_json(b, &aVal[i]);
+    memcpy(o, zKey, nKey<=KEY_COPY ? KEY_COPY : nKey);
+    o += nKey;
+    if( (e = jsonFixed(o, v))!=0 ){
+      b->n = (size_t)(e - b->z);
+      continue;
+    }
+    b->n = (size_t)(o - b->z);
+    if( v->kind==MV_TEXT ){
+      if( v->charset!=lastCs ){
+        lastCs = v->charset;
+        lastUtf8 = mv_charset_is_utf8(lastCs);
+      }
+      if( lastUtf8 ){
+        mv_json_string(b, v->v.s.p, v->v.s.n);
+        continue;
+      }
+    }
+    jsonVariable(b, v);
   }
   mv_buf_char(b, '}');
 }

@@ -336,6 +336,66 @@ int main(void){
     CHECK(nBad==0);
     mv_buf_free(&a); mv_buf_free(&r);
   }
+  /* integers against printf: both sides of every power of ten and of
+  ** 2^32 (where the digit loops change), and random values of every width */
+  {
+    unsigned long long x = 0x2545f4914f6cdd1dull, p10 = 1;
+    int i, nBad = 0;
+    for(i=0; i<64 && nBad<3; i++){
+      unsigned long long a[6];
+      int k;
+      a[0] = 1ull<<i; a[1] = a[0]-1; a[2] = p10; a[3] = p10-1;
+      x ^= x<<13; x ^= x>>7; x ^= x<<17;
+      a[4] = x >> (63-i); a[5] = (unsigned long long)INT64_MAX - (x>>i);
+      if( i<19 ) p10 *= 10;
+      for(k=0; k<6; k++){
+        char zWant[48];
+        snprintf(zWant, sizeof zWant, "%llu", a[k]);
+        if( strcmp(json(vUint(a[k])), zWant)!=0 ){ nBad++; printf("! %s\n", zWant); }
+        snprintf(zWant, sizeof zWant, "%lld", -(long long)(a[k] & INT64_MAX));
+        if( strcmp(json(vInt(-(int64_t)(a[k] & INT64_MAX))), zWant)!=0 ){
+          nBad++; printf("! %s\n", zWant);
+        }
+      }
+    }
+    CHECK(nBad==0);
+    CHECK_STR(json(vUint(10000000000000000000ull)), "10000000000000000000");
+    CHECK_STR(json(vUint(9999999999999999999ull)), "9999999999999999999");
+    CHECK_STR(json(vUint(4294967296ull)), "4294967296");
+    CHECK_STR(json(vUint(4294967295ull)), "4294967295");
+  }
+  /* strings past the reserved-room limit take the run-by-run path: the
+  ** same bytes */
+  {
+    size_t n = 200000, i;
+    char *z = malloc(n);
+    mv_buf a, r;
+    mv_buf_init(&a); mv_buf_init(&r);
+    for(i=0; i<n; i++) z[i] = "ab\"\x01\xc3\xa9\xff\n"[i%8];
+    mv_json_string(&a, z, n);
+    refJsonString(&r, (const unsigned char*)z, n);
+    CHECK(a.n==r.n && memcmp(a.z, r.z, a.n)==0);
+    mv_buf_free(&a); mv_buf_free(&r);
+    free(z);
+  }
+  /* a row: keys longer and shorter than the block they are copied in,
+  ** text in UTF-8 and latin1 side by side (the row's charset cache) */
+  {
+    const char *azName[4] = { "a_name_longer_than_sixteen_bytes", "b", 0, "d" };
+    mv_value aVal[4];
+    mv_row_keys k;
+    mv_buf b;
+    aVal[0] = vStr(MV_TEXT, 8, "caf\xe9", 4);
+    aVal[1] = vStr(MV_TEXT, MV_CS_UTF8, "caf\xc3\xa9", 5);
+    aVal[2] = vStr(MV_TEXT, 8, "\xe9", 1);
+    aVal[3] = vInt(-5);
+    mv_row_keys_init(&k); mv_buf_init(&b);
+    CHECK(mv_row_keys_set(&k, 4, azName)==0);
+    mv_encode_row_keyed(&b, &k, aVal);
+    CHECK_STR(mv_buf_cstr(&b), "{\"a_name_longer_than_sixteen_bytes\":\"caf\xc3\xa9\","
+              "\"b\":\"caf\xc3\xa9\",\"@3\":\"\xc3\xa9\",\"d\":-5}");
+    mv_row_keys_free(&k); mv_buf_free(&b);
+  }
   /* which collation ids pass through as UTF-8 */
   CHECK(mv_charset_is_utf8(45) && mv_charset_is_utf8(33) && mv_charset_is_utf8(11)
         && mv_charset_is_utf8(63) && mv_charset_is_utf8(MV_CS_UTF8)
