@@ -20,9 +20,15 @@
 **   - the table's CREATE_TIME (information_schema.TABLES), which every
 **     ALTER TABLE renews (INSTANT ones too): an event older than it was
 **     written under another definition, so it keeps "@1", "@2", ...; an
-**     event of the same second is ambiguous, and the cursor reads the log
-**     ahead (a second stream, to the end of that second) for a DDL naming
-**     the table; only without one are the names applied;
+**     event of the same second, or of the second after, is ambiguous,
+**     and the cursor reads the log ahead (a second stream, to the end of
+**     the second after CREATE_TIME) for a DDL naming the table; only
+**     without one are the names applied. The second after, because
+**     CREATE_TIME is the .frm file's ctime, stamped by the kernel's coarse
+**     clock, which lags the server's clock (the binlog's timestamps) by up
+**     to a tick: an ALTER run a few milliseconds after an event, across a
+**     second boundary, shows a CREATE_TIME a second before the event's
+**     own (test/cdc03.test, reorder_clock);
 **   - mvb_table_apply() itself refuses unless the column count and every
 **     type family agree with the table map.
 ** binlog_row_metadata=FULL puts the names into the events themselves, and
@@ -39,8 +45,8 @@ typedef struct sc_entry {
   char *zDb, *zTbl;
   int ncol;                  /* 0: no such table now */
   sqlite3_int64 ctime;       /* CREATE_TIME, Unix seconds; -1 unknown */
-  int probed;                /* same-second events: 0 not asked yet,
-                             ** 1 no DDL follows, 2 one may */
+  int probed;                /* events of ctime and ctime+1: 0 not asked
+                             ** yet, 1 no DDL follows, 2 one may */
   mvb_colinfo *cols;
   char **az;                 /* strings owned by this entry */
   int naz;
@@ -316,10 +322,10 @@ int mv_schema_apply(mv_schema *s, mvb_decoder *d, mvb_table *t, uint32_t ts,
   if( e->ctime<0 ) return 1;
   {
     if( (sqlite3_int64)ts<e->ctime ) return 1;      /* altered since */
-    if( (sqlite3_int64)ts==e->ctime ){
+    if( (sqlite3_int64)ts<=e->ctime+1 ){           /* see the top */
       if( e->probed==0 ){
         int r = s->xProbe ? s->xProbe(s->pProbeArg, t->db, t->name,
-                                      (uint32_t)e->ctime, pzErr) : 1;
+                                      (uint32_t)(e->ctime+1), pzErr) : 1;
         if( r<0 ) return -1;
         e->probed = r ? 2 : 1;
       }
