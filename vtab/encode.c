@@ -332,50 +332,10 @@ static int jsonPlainWord(uint64_t w){
          | w ) & high ? 0 : 1;             /* a byte >= 0x80 */
 }
 
-static void jsonEscapeInto(mv_buf *b, const unsigned char *z, size_t n){
-  static const char hex[] = "0123456789abcdef";
-  size_t i = 0;
-  while( i<n ){
-    size_t j = i;
-    /* the longest run to copy as it is: plain bytes, 8 at a time where
-    ** possible, and valid multi-byte UTF-8 sequences */
-    for(;;){
-      uint64_t w;
-      while( j+8<=n && (memcpy(&w, z+j, 8), jsonPlainWord(w)) ) j += 8;
-      while( j<n && aJsonPlain[z[j]] ) j++;
-      if( j<n && z[j]>=0x80 ){
-        size_t k = mv_utf8_len((const char*)z+j, n-j);
-        if( k ){ j += k; continue; }
-      }
-      break;
-    }
-    if( j>i ){ mv_buf_append(b, z+i, j-i); i = j; }
-    if( i>=n ) break;
-    if( z[i]>=0x80 ){                          /* not valid UTF-8 */
-      mv_buf_append(b, "\xEF\xBF\xBD", 3);
-      i++;
-      continue;
-    }
-    switch( z[i] ){
-      case '"':  mv_buf_append(b, "\\\"", 2); break;
-      case '\\': mv_buf_append(b, "\\\\", 2); break;
-      case '\n': mv_buf_append(b, "\\n", 2); break;
-      case '\r': mv_buf_append(b, "\\r", 2); break;
-      case '\t': mv_buf_append(b, "\\t", 2); break;
-      case '\b': mv_buf_append(b, "\\b", 2); break;
-      case '\f': mv_buf_append(b, "\\f", 2); break;
-      default: {
-        char u[6] = { '\\', 'u', '0', '0', hex[z[i]>>4], hex[z[i]&15] };
-        mv_buf_append(b, u, 6);
-      }
-    }
-    i++;
-  }
-}
-
-/* jsonEscapeInto for a string whose worst case (6 bytes out per byte in,
-** plus 8 of slack for the word stores) is reserved at o: no capacity
-** checks and no calls per run. The same output, byte for byte. */
+/* Escape n bytes for a JSON string into o, which has room for the worst
+** case (6 bytes out per byte in, plus 8 of slack for the word stores): no
+** capacity checks and no calls per run. Runs of plain bytes are found 8
+** at a time; valid UTF-8 is kept, invalid bytes become U+FFFD. */
 static char *jsonEscapeReserved(char *o, const unsigned char *z, size_t n){
   static const char hex[] = "0123456789abcdef";
   size_t i = 0;
@@ -420,23 +380,29 @@ static char *jsonEscapeReserved(char *o, const unsigned char *z, size_t n){
   return o;
 }
 
-/* Strings up to this size are escaped into reserved room (6x: 384 KB at
-** most); longer ones run by run, so memory stays near the output's size. */
-#define JSON_RESERVE_MAX 65536
+/* Strings are escaped in chunks of at most this many bytes, each into
+** reserved room (6x: 384 KB), so memory stays near the output's size. */
+#define JSON_CHUNK 65536
 
-void mv_json_string(mv_buf *b, const char *z, size_t n){
-  if( n<=JSON_RESERVE_MAX ){
-    char *o;
-    if( b->cap - b->n < 6*n+10 && mv_buf_reserve(b, 6*n+10) ) return;
-    o = b->z + b->n;
-    *o++ = '"';
-    o = jsonEscapeReserved(o, (const unsigned char*)z, n);
-    *o++ = '"';
-    b->n = (size_t)(o - b->z);
-    return;
-  }
+void mv_json_string(mv_buf *b, const char *zIn, size_t n){
+  const unsigned char *z = (const unsigned char*)zIn;
   mv_buf_char(b, '"');
-  jsonEscapeInto(b, (const unsigned char*)z, n);
+  while( n>0 ){
+    size_t k = n;
+    if( k>JSON_CHUNK ){
+      /* end the chunk before a byte that is not a UTF-8 continuation byte,
+      ** so that no valid sequence is split; after four continuation bytes
+      ** in a row none can be, and the cut stays where it was */
+      int j;
+      k = JSON_CHUNK;
+      for(j=0; j<4 && (z[k-(size_t)j] & 0xC0)==0x80; j++){}
+      if( j<4 ) k -= (size_t)j;
+    }
+    if( b->cap - b->n < 6*k+8 && mv_buf_reserve(b, 6*k+8) ) return;
+    b->n = (size_t)(jsonEscapeReserved(b->z + b->n, z, k) - b->z);
+    z += k;
+    n -= k;
+  }
   mv_buf_char(b, '"');
 }
 

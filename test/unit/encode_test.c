@@ -364,17 +364,27 @@ int main(void){
     CHECK_STR(json(vUint(4294967296ull)), "4294967296");
     CHECK_STR(json(vUint(4294967295ull)), "4294967295");
   }
-  /* strings past the reserved-room limit take the run-by-run path: the
-  ** same bytes */
+  /* strings longer than a chunk (64 KB): the same bytes, whichever byte of
+  ** a 2-, 3- or 4-byte sequence, valid or broken, falls on the cut */
   {
-    size_t n = 200000, i;
+    static const char *aPat[] = { "ab\"\x01\xc3\xa9\xff\n", "x\xf0\x9f\x98\x80",
+      "\xe6\xbc\xa2", "\x80\x80\x80\x80\x80", "\xf0\x9f\x98" };
+    size_t n = 200000, i, off;
+    int k, nBad = 0;
     char *z = malloc(n);
     mv_buf a, r;
     mv_buf_init(&a); mv_buf_init(&r);
-    for(i=0; i<n; i++) z[i] = "ab\"\x01\xc3\xa9\xff\n"[i%8];
-    mv_json_string(&a, z, n);
-    refJsonString(&r, (const unsigned char*)z, n);
-    CHECK(a.n==r.n && memcmp(a.z, r.z, a.n)==0);
+    for(k=0; k<5; k++){
+      size_t np = strlen(aPat[k]);
+      for(off=0; off<8; off++){
+        for(i=0; i<n; i++) z[i] = i<off ? 'q' : aPat[k][(i-off)%np];
+        mv_buf_reset(&a); mv_buf_reset(&r);
+        mv_json_string(&a, z, n);
+        refJsonString(&r, (const unsigned char*)z, n);
+        if( a.n!=r.n || memcmp(a.z, r.z, a.n)!=0 ) nBad++;
+      }
+    }
+    CHECK(nBad==0);
     mv_buf_free(&a); mv_buf_free(&r);
     free(z);
   }
