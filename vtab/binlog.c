@@ -1538,6 +1538,79 @@ static size_t text_form(int form, const uint8_t *b, char *z){
   }
 }
 
+/* The integer and floating-point columns, the most common kinds. Returns
+** 1 when decoded; 0, with nothing read, for any other type or when the
+** bytes are not all there. decode_image tries it before decode_value, to
+** spare these columns that call and its dispatch (bench/README.md). */
+static int decode_number(mv_reader *r, const mvb_column *c, mv_value *v){
+  const uint8_t *p = r->p;
+  size_t left = (size_t)(r->end - r->p);
+  uint64_t x;
+  int n;
+  if( r->err ) return 0;
+  switch( c->type ){
+    case MVT_TINY:     n = 1; break;
+    case MVT_SHORT:    n = 2; break;
+    case MVT_INT24:    n = 3; break;
+    case MVT_LONG:     n = 4; break;
+    case MVT_FLOAT:    n = 4; break;
+    case MVT_LONGLONG: n = 8; break;
+    case MVT_DOUBLE:   n = 8; break;
+    default: return 0;
+  }
+  if( left<(size_t)n ) return 0;
+  r->p += n;
+  v->charset = 0;
+  v->fsp = 0;
+  switch( c->type ){
+    case MVT_TINY:
+      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = p[0]; }
+      else{ v->kind = MV_INT; v->v.i = (int8_t)p[0]; }
+      return 1;
+    case MVT_SHORT:
+      x = (uint32_t)p[0] | (uint32_t)p[1]<<8;
+      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = x; }
+      else{ v->kind = MV_INT; v->v.i = (int16_t)(uint16_t)x; }
+      return 1;
+    case MVT_INT24:
+      x = (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16;
+      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = x; }
+      else{
+        v->kind = MV_INT;
+        v->v.i = (x & 0x800000) ? (int64_t)x - 0x1000000 : (int64_t)x;
+      }
+      return 1;
+    case MVT_LONG:
+    case MVT_FLOAT: {
+      uint32_t u = (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16
+                 | (uint32_t)p[3]<<24;
+      if( c->type==MVT_FLOAT ){
+        v->kind = MV_FLOAT;
+        memcpy(&v->v.f, &u, sizeof v->v.f);
+      }else if( c->is_unsigned ){
+        v->kind = MV_UINT; v->v.u = u;
+      }else{
+        v->kind = MV_INT; v->v.i = (int32_t)u;
+      }
+      return 1;
+    }
+    default: {                      /* LONGLONG, DOUBLE */
+      int i;
+      x = 0;
+      for(i=7; i>=0; i--) x = (x<<8) | p[i];
+      if( c->type==MVT_DOUBLE ){
+        v->kind = MV_DOUBLE;
+        memcpy(&v->v.d, &x, sizeof v->v.d);
+      }else if( c->is_unsigned ){
+        v->kind = MV_UINT; v->v.u = x;
+      }else{
+        v->kind = MV_INT; v->v.i = (int64_t)x;
+      }
+      return 1;
+    }
+  }
+}
+
 /* One value of column c. Returns 0, or a message on failure (a constant,
 ** or d->zVal). */
 static const char *decode_value(mvb_decoder *d, mv_reader *r,
@@ -1545,47 +1618,10 @@ static const char *decode_value(mvb_decoder *d, mv_reader *r,
   v->charset = 0;
   v->fsp = 0;
   switch( c->type ){
-    case MVT_TINY: {
-      uint8_t x = mvr_u8(r);
-      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = x; }
-      else{ v->kind = MV_INT; v->v.i = (int8_t)x; }
-      break;
-    }
-    case MVT_SHORT: {
-      uint16_t x = mvr_u16(r);
-      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = x; }
-      else{ v->kind = MV_INT; v->v.i = (int16_t)x; }
-      break;
-    }
-    case MVT_INT24: {
-      uint32_t x = mvr_u24(r);
-      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = x; }
-      else{
-        v->kind = MV_INT;
-        v->v.i = (x & 0x800000) ? (int64_t)x - 0x1000000 : (int64_t)x;
-      }
-      break;
-    }
-    case MVT_LONG: {
-      uint32_t x = mvr_u32(r);
-      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = x; }
-      else{ v->kind = MV_INT; v->v.i = (int32_t)x; }
-      break;
-    }
-    case MVT_LONGLONG: {
-      uint64_t x = mvr_u64(r);
-      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = x; }
-      else{ v->kind = MV_INT; v->v.i = (int64_t)x; }
-      break;
-    }
-    case MVT_FLOAT:
-      v->kind = MV_FLOAT;
-      v->v.f = mvr_f32(r);
-      break;
-    case MVT_DOUBLE:
-      v->kind = MV_DOUBLE;
-      v->v.d = mvr_f64(r);
-      break;
+    case MVT_TINY: case MVT_SHORT: case MVT_INT24: case MVT_LONG:
+    case MVT_LONGLONG: case MVT_FLOAT: case MVT_DOUBLE:
+      if( decode_number(r, c, v) ) break;
+      return "value truncated";
     case MVT_NEWDECIMAL: {
       const char *zE = decode_decimal(d, r, c->meta>>8, c->meta & 0xff, v);
       if( zE ) return zE;
@@ -1957,79 +1993,6 @@ static const char *decode_partial_json(mvb_decoder *d, mv_reader *r,
 
 /* One row image into vals[0..ncol). isAfterOfUpdate: the second image of
 ** an update (value options of a partial update come first). */
-/* The integer and floating-point columns, the most common kinds, decoded
-** without decode_value's call and dispatch (bench/README.md): exactly its
-** cases for these types. 0 (nothing read) for any other type or when the
-** bytes are not all there: decode_value then decodes or names the error. */
-static int decode_number(mv_reader *r, const mvb_column *c, mv_value *v){
-  const uint8_t *p = r->p;
-  size_t left = (size_t)(r->end - r->p);
-  uint64_t x;
-  int n;
-  if( r->err ) return 0;
-  switch( c->type ){
-    case MVT_TINY:     n = 1; break;
-    case MVT_SHORT:    n = 2; break;
-    case MVT_INT24:    n = 3; break;
-    case MVT_LONG:     n = 4; break;
-    case MVT_FLOAT:    n = 4; break;
-    case MVT_LONGLONG: n = 8; break;
-    case MVT_DOUBLE:   n = 8; break;
-    default: return 0;
-  }
-  if( left<(size_t)n ) return 0;
-  r->p += n;
-  v->charset = 0;
-  v->fsp = 0;
-  switch( c->type ){
-    case MVT_TINY:
-      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = p[0]; }
-      else{ v->kind = MV_INT; v->v.i = (int8_t)p[0]; }
-      return 1;
-    case MVT_SHORT:
-      x = (uint32_t)p[0] | (uint32_t)p[1]<<8;
-      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = x; }
-      else{ v->kind = MV_INT; v->v.i = (int16_t)(uint16_t)x; }
-      return 1;
-    case MVT_INT24:
-      x = (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16;
-      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = x; }
-      else{
-        v->kind = MV_INT;
-        v->v.i = (x & 0x800000) ? (int64_t)x - 0x1000000 : (int64_t)x;
-      }
-      return 1;
-    case MVT_LONG:
-    case MVT_FLOAT: {
-      uint32_t u = (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16
-                 | (uint32_t)p[3]<<24;
-      if( c->type==MVT_FLOAT ){
-        v->kind = MV_FLOAT;
-        memcpy(&v->v.f, &u, sizeof v->v.f);
-      }else if( c->is_unsigned ){
-        v->kind = MV_UINT; v->v.u = u;
-      }else{
-        v->kind = MV_INT; v->v.i = (int32_t)u;
-      }
-      return 1;
-    }
-    default: {                      /* LONGLONG, DOUBLE */
-      int i;
-      x = 0;
-      for(i=7; i>=0; i--) x = (x<<8) | p[i];
-      if( c->type==MVT_DOUBLE ){
-        v->kind = MV_DOUBLE;
-        memcpy(&v->v.d, &x, sizeof v->v.d);
-      }else if( c->is_unsigned ){
-        v->kind = MV_UINT; v->v.u = x;
-      }else{
-        v->kind = MV_INT; v->v.i = (int64_t)x;
-      }
-      return 1;
-    }
-  }
-}
-
 static int decode_image(mvb_decoder *d, mvb_rows *rows, mv_reader *r,
                         const uint8_t *present, int npresent, mv_value *vals,
                         const mv_value *before){
