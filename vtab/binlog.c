@@ -21,6 +21,7 @@
 */
 #include "binlog.h"
 #include "bytes.h"
+#include "crc32.h"
 #include "decompress.h"
 #include "mysqljson.h"
 
@@ -29,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <zlib.h>
 
 #define HEADER_LEN      19
 #define MAX_COLUMNS     4096          /* MySQL's and MariaDB's own limit */
@@ -481,8 +481,8 @@ static int parse_fde(mvb_decoder *d, mvb_event *ev, const uint8_t *buf,
       uint32_t got;
       memcpy(hdr19, buf, HEADER_LEN);
       hdr19[17] &= (uint8_t)~0x01;               /* LOG_EVENT_BINLOG_IN_USE_F */
-      got = (uint32_t)crc32_z(0, hdr19, HEADER_LEN);
-      got = (uint32_t)crc32_z(got, buf + HEADER_LEN, n - 4 - HEADER_LEN);
+      got = mv_crc32(0, hdr19, HEADER_LEN);
+      got = mv_crc32(got, buf + HEADER_LEN, n - 4 - HEADER_LEN);
       if( got!=want ){
         return fail(d, MVB_FORMAT_DESCRIPTION,
                     "checksum mismatch (event has 0x%08x, computed 0x%08x)",
@@ -1221,7 +1221,7 @@ static int parse_common(mvb_decoder *d, const uint8_t *buf, size_t n,
     }
     want = (uint32_t)buf[n-4] | (uint32_t)buf[n-3]<<8
          | (uint32_t)buf[n-2]<<16 | (uint32_t)buf[n-1]<<24;
-    got = (uint32_t)crc32_z(0, buf, n - 4);
+    got = mv_crc32(0, buf, n - 4);
     if( want!=got ){
       return fail(d, ev->type, "checksum mismatch (event has 0x%08x, "
                   "computed 0x%08x)", want, got);
