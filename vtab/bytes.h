@@ -74,18 +74,12 @@ static inline uint64_t mvr_lenenc(mv_reader *r){
   return 0;
 }
 
-/* Read the IEEE-754 values MySQL stores little-endian. */
+/* Read the IEEE-754 double MySQL stores little-endian. */
 static inline double mvr_f64(mv_reader *r){
   uint64_t u = mvr_u64(r);
   double d;
   memcpy(&d, &u, sizeof d);
   return d;
-}
-static inline float mvr_f32(mv_reader *r){
-  uint32_t u = mvr_u32(r);
-  float f;
-  memcpy(&f, &u, sizeof f);
-  return f;
 }
 
 #endif /* MV_BYTES_H */
