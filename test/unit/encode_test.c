@@ -308,7 +308,9 @@ int main(void){
   {
     static const char *aPiece[] = { "a", "Z", " ", "~", "\"", "\\", "\n", "\x01",
       "\x1f", "\x7f", "\xc3\xa9", "\xf0\x9f\x98\x80", "\xe6\xbc\xa2", "\xc3",
-      "\xff", "\xed\xa0\x80", "/", "0123456789" };
+      "\xff", "\xed\xa0\x80", "/", "0123456789", "\xe0\x80\xaf", "\xc0\xaf",
+      "\xe0\xa0\x80", "\xed\x9f\xbf", "\xef\xbf\xbf", "\xdf\xbf", "\xc2\x80",
+      "\xe2\x82", "\xf4\x90\x80\x80" };
     unsigned long long x = 0x9e3779b97f4a7c15ull;
     int i, nBad = 0;
     mv_buf a, r;
