@@ -148,14 +148,15 @@ static void appendCodepoint(mv_buf *b, unsigned c){
 static void copyUtf8(mv_buf *b, const unsigned char *z, size_t n){
   size_t i = 0;
   while( i<n ){
-    size_t j = i;
-    while( j<n && z[j]<0x80 ) j++;
-    if( j>i ){ mv_buf_append(b, z+i, j-i); i = j; }
-    if( i<n ){
-      size_t k = utf8SeqLen(z+i, n-i);
-      if( k ){ mv_buf_append(b, z+i, k); i += k; }
-      else{ appendCodepoint(b, 0xFFFD); i++; }
+    size_t j = i, k;
+    /* the longest valid run, ASCII and multi-byte alike, in one append */
+    for(;;){
+      while( j<n && z[j]<0x80 ) j++;
+      if( j<n && (k = utf8SeqLen(z+j, n-j))!=0 ){ j += k; continue; }
+      break;
     }
+    if( j>i ){ mv_buf_append(b, z+i, j-i); i = j; }
+    if( i<n ){ appendCodepoint(b, 0xFFFD); i++; }
   }
 }
 

@@ -66,6 +66,17 @@ static void refJsonString(mv_buf *b, const unsigned char *z, size_t n){
   mv_buf_char(b, '"');
 }
 
+/* UTF-8 text as mv_to_utf8 must pass it on: valid sequences kept, each
+** byte of a broken one replaced by U+FFFD. */
+static void refUtf8Copy(mv_buf *b, const unsigned char *z, size_t n){
+  size_t i = 0;
+  while( i<n ){
+    size_t k = z[i]<0x80 ? 1 : mv_utf8_len((const char*)z+i, n-i);
+    if( k ){ mv_buf_append(b, z+i, k); i += k; }
+    else{ mv_buf_append(b, "\xEF\xBF\xBD", 3); i++; }
+  }
+}
+
 int main(void){
   mv_value null = {0};
   null.kind = MV_NULL;
@@ -303,8 +314,9 @@ int main(void){
     }
     CHECK(nBad==0);
   }
-  /* mv_json_string scans 8 bytes at a time: random strings of every length
-  ** up to 40 from ASCII, every special byte and valid and broken UTF-8. */
+  /* mv_json_string scans 8 bytes at a time, mv_to_utf8 copies valid runs
+  ** whole: random strings of every length up to 40 from ASCII, every
+  ** special byte and valid and broken UTF-8. */
   {
     static const char *aPiece[] = { "a", "Z", " ", "~", "\"", "\\", "\n", "\x01",
       "\x1f", "\x7f", "\xc3\xa9", "\xf0\x9f\x98\x80", "\xe6\xbc\xa2", "\xc3",
@@ -333,6 +345,13 @@ int main(void){
       if( a.n!=r.n || memcmp(a.z, r.z, a.n)!=0 ){
         nBad++;
         printf("! mv_json_string differs: %.*s vs %.*s\n", (int)a.n, a.z, (int)r.n, r.z);
+      }
+      mv_buf_reset(&a); mv_buf_reset(&r);
+      mv_to_utf8(&a, MV_CS_UTF8, z, n);
+      refUtf8Copy(&r, (const unsigned char*)z, n);
+      if( a.n!=r.n || (a.n && memcmp(a.z, r.z, a.n)!=0) ){
+        nBad++;
+        printf("! mv_to_utf8 differs: %.*s vs %.*s\n", (int)a.n, a.z, (int)r.n, r.z);
       }
     }
     CHECK(nBad==0);
