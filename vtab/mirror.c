@@ -160,8 +160,10 @@ static int mirrorKind(const char *zData, const char *zColType){
   size_t i;
   for(i=0; i<sizeof azInt/sizeof azInt[0]; i++){
     if( sqlite3_stricmp(zData, azInt[i])==0 ){
-      if( sqlite3_stricmp(zData, "bigint")==0 && zColType
+      /* the two that can exceed 2^63-1, as the typed mysql_snapshot */
+      if( zColType && sqlite3_stricmp(zData, "bigint")==0
        && sqlite3_strlike("%unsigned%", zColType, 0)==0 ) return K_U64;
+      if( zColType && sqlite3_stricmp(zColType, "bit(64)")==0 ) return K_U64;
       return K_INT;
     }
   }

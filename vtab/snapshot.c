@@ -28,9 +28,10 @@
 **   CREATE VIRTUAL TABLE orders USING mysql_snapshot('vt.orders' [, 'dsn']);
 **   SELECT * FROM orders WHERE id = 42;      -- reads one row on the server
 **
-** has the MySQL table's own columns: integers INTEGER (an unsigned BIGINT
-** above 2^63-1 is its exact decimal TEXT), FLOAT/DOUBLE REAL, binary types
-** BLOB, everything else TEXT. Each scan is a fresh consistent snapshot.
+** has the MySQL table's own columns: integers INTEGER (but an unsigned
+** BIGINT or BIT(64), whose values above 2^63-1 are their exact decimal
+** TEXT, has no declared type), FLOAT/DOUBLE REAL, binary types BLOB,
+** everything else TEXT. Each scan is a fresh consistent snapshot.
 ** xBestIndex pushes =, <, <=, >, >=, IN, IS NULL, ORDER BY on integer
 ** columns and LIMIT into the MySQL query with bound parameters (see the
 ** comment above typedBestIndex).
@@ -342,6 +343,7 @@ typedef struct SnapCol {
   int isJson;          /* MariaDB JSON column */
   int rd;              /* RD_* */
   mv_kind kind;        /* what a non-NULL value becomes (strings, temporal) */
+  int overInt64;       /* BIGINT UNSIGNED, BIT(64): values above 2^63-1 */
 } SnapCol;
 
 typedef struct SnapReader {
@@ -421,6 +423,8 @@ static int readerSetup(SnapReader *r, const SnapTable *t, char **pzErr){
     col->flags = f->flags;
     col->decimals = f->decimals>6 ? 6 : (int)f->decimals;
     col->isJson = col->zName && inList(t->azJson, t->nJson, col->zName);
+    col->overInt64 = (col->type==MVT_LONGLONG && (col->flags & UNSIGNED_FLAG))
+                  || (col->type==MVT_BIT && f->length>=64);
     b->length = &r->aLen[i];
     b->is_null = &r->aNull[i];
     b->error = &r->aErr[i];
@@ -760,7 +764,12 @@ static int pdClass(const SnapCol *c){
   }
 }
 
+/* The declared type. A column that can hold integers above 2^63-1 (their
+** exact decimal TEXT) has none: with INTEGER affinity, a copy such as
+** CREATE TABLE t AS SELECT * FROM x would turn that text into an inexact
+** REAL (mysql_mirror declares these columns the same way). */
 static const char *sqliteType(const SnapCol *c){
+  if( c->overInt64 ) return "";
   if( c->rd==RD_INT || c->type==MVT_BIT ) return "INTEGER";
   if( c->rd==RD_FLOAT || c->rd==RD_DOUBLE ) return "REAL";
   if( c->kind==MV_BYTES ) return "BLOB";
