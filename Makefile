@@ -44,9 +44,17 @@ HEADERS   := $(wildcard vtab/*.h)
 UNIT_SRCS := $(wildcard test/unit/*.c)
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all deps test unit demo bench fuzz clean
+.PHONY: all check-deps deps test run-test unit demo run-demo bench run-bench fuzz clean
 
-all: $(BUILD)/mysql_vtab.so
+all: check-deps $(BUILD)/mysql_vtab.so
+
+# Plain `make` installs nothing; it says what is missing.
+check-deps:
+	@printf '#include <mysql.h>\n#include <sqlite3ext.h>\n#include <zlib.h>\n#include <zstd.h>\n' \
+	  | $(CC) $(MARIADB_CFLAGS) -E -x c - >/dev/null 2>&1 || { \
+	  echo "mysql_vtab: build dependencies are missing (headers of the MariaDB client," \
+	       "SQLite, zlib, zstd): run 'make deps', or 'make test' or 'make demo'," \
+	       "which install them" >&2; exit 1; }
 
 $(BUILD)/obj/%.o: vtab/%.c $(HEADERS) Makefile
 	@mkdir -p $(dir $@)
@@ -65,13 +73,22 @@ unit: $(UNIT_BINS)
 deps:
 	@test/deps.sh
 
-test: deps all unit build/fuzz/fuzz_binlog build/fuzz/mkseeds
+# test, demo and bench install what is missing, then build in a make of
+# their own: the flags above (mariadb_config, the pure/glue split) are read
+# when make starts, so on a new machine they must be read after the install.
+test: deps
+	@$(MAKE) --no-print-directory run-test
+run-test: all unit build/fuzz/fuzz_binlog build/fuzz/mkseeds
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) test/run.sh
 
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory run-demo
+run-demo: all
 	@examples/demo.sh
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory run-bench
+run-bench: all
 	@bench/run.sh
 
 # ---- make fuzz: libFuzzer on the pure decoder (fuzz/), always with clang ----
