@@ -1546,69 +1546,55 @@ static int decode_number(mv_reader *r, const mvb_column *c, mv_value *v){
   const uint8_t *p = r->p;
   size_t left = (size_t)(r->end - r->p);
   uint64_t x;
-  int n;
+  int n, i;
   if( r->err ) return 0;
+  /* the little-endian bytes, at constant widths (each read one load) */
   switch( c->type ){
-    case MVT_TINY:     n = 1; break;
-    case MVT_SHORT:    n = 2; break;
-    case MVT_INT24:    n = 3; break;
-    case MVT_LONG:     n = 4; break;
-    case MVT_FLOAT:    n = 4; break;
-    case MVT_LONGLONG: n = 8; break;
-    case MVT_DOUBLE:   n = 8; break;
-    default: return 0;
+    case MVT_TINY:
+      if( left<1 ) return 0;
+      x = p[0]; n = 1;
+      break;
+    case MVT_SHORT:
+      if( left<2 ) return 0;
+      x = (uint32_t)p[0] | (uint32_t)p[1]<<8; n = 2;
+      break;
+    case MVT_INT24:
+      if( left<3 ) return 0;
+      x = (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16; n = 3;
+      break;
+    case MVT_LONG: case MVT_FLOAT:
+      if( left<4 ) return 0;
+      x = (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16
+        | (uint32_t)p[3]<<24;
+      n = 4;
+      break;
+    case MVT_LONGLONG: case MVT_DOUBLE:
+      if( left<8 ) return 0;
+      for(x=0, i=7; i>=0; i--) x = (x<<8) | p[i];
+      n = 8;
+      break;
+    default:
+      return 0;
   }
-  if( left<(size_t)n ) return 0;
   r->p += n;
   v->charset = 0;
   v->fsp = 0;
-  switch( c->type ){
-    case MVT_TINY:
-      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = p[0]; }
-      else{ v->kind = MV_INT; v->v.i = (int8_t)p[0]; }
-      return 1;
-    case MVT_SHORT:
-      x = (uint32_t)p[0] | (uint32_t)p[1]<<8;
-      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = x; }
-      else{ v->kind = MV_INT; v->v.i = (int16_t)(uint16_t)x; }
-      return 1;
-    case MVT_INT24:
-      x = (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16;
-      if( c->is_unsigned ){ v->kind = MV_UINT; v->v.u = x; }
-      else{
-        v->kind = MV_INT;
-        v->v.i = (x & 0x800000) ? (int64_t)x - 0x1000000 : (int64_t)x;
-      }
-      return 1;
-    case MVT_LONG:
-    case MVT_FLOAT: {
-      uint32_t u = (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16
-                 | (uint32_t)p[3]<<24;
-      if( c->type==MVT_FLOAT ){
-        v->kind = MV_FLOAT;
-        memcpy(&v->v.f, &u, sizeof v->v.f);
-      }else if( c->is_unsigned ){
-        v->kind = MV_UINT; v->v.u = u;
-      }else{
-        v->kind = MV_INT; v->v.i = (int32_t)u;
-      }
-      return 1;
-    }
-    default: {                      /* LONGLONG, DOUBLE */
-      int i;
-      x = 0;
-      for(i=7; i>=0; i--) x = (x<<8) | p[i];
-      if( c->type==MVT_DOUBLE ){
-        v->kind = MV_DOUBLE;
-        memcpy(&v->v.d, &x, sizeof v->v.d);
-      }else if( c->is_unsigned ){
-        v->kind = MV_UINT; v->v.u = x;
-      }else{
-        v->kind = MV_INT; v->v.i = (int64_t)x;
-      }
-      return 1;
-    }
+  if( c->type==MVT_FLOAT ){
+    uint32_t u = (uint32_t)x;
+    v->kind = MV_FLOAT;
+    memcpy(&v->v.f, &u, sizeof v->v.f);
+  }else if( c->type==MVT_DOUBLE ){
+    v->kind = MV_DOUBLE;
+    memcpy(&v->v.d, &x, sizeof v->v.d);
+  }else if( c->is_unsigned ){
+    v->kind = MV_UINT;
+    v->v.u = x;
+  }else{
+    uint64_t sign = (uint64_t)1 << (8*n - 1);  /* sign-extend n bytes */
+    v->kind = MV_INT;
+    v->v.i = (int64_t)((x ^ sign) - sign);
   }
+  return 1;
 }
 
 /* One value of column c. Returns 0, or a message on failure (a constant,
