@@ -98,35 +98,6 @@ int mv_charset_is_utf8(int charset){
   return passesAsUtf8(charset, charsetIndex(charset));
 }
 
-/* Length of the valid UTF-8 sequence at z (n bytes available), or 0. */
-static size_t utf8SeqLen(const unsigned char *z, size_t n){
-  unsigned c = z[0];
-  if( c<0x80 ) return 1;
-  if( c<0xC2 ) return 0;
-  if( c<0xE0 ){
-    return (n>=2 && (z[1]&0xC0)==0x80) ? 2 : 0;
-  }
-  if( c<0xF0 ){
-    if( n<3 || (z[1]&0xC0)!=0x80 || (z[2]&0xC0)!=0x80 ) return 0;
-    if( c==0xE0 && z[1]<0xA0 ) return 0;          /* overlong */
-    if( c==0xED && z[1]>=0xA0 ) return 0;         /* surrogate */
-    return 3;
-  }
-  if( c<0xF5 ){
-    if( n<4 || (z[1]&0xC0)!=0x80 || (z[2]&0xC0)!=0x80 || (z[3]&0xC0)!=0x80 ){
-      return 0;
-    }
-    if( c==0xF0 && z[1]<0x90 ) return 0;          /* overlong */
-    if( c==0xF4 && z[1]>=0x90 ) return 0;         /* above U+10FFFF */
-    return 4;
-  }
-  return 0;
-}
-
-size_t mv_utf8_len(const char *z, size_t n){
-  return utf8SeqLen((const unsigned char*)z, n);
-}
-
 static void appendCodepoint(mv_buf *b, unsigned c){
   char t[4];
   if( c<0x80 ){ mv_buf_char(b, (char)c); return; }
@@ -152,7 +123,7 @@ static void copyUtf8(mv_buf *b, const unsigned char *z, size_t n){
     /* the longest valid run, ASCII and multi-byte alike, in one append */
     for(;;){
       while( j<n && z[j]<0x80 ) j++;
-      if( j<n && (k = utf8SeqLen(z+j, n-j))!=0 ){ j += k; continue; }
+      if( j<n && (k = mv_utf8_len((const char*)z+j, n-j))!=0 ){ j += k; continue; }
       break;
     }
     if( j>i ){ mv_buf_append(b, z+i, j-i); i = j; }

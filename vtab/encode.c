@@ -351,18 +351,6 @@ static char *jsonEscapeReserved(char *o, const unsigned char *z, size_t n){
     while( i<n && aJsonPlain[z[i]] ) *o++ = (char)z[i++];
     if( i>=n ) break;
     c = z[i];
-    if( c>=0xC2 && c<=0xDF && i+1<n && (z[i+1] & 0xC0)==0x80 ){
-      o[0] = (char)c; o[1] = (char)z[i+1];  /* 2 bytes: Latin, Cyrillic, ... */
-      o += 2; i += 2;
-      continue;
-    }
-    if( c>=0xE0 && c<=0xEF && i+2<n && (z[i+1] & 0xC0)==0x80
-     && (z[i+2] & 0xC0)==0x80 && (c!=0xE0 || z[i+1]>=0xA0)    /* overlong */
-     && (c!=0xED || z[i+1]<0xA0) ){                         /* surrogate */
-      o[0] = (char)c; o[1] = (char)z[i+1]; o[2] = (char)z[i+2];  /* CJK, ... */
-      o += 3; i += 3;
-      continue;
-    }
     if( c>=0x80 ){
       size_t k = mv_utf8_len((const char*)z+i, n-i);
       if( k ){

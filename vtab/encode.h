@@ -118,8 +118,32 @@ void mv_encode_row_keyed(mv_buf *b, const mv_row_keys *k, const mv_value *aVal);
 int mv_to_utf8(mv_buf *b, int charset, const char *z, size_t n);
 
 /* Length of the valid UTF-8 sequence starting at z (n bytes available),
-** or 0 if the bytes there are not valid UTF-8. */
-size_t mv_utf8_len(const char *z, size_t n);
+** or 0 if the bytes there are not valid UTF-8. Inline: the JSON escaper and
+** the UTF-8 copy call it per multi-byte character. */
+static inline size_t mv_utf8_len(const char *zIn, size_t n){
+  const unsigned char *z = (const unsigned char*)zIn;
+  unsigned c = z[0];
+  if( c<0x80 ) return 1;
+  if( c<0xC2 ) return 0;
+  if( c<0xE0 ){
+    return (n>=2 && (z[1]&0xC0)==0x80) ? 2 : 0;
+  }
+  if( c<0xF0 ){
+    if( n<3 || (z[1]&0xC0)!=0x80 || (z[2]&0xC0)!=0x80 ) return 0;
+    if( c==0xE0 && z[1]<0xA0 ) return 0;          /* overlong */
+    if( c==0xED && z[1]>=0xA0 ) return 0;         /* surrogate */
+    return 3;
+  }
+  if( c<0xF5 ){
+    if( n<4 || (z[1]&0xC0)!=0x80 || (z[2]&0xC0)!=0x80 || (z[3]&0xC0)!=0x80 ){
+      return 0;
+    }
+    if( c==0xF0 && z[1]<0x90 ) return 0;          /* overlong */
+    if( c==0xF4 && z[1]>=0x90 ) return 0;         /* above U+10FFFF */
+    return 4;
+  }
+  return 0;
+}
 
 /* Character set name for a collation id ("utf8mb4", "latin1", "binary"...),
 ** or NULL if unknown. Covers MariaDB's and MySQL 8's ids. */

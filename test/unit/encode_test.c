@@ -427,6 +427,14 @@ int main(void){
               "\"b\":\"caf\xc3\xa9\",\"@3\":\"\xc3\xa9\",\"d\":-5}");
     mv_row_keys_free(&k); mv_buf_free(&b);
   }
+  /* UTF-8 validity, which the references above share with the code */
+  CHECK(mv_utf8_len("\xc3\xa9", 2)==2 && mv_utf8_len("\xc3", 1)==0);
+  CHECK(mv_utf8_len("\xc0\xaf", 2)==0 && mv_utf8_len("\xc2\x80", 2)==2);
+  CHECK(mv_utf8_len("\xe0\x80\xaf", 3)==0 && mv_utf8_len("\xe0\xa0\x80", 3)==3);
+  CHECK(mv_utf8_len("\xed\xa0\x80", 3)==0 && mv_utf8_len("\xed\x9f\xbf", 3)==3);
+  CHECK(mv_utf8_len("\xf0\x9f\x98\x80", 4)==4 && mv_utf8_len("\xf0\x8f\xbf\xbf", 4)==0);
+  CHECK(mv_utf8_len("\xf4\x90\x80\x80", 4)==0 && mv_utf8_len("\xf0\x9f\x98", 3)==0);
+  CHECK(mv_utf8_len("\xff", 1)==0 && mv_utf8_len("\x80", 1)==0);
   /* which collation ids pass through as UTF-8 */
   CHECK(mv_charset_is_utf8(45) && mv_charset_is_utf8(33) && mv_charset_is_utf8(11)
         && mv_charset_is_utf8(63) && mv_charset_is_utf8(MV_CS_UTF8)
