@@ -406,10 +406,11 @@ void mv_json_string(mv_buf *b, const char *zIn, size_t n){
   mv_buf_char(b, '"');
 }
 
-/* Text in a non-UTF-8 charset is converted first, then escaped. */
-static void jsonText(mv_buf *b, const mv_value *v){
+/* Text as a JSON string; isUtf8: mv_charset_is_utf8(v->charset), which the
+** row encoder answers once per row. Other charsets are converted first. */
+static void jsonText(mv_buf *b, const mv_value *v, int isUtf8){
   int cs = v->charset;
-  if( mv_charset_is_utf8(cs) ){
+  if( isUtf8 ){
     mv_json_string(b, v->v.s.p, v->v.s.n);
   }else{
     mv_buf tmp;
@@ -578,7 +579,7 @@ static void jsonVariable(mv_buf *b, const mv_value *v){
       mv_json_string(b, v->v.s.p, v->v.s.n);
       return;
     case MV_TEXT:
-      jsonText(b, v);
+      jsonText(b, v, mv_charset_is_utf8(v->charset));
       return;
     case MV_BYTES:
       mv_buf_char(b, '"');
@@ -694,12 +695,10 @@ void mv_encode_row_keyed(mv_buf *b, const mv_row_keys *k, const mv_value *aVal){
         lastCs = v->charset;
         lastUtf8 = mv_charset_is_utf8(lastCs);
       }
-      if( lastUtf8 ){
-        mv_json_string(b, v->v.s.p, v->v.s.n);
-        continue;
-      }
+      jsonText(b, v, lastUtf8);
+    }else{
+      jsonVariable(b, v);
     }
-    jsonVariable(b, v);
   }
   mv_buf_char(b, '}');
 }
