@@ -87,6 +87,22 @@ proc mysql_bg {sql args} {
   set cmd [list mariadb {*}$::env(MYSQL_VTAB_ROOT) -N -B {*}$args -e $sql]
   return [exec -- {*}$cmd >/dev/null 2>@1 &]
 }
+# After FLUSH BINARY LOGS MariaDB writes a second Binlog_checkpoint into the
+# new file, naming it, once InnoDB has flushed: up to a second later with
+# innodb_flush_log_at_trx_commit=2. Tests that compare positions wait for
+# it, or it may land between the two positions they compare (a race seen
+# once, in a sanitizer run of changes02).
+proc wait_checkpoint {} {
+  set f [lindex [split [mysql {SHOW MASTER STATUS}] \t] 0]
+  for {set n 0} {$n < 100} {incr n} {
+    foreach line [split [mysql "SHOW BINLOG EVENTS IN '$f'"] \n] {
+      set c [split $line \t]
+      if {[lindex $c 2] eq "Binlog_checkpoint" && [lindex $c 5] eq $f} return
+    }
+    after 100
+  }
+  error "no Binlog_checkpoint naming $f after 10 s"
+}
 # The peak-RSS bound of the memory tests, in kB: 64 MB; under the
 # sanitizers (make test SANITIZE=1) ASan's shadow memory and quarantine
 # come on top, so the bound there is 10x (the plain build enforces 64 MB).
