@@ -1542,7 +1542,8 @@ static size_t text_form(int form, const uint8_t *b, char *z){
 ** 1 when decoded; 0, with nothing read, for any other type or when the
 ** bytes are not all there. decode_image tries it before decode_value, to
 ** spare these columns that call and its dispatch (bench/README.md). */
-static int decode_number(mv_reader *r, const mvb_column *c, mv_value *v){
+static inline __attribute__((always_inline))
+int decode_number(mv_reader *r, const mvb_column *c, mv_value *v){
   const uint8_t *p = r->p;
   size_t left = (size_t)(r->end - r->p);
   uint64_t x;
