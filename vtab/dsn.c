@@ -1,7 +1,8 @@
 /*
-** dsn.c — DSN parsing, connecting, and the per-connection pool. The only
-** file that handles a password: it goes to the client library and nowhere
-** else, never into a message.
+** dsn.c — DSN parsing, connecting, the per-connection pool, and the client
+** calls that wait for the server, made interruptible. The only file that
+** handles a password: it goes to the client library and nowhere else,
+** never into a message.
 **
 ** A DSN is "key=value" pairs separated by white space; a value may be
 ** single-quoted ('it''s' or 'it\'s'). Keys: host port user password
@@ -16,8 +17,15 @@
 #include <errmsg.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef MARIADB_PACKAGE_VERSION_ID
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#endif
 
 const char *mv_dsn_text(const char *zArg){
   const char *z;
@@ -255,6 +263,10 @@ MYSQL *mv_connect(const mv_dsn *p, char **pzErr){
     if( p->ssl_key ) mysql_options(m, MYSQL_OPT_SSL_KEY, p->ssl_key);
   }
 #endif
+#ifdef MARIADB_PACKAGE_VERSION_ID
+  /* for the interruptible calls below (0: the library's default stack) */
+  mysql_options(m, MYSQL_OPT_NONBLOCK, 0);
+#endif
   if( mysql_real_connect(m, p->host, p->user, p->password, p->database,
                          p->port, p->socket, CLIENT_MULTI_RESULTS)==0 ){
     char *zLabel = dsnLabel(p, 0);
@@ -291,6 +303,8 @@ mv_conn *mv_conn_get(mv_ctx *ctx, const char *zDsn, char **pzErr){
       ** (wait_timeout, restart): check before lending it out. */
       if( mysql_ping(c->mysql)==0 ){
         c->inUse = 1;
+        c->interrupted = 0;
+        c->db = mv_ctx_db(ctx);
         return c;
       }
       mv_conn_put(ctx, (c->inUse = 1, c), 0);
@@ -307,6 +321,7 @@ mv_conn *mv_conn_get(mv_ctx *ctx, const char *zDsn, char **pzErr){
   c->zDsn = sqlite3_mprintf("%s", zDsn);
   mv_dsn_free(&dsn);
   c->inUse = 1;
+  c->db = mv_ctx_db(ctx);
   c->pNext = *pp;
   *pp = c;
   return c;
@@ -334,6 +349,7 @@ void mv_conn_release(mv_ctx *ctx, mv_conn *c){
 }
 
 char *mv_conn_error(mv_conn *c, const char *zWhat){
+  if( c->interrupted ) return sqlite3_mprintf("%s: interrupted", zWhat);
   return sqlite3_mprintf("%s: MySQL error %u (%s) on %s: %s", zWhat,
                          mysql_errno(c->mysql), mysql_sqlstate(c->mysql),
                          c->zLabel, mysql_error(c->mysql));
@@ -369,11 +385,11 @@ MYSQL_RES *mv_query(mv_ctx *ctx, mv_conn *c, const char *zSql,
                     const char *zWhat, char **pzErr){
   MYSQL_RES *res;
   mv_log_query(ctx, zSql);
-  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql)) ){
+  if( mv_real_query(c, zSql) ){
     *pzErr = mv_conn_error(c, zWhat);
     return 0;
   }
-  res = mysql_store_result(c->mysql);
+  res = mv_store_result(c);
   if( res==0 ){
     if( mysql_errno(c->mysql) ) *pzErr = mv_conn_error(c, zWhat);
     else *pzErr = sqlite3_mprintf("%s: no result from: %s", zWhat, zSql);
@@ -384,11 +400,11 @@ MYSQL_RES *mv_query(mv_ctx *ctx, mv_conn *c, const char *zSql,
 int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr){
   MYSQL_RES *res;
   mv_log_query(ctx, zSql);
-  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql)) ){
+  if( mv_real_query(c, zSql) ){
     *pzErr = mv_conn_error(c, zSql);
     return 1;
   }
-  res = mysql_store_result(c->mysql);
+  res = mv_store_result(c);
   if( res ) mysql_free_result(res);
   return 0;
 }
@@ -426,3 +442,134 @@ char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr){
   mysql_free_result(res);
   return zRet;
 }
+
+/* ---- interruptible calls (see mysqlvtab.h) ---- */
+
+#ifdef MARIADB_PACKAGE_VERSION_ID
+
+static int64_t monotonicMs(void){
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec*1000 + t.tv_nsec/1000000;
+}
+
+/* Stop c's running statement from a second connection with the same DSN.
+** Its own user may KILL QUERY its own threads, no privilege needed. */
+static void killQuery(mv_conn *c){
+  mv_dsn dsn;
+  char *zErr = 0;
+  MYSQL *m;
+  if( mv_dsn_parse(c->zDsn, &dsn, &zErr)==0 ){
+    m = mv_connect(&dsn, &zErr);
+    if( m ){
+      char zSql[40];
+      snprintf(zSql, sizeof zSql, "KILL QUERY %lu", mysql_thread_id(c->mysql));
+      (void)mysql_real_query(m, zSql, (unsigned long)strlen(zSql));
+      mysql_close(m);
+    }
+    mv_dsn_free(&dsn);
+  }
+  sqlite3_free(zErr);
+}
+
+/* Wait for the events a non-blocking call asked for (MYSQL_WAIT_*), 100 ms
+** at a time, listening for sqlite3_interrupt() in between; return the
+** events that happened, for the call's _cont. A call may wait several
+** times: c->interrupted (when the kill was sent) carries over. */
+static int connWait(mv_conn *c, int status){
+  struct pollfd pfd;
+  int64_t deadline = -1;
+  memset(&pfd, 0, sizeof pfd);
+  pfd.fd = (int)mysql_get_socket(c->mysql);
+  if( status & MYSQL_WAIT_READ ) pfd.events |= POLLIN;
+  if( status & MYSQL_WAIT_WRITE ) pfd.events |= POLLOUT;
+  if( status & MYSQL_WAIT_EXCEPT ) pfd.events |= POLLPRI;
+  if( status & MYSQL_WAIT_TIMEOUT ){
+    deadline = monotonicMs() + mysql_get_timeout_value_ms(c->mysql);
+  }
+  for(;;){
+    int rc = poll(&pfd, 1, 100);
+    if( rc>0 ){
+      int r = 0;
+      if( pfd.revents & (POLLIN|POLLHUP|POLLERR) ) r |= MYSQL_WAIT_READ;
+      if( pfd.revents & (POLLOUT|POLLHUP|POLLERR) ) r |= MYSQL_WAIT_WRITE;
+      if( pfd.revents & POLLPRI ) r |= MYSQL_WAIT_EXCEPT;
+      /* the library finds out itself what a hang-up means */
+      r &= status;
+      if( r ) return r;
+    }else if( rc<0 && errno!=EINTR ){
+      return status & (MYSQL_WAIT_READ|MYSQL_WAIT_WRITE);
+    }
+    if( deadline>=0 && monotonicMs()>=deadline ) return MYSQL_WAIT_TIMEOUT;
+    if( c->interrupted==0 ){
+      if( c->db && mv_interrupted(c->db) ){
+        killQuery(c);
+        c->interrupted = monotonicMs();
+      }
+    }else if( c->interrupted>0 && monotonicMs() - c->interrupted >= 2000 ){
+      /* the kill did not end it (no second connection, say): drop the
+      ** connection, which fails the call; the pool will not lend it */
+      shutdown(pfd.fd, SHUT_RDWR);
+      c->interrupted = -1;
+    }
+  }
+}
+
+/* Run a _start/_cont pair to the end: START the call that starts it,
+** CONT the one that goes on after the events st_. */
+#define MV_NONBLOCKING(c, START, CONT) do{     \
+    int st_;                                      \
+    (c)->interrupted = 0;                         \
+    st_ = START;                                  \
+    while( st_ ){                                 \
+      st_ = connWait((c), st_);                   \
+      st_ = CONT;                                 \
+    }                                             \
+  }while(0)
+
+int mv_real_query(mv_conn *c, const char *zSql){
+  int ret = 1;
+  MV_NONBLOCKING(c,
+      mysql_real_query_start(&ret, c->mysql, zSql, (unsigned long)strlen(zSql)),
+      mysql_real_query_cont(&ret, c->mysql, st_));
+  return ret;
+}
+
+MYSQL_RES *mv_store_result(mv_conn *c){
+  MYSQL_RES *res = 0;
+  MV_NONBLOCKING(c, mysql_store_result_start(&res, c->mysql),
+                 mysql_store_result_cont(&res, c->mysql, st_));
+  return res;
+}
+
+int mv_stmt_execute(mv_conn *c, MYSQL_STMT *stmt){
+  int ret = 1;
+  MV_NONBLOCKING(c, mysql_stmt_execute_start(&ret, stmt),
+                 mysql_stmt_execute_cont(&ret, stmt, st_));
+  return ret;
+}
+
+int mv_stmt_fetch(mv_conn *c, MYSQL_STMT *stmt){
+  int ret = 1;
+  MV_NONBLOCKING(c, mysql_stmt_fetch_start(&ret, stmt),
+                 mysql_stmt_fetch_cont(&ret, stmt, st_));
+  return ret;
+}
+
+#else  /* MySQL's libmysqlclient: no _start/_cont API */
+
+int mv_real_query(mv_conn *c, const char *zSql){
+  c->interrupted = 0;
+  return mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql));
+}
+MYSQL_RES *mv_store_result(mv_conn *c){ return mysql_store_result(c->mysql); }
+int mv_stmt_execute(mv_conn *c, MYSQL_STMT *stmt){
+  c->interrupted = 0;
+  return mysql_stmt_execute(stmt);
+}
+int mv_stmt_fetch(mv_conn *c, MYSQL_STMT *stmt){
+  (void)c;
+  return mysql_stmt_fetch(stmt);
+}
+
+#endif

@@ -29,6 +29,7 @@ SQLITE_EXTENSION_INIT1
 
 struct mv_ctx {
   int nRef;
+  sqlite3 *db;                     /* the SQLite connection it serves */
   mv_conn *pPool;                  /* every connection, idle or in use */
   char *azLog[MV_QUERY_LOG];       /* ring of recent statements */
   int iLog, nLog;
@@ -41,6 +42,10 @@ mv_ctx *mv_ctx_ref(mv_ctx *ctx){
 
 mv_conn **mv_ctx_pool(mv_ctx *ctx){
   return &ctx->pPool;
+}
+
+sqlite3 *mv_ctx_db(mv_ctx *ctx){
+  return ctx->db;
 }
 
 void mv_ctx_unref(void *p){
@@ -138,6 +143,7 @@ int sqlite3_mysqlvtab_init(sqlite3 *db, char **pzErrMsg,
   if( ctx==0 ) return SQLITE_NOMEM;
   memset(ctx, 0, sizeof *ctx);
   ctx->nRef = 1;   /* held by mysql_vtab_version below */
+  ctx->db = db;
   rc = sqlite3_create_function_v2(db, "mysql_vtab_version", 0,
           SQLITE_UTF8|SQLITE_INNOCUOUS|SQLITE_DETERMINISTIC, ctx,
           versionFunc, 0, 0, mv_ctx_unref);

@@ -52,11 +52,11 @@ static MYSQL_RES *fnQuery(mv_ctx *ctx, mv_conn *c, const char *zSql,
   *pzErr = 0;
   if( zLog==0 ) zLog = zSql;
   mv_log_query(ctx, zLog);
-  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql)) ){
+  if( mv_real_query(c, zSql) ){
     *pzErr = mv_conn_error(c, zLog);
     return 0;
   }
-  res = mysql_store_result(c->mysql);
+  res = mv_store_result(c);
   if( res==0 && mysql_field_count(c->mysql)>0 ){
     *pzErr = mv_conn_error(c, zLog);
   }

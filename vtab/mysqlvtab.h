@@ -26,6 +26,8 @@ typedef struct mv_conn {
   char *zDsn;            /* the DSN text it was opened with ("" = default) */
   char *zLabel;          /* "user@host:port" for messages: no password */
   int inUse;
+  int64_t interrupted;   /* non-zero: the last mv_* call was interrupted */
+  sqlite3 *db;           /* whose sqlite3_interrupt() the calls listen to */
   struct mv_conn *pNext;
 } mv_conn;
 
@@ -88,6 +90,19 @@ MYSQL_RES *mv_query(mv_ctx *ctx, mv_conn *c, const char *zSql,
 /* Run one statement that returns no rows; on error *pzErr is set. */
 int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr);
 
+/* The client library's calls that wait for the server, made interruptible:
+** while the server has not answered, sqlite3_interrupt() on c->db is
+** checked every 100 ms (and at once on a signal); when it was called, the
+** statement is stopped with KILL QUERY from a second connection, and if it
+** has not ended two seconds later, the connection is shut down. The call
+** then fails and c->interrupted is set (mv_conn_error says "interrupted").
+** Same results as mysql_real_query, mysql_store_result, mysql_stmt_execute
+** and mysql_stmt_fetch; with MySQL's libmysqlclient, those plain calls. */
+int mv_real_query(mv_conn *c, const char *zSql);
+MYSQL_RES *mv_store_result(mv_conn *c);
+int mv_stmt_execute(mv_conn *c, MYSQL_STMT *stmt);
+int mv_stmt_fetch(mv_conn *c, MYSQL_STMT *stmt);
+
 /* ---- tblarg.c: the table argument of mysql_snapshot and mysql_check ---- */
 typedef struct mv_tblname {
   char *zDb;        /* NULL: the DSN's database */
@@ -109,8 +124,9 @@ void mv_log_query(mv_ctx *ctx, const char *zSql);
 ** runs? For loops that wait on the network or skip many events without
 ** returning a row: call it every ~100 ms of waiting, not per row. */
 int mv_interrupted(sqlite3 *db);
-/* The pool head, for dsn.c. */
+/* The pool head, and the SQLite connection, for dsn.c. */
 mv_conn **mv_ctx_pool(mv_ctx *ctx);
+sqlite3 *mv_ctx_db(mv_ctx *ctx);
 
 /* ---- each module registers itself; ctx is referenced as needed ---- */
 int mv_register_snapshot(sqlite3 *db, mv_ctx *ctx);

@@ -120,8 +120,8 @@ static char *tableProbeError(mv_ctx *ctx, mv_conn *c, const char *zDb,
   zSql = sqlite3_str_finish(s);
   if( zSql==0 ) return sqlite3_mprintf("out of memory");
   mv_log_query(ctx, zSql);
-  if( mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql))==0 ){
-    MYSQL_RES *res = mysql_store_result(c->mysql);
+  if( mv_real_query(c, zSql)==0 ){
+    MYSQL_RES *res = mv_store_result(c);
     if( res ) mysql_free_result(res);
     sqlite3_free(zSql);
     return 0;
@@ -347,7 +347,7 @@ typedef struct SnapCol {
 } SnapCol;
 
 typedef struct SnapReader {
-  MYSQL *mysql;        /* the connection (its error when the stream breaks) */
+  mv_conn *conn;       /* the connection (its error when the stream breaks) */
   MYSQL_STMT *stmt;
   int nCol;
   SnapCol *aCol;
@@ -509,7 +509,7 @@ static int readerOpen(mv_ctx *ctx, mv_conn *c, SnapReader *r,
                       MYSQL_BIND *aParam, int nParam, char **pzErr){
   memset(r, 0, sizeof *r);
   mv_log_query(ctx, zSql);
-  r->mysql = c->mysql;
+  r->conn = c;
   r->stmt = mysql_stmt_init(c->mysql);
   if( r->stmt==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
   if( mysql_stmt_prepare(r->stmt, zSql, (unsigned long)strlen(zSql)) ){
@@ -532,7 +532,12 @@ static int readerOpen(mv_ctx *ctx, mv_conn *c, SnapReader *r,
                              mysql_stmt_error(r->stmt));
     return 1;
   }
-  if( mysql_stmt_execute(r->stmt) ){
+  if( mv_stmt_execute(c, r->stmt) ){
+    if( c->interrupted ){
+      *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: interrupted",
+                               t->zDb, t->zTbl);
+      return 1;
+    }
     *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: MySQL error %u on %s: %s",
         t->zDb, t->zTbl, mysql_stmt_errno(r->stmt), c->zLabel,
         mysql_stmt_error(r->stmt));
@@ -585,16 +590,20 @@ static void readerTrim(SnapReader *r);
 static int readerStep(SnapReader *r, const char *zWhat, char **pzErr){
   int rc, i;
   readerTrim(r);     /* the previous row's values are no longer used */
-  rc = mysql_stmt_fetch(r->stmt);
+  rc = mv_stmt_fetch(r->conn, r->stmt);
   if( rc==MYSQL_NO_DATA ) return SQLITE_DONE;
   if( rc==1 ){
     /* a broken connection (KILL, restart) leaves its error on the
     ** connection, not on the statement */
     unsigned e = mysql_stmt_errno(r->stmt);
     const char *zMsg = mysql_stmt_error(r->stmt);
-    if( e==0 && r->mysql ){
-      e = mysql_errno(r->mysql);
-      zMsg = mysql_error(r->mysql);
+    if( r->conn->interrupted ){
+      *pzErr = sqlite3_mprintf("mysql_snapshot: %s: interrupted", zWhat);
+      return SQLITE_ERROR;
+    }
+    if( e==0 ){
+      e = mysql_errno(r->conn->mysql);
+      zMsg = mysql_error(r->conn->mysql);
     }
     *pzErr = sqlite3_mprintf("mysql_snapshot: %s: reading a row: MySQL error"
         " %u: %s", zWhat, e, e ? zMsg : "the connection was lost");
@@ -1173,10 +1182,12 @@ static int snapClose(sqlite3_vtab_cursor *cur){
 
 static int cursorError(SnapCursor *pCur, char *zErr){
   SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
+  int interrupted = pCur->conn && pCur->conn->interrupted;
   sqlite3_free(p->base.zErrMsg);
   p->base.zErrMsg = zErr;
   cursorReset(pCur);
-  return zErr ? SQLITE_ERROR : SQLITE_NOMEM;
+  if( zErr==0 ) return SQLITE_NOMEM;
+  return interrupted ? SQLITE_INTERRUPT : SQLITE_ERROR;
 }
 
 /* Run a statement on the cursor's connection. */
