@@ -542,6 +542,14 @@ MYSQL_RES *mv_store_result(mv_conn *c){
   return res;
 }
 
+int mv_stmt_prepare(mv_conn *c, MYSQL_STMT *stmt, const char *zSql){
+  int ret = 1;
+  MV_NONBLOCKING(c, mysql_stmt_prepare_start(&ret, stmt, zSql,
+                                             (unsigned long)strlen(zSql)),
+                 mysql_stmt_prepare_cont(&ret, stmt, st_));
+  return ret;
+}
+
 int mv_stmt_execute(mv_conn *c, MYSQL_STMT *stmt){
   int ret = 1;
   MV_NONBLOCKING(c, mysql_stmt_execute_start(&ret, stmt),
@@ -563,6 +571,10 @@ int mv_real_query(mv_conn *c, const char *zSql){
   return mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql));
 }
 MYSQL_RES *mv_store_result(mv_conn *c){ return mysql_store_result(c->mysql); }
+int mv_stmt_prepare(mv_conn *c, MYSQL_STMT *stmt, const char *zSql){
+  c->interrupted = 0;
+  return mysql_stmt_prepare(stmt, zSql, (unsigned long)strlen(zSql));
+}
 int mv_stmt_execute(mv_conn *c, MYSQL_STMT *stmt){
   c->interrupted = 0;
   return mysql_stmt_execute(stmt);

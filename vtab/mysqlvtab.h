@@ -96,10 +96,12 @@ int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr);
 ** statement is stopped with KILL QUERY from a second connection, and if it
 ** has not ended two seconds later, the connection is shut down. The call
 ** then fails and c->interrupted is set (mv_conn_error says "interrupted").
-** Same results as mysql_real_query, mysql_store_result, mysql_stmt_execute
-** and mysql_stmt_fetch; with MySQL's libmysqlclient, those plain calls. */
+** Same results as mysql_real_query, mysql_store_result, mysql_stmt_prepare,
+** mysql_stmt_execute and mysql_stmt_fetch; with MySQL's libmysqlclient,
+** those plain calls. */
 int mv_real_query(mv_conn *c, const char *zSql);
 MYSQL_RES *mv_store_result(mv_conn *c);
+int mv_stmt_prepare(mv_conn *c, MYSQL_STMT *stmt, const char *zSql);
 int mv_stmt_execute(mv_conn *c, MYSQL_STMT *stmt);
 int mv_stmt_fetch(mv_conn *c, MYSQL_STMT *stmt);
 

@@ -512,9 +512,12 @@ static int readerOpen(mv_ctx *ctx, mv_conn *c, SnapReader *r,
   r->conn = c;
   r->stmt = mysql_stmt_init(c->mysql);
   if( r->stmt==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
-  if( mysql_stmt_prepare(r->stmt, zSql, (unsigned long)strlen(zSql)) ){
+  if( mv_stmt_prepare(c, r->stmt, zSql) ){
     unsigned e = mysql_stmt_errno(r->stmt);
-    if( e==1146 ){
+    if( c->interrupted ){
+      *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: interrupted",
+                               t->zDb, t->zTbl);
+    }else if( e==1146 ){
       *pzErr = sqlite3_mprintf("mysql_snapshot: no such table: %s.%s",
                                t->zDb, t->zTbl);
     }else if( e==1142 || e==1143 || e==1044 ){
@@ -819,9 +822,10 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
   }
   mv_log_query(p->ctx, zSql);
   r.stmt = mysql_stmt_init(c->mysql);
-  if( r.stmt==0 || mysql_stmt_prepare(r.stmt, zSql, (unsigned long)strlen(zSql)) ){
+  if( r.stmt==0 || mv_stmt_prepare(c, r.stmt, zSql) ){
     *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: %s", p->tab.zDb,
-        p->tab.zTbl, r.stmt ? mysql_stmt_error(r.stmt) : "out of memory");
+        p->tab.zTbl, r.stmt==0 ? "out of memory"
+                     : c->interrupted ? "interrupted" : mysql_stmt_error(r.stmt));
     sqlite3_free(zSql);
     readerFree(&r);
     return 1;
