@@ -364,13 +364,11 @@ report=bench/results/$stamp.md
       else printf "leaving %.3f s to decoding and encoding, which take %.3f s now (%.1fx too slow)\n",
         need - b, med[ours] - b, (med[ours] - b) / (need - b)
     }
-    END {
-      split("wide 3 narrow 1.5", a, " ")
-      for (i = 1; i < 4; i += 2) {
-        bound("changes " a[i], a[i+1], "every column", "mysql_changes", "the same query on a SQLite table (SQL floor)")
-        bound("changes " a[i], a[i+1], "row images only", "mysql_changes, row images only", "row images only on a SQLite table (SQL floor)")
-      }
-    }' "$results"
+    function both(g, goal) {
+      bound(g, goal, "every column", "mysql_changes", "the same query on a SQLite table (SQL floor)")
+      bound(g, goal, "row images only", "mysql_changes, row images only", "row images only on a SQLite table (SQL floor)")
+    }
+    END { both("changes wide", 3); both("changes narrow", 1.5) }' "$results"
   echo
   echo "## What our commands printed (warm-up run)"
   echo

@@ -502,6 +502,28 @@ static int readerSetup(SnapReader *r, const SnapTable *t, char **pzErr){
   return 0;
 }
 
+/* The error of a failed prepare or execute of a statement on table t:
+** "interrupted" when sqlite3_interrupt() stopped it, else the server's,
+** named when it is a missing table or privilege. */
+static char *statementError(mv_conn *c, MYSQL_STMT *stmt, const SnapTable *t){
+  unsigned e = mysql_stmt_errno(stmt);
+  if( c->interrupted ){
+    return sqlite3_mprintf("mysql_snapshot: %s.%s: interrupted",
+                           t->zDb, t->zTbl);
+  }
+  if( e==1146 ){
+    return sqlite3_mprintf("mysql_snapshot: no such table: %s.%s",
+                           t->zDb, t->zTbl);
+  }
+  if( e==1142 || e==1143 || e==1044 ){
+    return sqlite3_mprintf("mysql_snapshot: no privilege to read %s.%s"
+        " as %s (the agent needs SELECT): %s", t->zDb, t->zTbl, c->zLabel,
+        mysql_stmt_error(stmt));
+  }
+  return sqlite3_mprintf("mysql_snapshot: %s.%s: MySQL error %u on %s: %s",
+      t->zDb, t->zTbl, e, c->zLabel, mysql_stmt_error(stmt));
+}
+
 /* Prepare zSql, bind aParam (nParam of them), execute, describe and bind
 ** the result. */
 static int readerOpen(mv_ctx *ctx, mv_conn *c, SnapReader *r,
@@ -513,21 +535,7 @@ static int readerOpen(mv_ctx *ctx, mv_conn *c, SnapReader *r,
   r->stmt = mysql_stmt_init(c->mysql);
   if( r->stmt==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
   if( mv_stmt_prepare(c, r->stmt, zSql) ){
-    unsigned e = mysql_stmt_errno(r->stmt);
-    if( c->interrupted ){
-      *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: interrupted",
-                               t->zDb, t->zTbl);
-    }else if( e==1146 ){
-      *pzErr = sqlite3_mprintf("mysql_snapshot: no such table: %s.%s",
-                               t->zDb, t->zTbl);
-    }else if( e==1142 || e==1143 || e==1044 ){
-      *pzErr = sqlite3_mprintf("mysql_snapshot: no privilege to read %s.%s"
-          " as %s (the agent needs SELECT): %s", t->zDb, t->zTbl, c->zLabel,
-          mysql_stmt_error(r->stmt));
-    }else{
-      *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: MySQL error %u on %s: %s",
-          t->zDb, t->zTbl, e, c->zLabel, mysql_stmt_error(r->stmt));
-    }
+    *pzErr = statementError(c, r->stmt, t);
     return 1;
   }
   if( nParam>0 && mysql_stmt_bind_param(r->stmt, aParam) ){
@@ -536,14 +544,7 @@ static int readerOpen(mv_ctx *ctx, mv_conn *c, SnapReader *r,
     return 1;
   }
   if( mv_stmt_execute(c, r->stmt) ){
-    if( c->interrupted ){
-      *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: interrupted",
-                               t->zDb, t->zTbl);
-      return 1;
-    }
-    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: MySQL error %u on %s: %s",
-        t->zDb, t->zTbl, mysql_stmt_errno(r->stmt), c->zLabel,
-        mysql_stmt_error(r->stmt));
+    *pzErr = statementError(c, r->stmt, t);
     return 1;
   }
   return readerSetup(r, t, pzErr);
@@ -823,9 +824,8 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
   mv_log_query(p->ctx, zSql);
   r.stmt = mysql_stmt_init(c->mysql);
   if( r.stmt==0 || mv_stmt_prepare(c, r.stmt, zSql) ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: %s", p->tab.zDb,
-        p->tab.zTbl, r.stmt==0 ? "out of memory"
-                     : c->interrupted ? "interrupted" : mysql_stmt_error(r.stmt));
+    *pzErr = r.stmt ? statementError(c, r.stmt, &p->tab)
+                    : sqlite3_mprintf("out of memory");
     sqlite3_free(zSql);
     readerFree(&r);
     return 1;
