@@ -31,22 +31,26 @@ SANFLAGS := $(if $(SANITIZE),-fsanitize=address$(comma)undefined -fno-omit-frame
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CFLAGS) $(SANFLAGS)
 LIBS    := -lz -lzstd -lm
 
-SRCS      := $(wildcard vtab/*.c)
-# Pure modules are the files that do not reach mysqlvtab.h, directly or
-# through another header: they know nothing of SQLite or the client library,
-# and the unit tests link them alone.
-PURE_SRCS := $(shell for f in $(SRCS); do $(CC) -MM -Ivtab $(MARIADB_CFLAGS) $$f 2>/dev/null \
-               | grep -q mysqlvtab.h || echo $$f; done)
-GLUE_SRCS := $(filter-out $(PURE_SRCS),$(SRCS))
-PURE_OBJS := $(PURE_SRCS:vtab/%.c=$(BUILD)/obj/%.o)
+# Pure modules live in vtab/pure/: they know nothing of SQLite or the client
+# library (check-pure enforces it), and the unit tests and the fuzzers link
+# them alone. The glue in vtab/ includes them as "pure/x.h".
+PURE_SRCS := $(wildcard vtab/pure/*.c)
+GLUE_SRCS := $(wildcard vtab/*.c)
+PURE_OBJS := $(PURE_SRCS:vtab/pure/%.c=$(BUILD)/obj/pure/%.o)
 GLUE_OBJS := $(GLUE_SRCS:vtab/%.c=$(BUILD)/obj/%.o)
-HEADERS   := $(wildcard vtab/*.h)
+PURE_HDRS := $(wildcard vtab/pure/*.h)
+HEADERS   := $(wildcard vtab/*.h) $(PURE_HDRS)
 UNIT_SRCS := $(wildcard test/unit/*.c)
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all check-deps deps test run-test unit demo run-demo bench run-bench fuzz clean
+.PHONY: all check-deps check-pure deps test run-test unit demo run-demo bench run-bench fuzz clean
 
-all: check-deps $(BUILD)/mysql_vtab.so
+all: check-deps check-pure $(BUILD)/mysql_vtab.so
+
+# vtab/pure/ must stay pure: no SQLite, no client library.
+check-pure:
+	@! grep -nE '#include *[<"](sqlite3|sqlite3ext|mysql|mysqlvtab|errmsg)\.h' vtab/pure/*.[ch] \
+	  || { echo "mysql_vtab: vtab/pure/ includes SQLite or client headers (above)" >&2; exit 1; }
 
 # Plain `make` installs nothing; it says what is missing.
 check-deps:
@@ -55,6 +59,10 @@ check-deps:
 	  echo "mysql_vtab: build dependencies are missing (headers of the MariaDB client," \
 	       "SQLite, zlib, zstd): run 'make deps', or 'make test' or 'make demo'," \
 	       "which install them" >&2; exit 1; }
+
+$(BUILD)/obj/pure/%.o: vtab/pure/%.c $(PURE_HDRS) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: vtab/%.c $(HEADERS) Makefile
 	@mkdir -p $(dir $@)
@@ -66,7 +74,7 @@ $(BUILD)/mysql_vtab.so: $(PURE_OBJS) $(GLUE_OBJS)
 
 $(BUILD)/unit/%: test/unit/%.c $(PURE_OBJS) $(wildcard test/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Ivtab -Itest/unit -o $@ $< $(PURE_OBJS) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Ivtab/pure -Itest/unit -o $@ $< $(PURE_OBJS) $(LIBS)
 
 unit: $(UNIT_BINS)
 
@@ -102,7 +110,7 @@ build/fuzz/fuzz_binlog: fuzz/fuzz_binlog.c fuzz/fdes.h $(PURE_SRCS) $(HEADERS)
 	@command -v $(FUZZ_CC) >/dev/null && test -n "$$(find /usr/lib/llvm-*/lib/clang -name 'libclang_rt.fuzzer-*.a' 2>/dev/null)" \
 	  || test/deps.sh clang libclang-rt-dev
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ivtab -o $@ fuzz/fuzz_binlog.c $(PURE_SRCS) $(LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ivtab/pure -o $@ fuzz/fuzz_binlog.c $(PURE_SRCS) $(LIBS)
 
 build/fuzz/mkseeds: fuzz/mkseeds.c fuzz/readall.h
 	@mkdir -p $(dir $@)

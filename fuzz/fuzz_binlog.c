@@ -1,5 +1,5 @@
 /*
-** fuzz_binlog.c — libFuzzer target for the binlog decoder (vtab/binlog.c).
+** fuzz_binlog.c — libFuzzer target for the binlog decoder (vtab/pure/binlog.c).
 **
 **   make fuzz FUZZ_TIME=60        build with clang and run for 60 seconds
 **

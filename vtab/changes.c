@@ -43,7 +43,7 @@
 ** use them (as SQLite's csv.c reasons).
 */
 #include "mysqlvtab.h"
-#include "binlog.h"
+#include "pure/binlog.h"
 #include "schema.h"
 #include "transport.h"
 

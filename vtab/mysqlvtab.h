@@ -1,7 +1,8 @@
 /*
 ** mysqlvtab.h — internal header shared by the SQLite-facing files of the
 ** extension (ext.c, dsn.c, snapshot.c, changes.c, functions.c, ...).
-** Pure modules (bytes.h, buf.h, encode.h, binlog.h) never include it.
+** Pure modules (vtab/pure/: bytes.h, buf.h, encode.h, binlog.h, ...) never
+** include it.
 */
 #ifndef MYSQLVTAB_H
 #define MYSQLVTAB_H
@@ -11,7 +12,7 @@ SQLITE_EXTENSION_INIT3
 
 #include <mysql.h>
 
-#include "buf.h"
+#include "pure/buf.h"
 
 #define MYSQL_VTAB_VERSION "0.1.0"
 

@@ -11,7 +11,7 @@
 #define MV_SCHEMA_H
 
 #include "mysqlvtab.h"
-#include "binlog.h"
+#include "pure/binlog.h"
 
 typedef struct mv_schema mv_schema;
 

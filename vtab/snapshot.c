@@ -45,7 +45,7 @@
 ** own connection, so overlapping cursors never share a stream.
 */
 #include "mysqlvtab.h"
-#include "encode.h"
+#include "pure/encode.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
-** crc32_test.c — mv_crc32 (vtab/crc32.c) against zlib's crc32_z: every
+** crc32_test.c — mv_crc32 (vtab/pure/crc32.c) against zlib's crc32_z: every
 ** length from 0 to 600 at every alignment of 0 to 15, chained calls, and
 ** a few large random buffers.
 */

@@ -1,5 +1,5 @@
 /*
-** decompress_test.c — vtab/decompress.c: MariaDB zlib event bodies and
+** decompress_test.c — vtab/pure/decompress.c: MariaDB zlib event bodies and
 ** MySQL zstd transaction payloads, built here with zlib and zstd.
 */
 #include "decompress.h"

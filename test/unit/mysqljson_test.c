@@ -1,5 +1,5 @@
 /*
-** mysqljson_test.c — vtab/mysqljson.c: MySQL binary JSON to text and the
+** mysqljson_test.c — vtab/pure/mysqljson.c: MySQL binary JSON to text and the
 ** PARTIAL_UPDATE_ROWS JSON diffs.
 **
 ** Part 1 replays the real PARTIAL_UPDATE_ROWS_EVENTs of
