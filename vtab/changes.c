@@ -12,7 +12,10 @@
 **
 ** Columns (DESIGN.md): pos, next_pos, gtid, ts, op, db, tbl, before, after,
 ** sql. Hidden arguments of mysql_changes, in order: start_pos, dsn,
-** stop_pos, follow, timeout_ms; of mysql_binlog: path.
+** stop_pos, follow, timeout_ms, json_diff; of mysql_binlog: path,
+** json_diff (1: a partial JSON update whose before image lacks the
+** document gives its diff as the column's value, {"json_diff":[...]},
+** instead of an error).
 **
 ** Rows:
 **   insert / update / delete   one per row of a rows event; pos and next_pos
@@ -71,19 +74,22 @@
 #define MC_STOP      12
 #define MC_FOLLOW    13
 #define MC_TIMEOUT   14
+#define MC_JSON_DIFF 15      /* mysql_binlog: column 11 (MB_JSON_DIFF) */
+#define MB_JSON_DIFF 11
 
 #define MC_COLUMNS "pos TEXT, next_pos TEXT, gtid TEXT, ts INTEGER, op TEXT," \
                    " db TEXT, tbl TEXT, before TEXT, after TEXT, sql TEXT"
 static const char zChangesSchema[] = "CREATE TABLE x(" MC_COLUMNS ","
   " start_pos HIDDEN, dsn HIDDEN, stop_pos HIDDEN, follow HIDDEN,"
-  " timeout_ms HIDDEN)";
+  " timeout_ms HIDDEN, json_diff HIDDEN)";
 static const char zBinlogSchema[] = "CREATE TABLE x(" MC_COLUMNS ","
-  " path HIDDEN)";
+  " path HIDDEN, json_diff HIDDEN)";
 
 /* idxNum bits (xBestIndex). The argv of xFilter holds, in this order, the
 ** value of each present bit: start_pos (path), dsn, stop_pos, follow,
-** timeout_ms, then db, tbl, op. A db/tbl/op value is one value for `=`,
-** or with its *_IN bit the whole IN list (sqlite3_vtab_in, all at once). */
+** timeout_ms, then db, tbl, op, then json_diff. A db/tbl/op value is one
+** value for `=`, or with its *_IN bit the whole IN list (sqlite3_vtab_in,
+** all at once). */
 #define MCI_START     0x001
 #define MCI_DSN       0x002
 #define MCI_STOP      0x004
@@ -95,6 +101,7 @@ static const char zBinlogSchema[] = "CREATE TABLE x(" MC_COLUMNS ","
 #define MCI_DB_IN     0x100
 #define MCI_TBL_IN    0x200
 #define MCI_OP_IN     0x400
+#define MCI_JSON_DIFF 0x800
 
 /* Row operations (op column). */
 #define OP_INSERT 1
@@ -142,6 +149,7 @@ typedef struct mc_cursor {
   char *zStop;
   int follow;
   sqlite3_int64 timeoutMs;
+  int jsonDiff;                     /* json_diff: deliver partial diffs */
   char zStopFile[MC_NAME_MAX];
   uint64_t stopOff;
   int hasStop;
@@ -756,6 +764,7 @@ static void cursorReset(mc_cursor *pCur){
   pCur->fOff = 0;
   pCur->follow = 0;
   pCur->timeoutMs = 0;
+  pCur->jsonDiff = 0;
   pCur->hasStop = 0;
   pCur->opMask = 0;
   pCur->zFile[0] = pCur->zEvFile[0] = 0;
@@ -1148,6 +1157,20 @@ static int openFile(mc_cursor *pCur){
   return SQLITE_OK;
 }
 
+/* A 0/1 argument (follow, json_diff): NULL leaves *pOn as it is;
+** returns non-zero with the error set for anything but an integer. */
+static int flagArg(mc_cursor *pCur, sqlite3_value *v, const char *zArg,
+                   int *pOn){
+  if( sqlite3_value_numeric_type(v)==SQLITE_INTEGER ){
+    *pOn = sqlite3_value_int64(v)!=0;
+  }else if( sqlite3_value_type(v)!=SQLITE_NULL ){
+    cursorError(pCur, "%s: %s must be 0 or 1, not '%s'", pCur->zName, zArg,
+                sqlite3_value_text(v));
+    return 1;
+  }
+  return 0;
+}
+
 static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                     int argc, sqlite3_value **argv){
   mc_cursor *pCur = (mc_cursor*)cur;
@@ -1172,14 +1195,8 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       pCur->hasStop = 1;
     }
   }
-  if( idxNum & MCI_FOLLOW ){
-    sqlite3_value *v = argv[i++];
-    if( sqlite3_value_numeric_type(v)==SQLITE_INTEGER ){
-      pCur->follow = sqlite3_value_int64(v)!=0;
-    }else if( sqlite3_value_type(v)!=SQLITE_NULL ){
-      return cursorError(pCur, "%s: follow must be 0 or 1, not '%s'",
-                         pCur->zName, sqlite3_value_text(v));
-    }
+  if( (idxNum & MCI_FOLLOW) && flagArg(pCur, argv[i++], "follow", &pCur->follow) ){
+    return SQLITE_ERROR;
   }
   if( idxNum & MCI_TIMEOUT ){
     sqlite3_value *v = argv[i++];
@@ -1219,6 +1236,10 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     }
     setFree(&ops);
   }
+  if( (idxNum & MCI_JSON_DIFF)
+   && flagArg(pCur, argv[i++], "json_diff", &pCur->jsonDiff) ){
+    return SQLITE_ERROR;
+  }
   (void)argc;
   if( vStart==0 ){
     return cursorError(pCur, pTab->isFile
@@ -1231,6 +1252,7 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   if( pCur->zStart==0 ) return SQLITE_NOMEM;
   pCur->d = mvb_new();
   if( pCur->d==0 ) return SQLITE_NOMEM;
+  mvb_set_json_diff(pCur->d, pCur->jsonDiff);
   pCur->eof = 0;
   pCur->lastCheck = pCur->lastEvent = nowMs();
   if( pTab->isFile ){
@@ -1296,6 +1318,7 @@ static void resultImage(sqlite3_context *ctx, mc_cursor *pCur, mv_buf *b,
 static int mcColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   mc_cursor *pCur = (mc_cursor*)cur;
   int isRows = pCur->op>=OP_INSERT && pCur->op<=OP_DELETE;
+  if( pCur->pTab->isFile && i==MB_JSON_DIFF ) i = MC_JSON_DIFF;
   switch( i ){
     case MC_POS: resultCstr(ctx, pCur->zPos); break;
     case MC_NEXT_POS: resultCstr(ctx, pCur->zNext); break;
@@ -1327,6 +1350,7 @@ static int mcColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
     case MC_TIMEOUT:
       if( pCur->timeoutMs ) sqlite3_result_int64(ctx, pCur->timeoutMs);
       break;
+    case MC_JSON_DIFF: sqlite3_result_int(ctx, pCur->jsonDiff); break;
     default: break;      /* dsn: never echoed (it may hold a password) */
   }
   return SQLITE_OK;
@@ -1339,10 +1363,11 @@ static int mcRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
 
 /*
 ** xBestIndex. idxNum bits (MCI_*): which hidden arguments are given
-** (START = start_pos or path, DSN, STOP, FOLLOW, TIMEOUT) and which of db,
-** tbl, op are constrained by `=` (DB, TBL, OP) or by an IN list processed
-** all at once (DB_IN, TBL_IN, OP_IN, with their DB/TBL/OP bit). argv of
-** xFilter: the values in the bit order above. db/tbl/op constraints are
+** (START = start_pos or path, DSN, STOP, FOLLOW, TIMEOUT, JSON_DIFF) and
+** which of db, tbl, op are constrained by `=` (DB, TBL, OP) or by an IN
+** list processed all at once (DB_IN, TBL_IN, OP_IN, with their DB/TBL/OP
+** bit). argv of xFilter: start_pos ... op in the bit order above, then
+** json_diff. db/tbl/op constraints are
 ** omitted: the cursor applies them exactly as SQLite would (byte-wise
 ** equality, NULL matches nothing), and before decoding, so rows of other
 ** tables are never decoded. A hidden argument constrained only by an
@@ -1350,19 +1375,21 @@ static int mcRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
 */
 static int mcBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p){
   mc_vtab *pTab = (mc_vtab*)pVtab;
-  int aIdx[8];
+  int aIdx[9];
   int unusable = 0, idxNum = 0, i, k, nArg = 0;
-  static const int aBit[8] = { MCI_START, MCI_DSN, MCI_STOP, MCI_FOLLOW,
-                               MCI_TIMEOUT, MCI_DB, MCI_TBL, MCI_OP };
+  static const int aBit[9] = { MCI_START, MCI_DSN, MCI_STOP, MCI_FOLLOW,
+                               MCI_TIMEOUT, MCI_DB, MCI_TBL, MCI_OP,
+                               MCI_JSON_DIFF };
   double cost = 1e6;
-  for(k=0; k<8; k++) aIdx[k] = -1;
+  for(k=0; k<9; k++) aIdx[k] = -1;
   for(i=0; i<p->nConstraint; i++){
     const struct sqlite3_index_constraint *c = &p->aConstraint[i];
     int col = c->iColumn;
     if( col>=MC_START ){
       k = col - MC_START;
-      if( pTab->isFile && k>0 ) continue;
-      if( k>4 ) continue;
+      if( pTab->isFile ? col==MB_JSON_DIFF : col==MC_JSON_DIFF ) k = 8;
+      else if( pTab->isFile && k>0 ) continue;
+      if( k>4 && k!=8 ) continue;
       if( c->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
       if( !c->usable ){ unusable |= aBit[k]; continue; }
       if( aIdx[k]<0 ) aIdx[k] = i;
@@ -1372,15 +1399,15 @@ static int mcBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p){
       if( aIdx[k]<0 ) aIdx[k] = i;
     }
   }
-  for(k=0; k<5; k++){
+  for(k=0; k<9; k++){
     if( (unusable & aBit[k]) && aIdx[k]<0 ) return SQLITE_CONSTRAINT;
   }
-  for(k=0; k<8; k++){
+  for(k=0; k<9; k++){
     if( aIdx[k]<0 ) continue;
     idxNum |= aBit[k];
     p->aConstraintUsage[aIdx[k]].argvIndex = ++nArg;
     p->aConstraintUsage[aIdx[k]].omit = 1;
-    if( k>=5 ){
+    if( k>=5 && k<8 ){
       cost /= 10;
       if( sqlite3_vtab_in(p, aIdx[k], -1) ){
         sqlite3_vtab_in(p, aIdx[k], 1);

@@ -34,6 +34,7 @@
 ** triggers and views of an untrusted schema cannot call them.
 */
 #include "mysqlvtab.h"
+#include "pure/checkrules.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -524,12 +525,40 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
   return 0;
 }
 
+/* binlog_row_value_options (MySQL 8.0.3+; MariaDB has none): PARTIAL_JSON
+** logs JSON updates as diffs (checkrules.c decides). Returns 0 or 1 with
+** *pzErr set. */
+static int checkValueOptions(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
+                             const char *zImage, char **pzErr){
+  const char *zSql = "SELECT @@GLOBAL.binlog_row_value_options";
+  MYSQL_RES *res = fnQuery(ctx, c, zSql, 0, pzErr);
+  MYSQL_ROW row = 0;
+  char zDetail[600];
+  int ok;
+  if( res==0 ){
+    if( *pzErr==0 || mysql_errno(c->mysql)!=1193 ) return 1;
+    sqlite3_free(*pzErr);      /* 1193: unknown system variable */
+    *pzErr = 0;
+  }else{
+    row = mysql_fetch_row(res);
+  }
+  ok = mv_check_row_value_options(res ? (row && row[0] ? row[0] : "") : 0,
+                                  zImage[0] ? zImage : 0,
+                                  zDetail, sizeof zDetail);
+  if( res ) mysql_free_result(res);
+  checkAdd(cur, sqlite3_mprintf("binlog_row_value_options"), ok,
+           sqlite3_mprintf("%s", zDetail));
+  return 0;
+}
+
 /* Server variables as rows; returns 0 or 1 with *pzErr set. *pzDb gets
 ** the connection's default schema (or NULL). */
 static int checkServer(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
                        char **pzDb, char **pzErr){
   MYSQL_RES *res;
   MYSQL_ROW row;
+  char zImage[64] = "";
+  int rc;
   /* GLOBAL: the values new sessions (the writers) get, not this one's. */
   const char *zSql = "SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format,"
                      " @@GLOBAL.binlog_row_image, @@GLOBAL.server_id, DATABASE()";
@@ -545,6 +574,7 @@ static int checkServer(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
     const char *zImg = row[2] ? row[2] : "(unset)";
     const char *zId = row[3] ? row[3] : "0";
     int on = strcmp(zLogBin, "1")==0 || sqlite3_stricmp(zLogBin, "ON")==0;
+    if( row[2] ) sqlite3_snprintf(sizeof zImage, zImage, "%s", row[2]);
     checkAdd(cur, sqlite3_mprintf("log_bin"), on,
         on ? sqlite3_mprintf("ON")
            : sqlite3_mprintf("binary logging is off: add log_bin=mysql-bin"
@@ -585,7 +615,7 @@ static int checkServer(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
              sqlite3_mprintf("this server has no binlog_row_metadata (MySQL"
                 " 8.0.1+ and MariaDB 10.5+ have it): binlog files read offline"
                 " with mysql_binlog name their columns @1, @2, ..."));
-    return 0;
+    return checkValueOptions(cur, ctx, c, zImage, pzErr);
   }
   row = mysql_fetch_row(res);
   if( row ){
@@ -599,7 +629,8 @@ static int checkServer(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
                 " carry column names, signedness and charsets", zMeta));
   }
   mysql_free_result(res);
-  return 0;
+  rc = checkValueOptions(cur, ctx, c, zImage, pzErr);
+  return rc;
 }
 
 /*

@@ -1767,6 +1767,20 @@ static void test_payload(void){
   free(pl.b);
 }
 
+/* A PARTIAL_UPDATE_ROWS event of table 80 under binlog_row_image=MINIMAL:
+** the before image holds c1=7 alone, the after image c2 as a partial
+** column with the diff list given in hex (its 4-byte length first). */
+static void minimal_partial(const char *zDiffHex){
+  eb_start(&e, MVB_PARTIAL_UPDATE_ROWS);
+  eb_le(&e, 80, 6); eb_u16(&e, 1); eb_u16(&e, 2);
+  eb_lenenc(&e, 3); eb_u8(&e, 0x01); eb_u8(&e, 0x02);
+  eb_u8(&e, 0); eb_u32(&e, 7);
+  eb_u8(&e, 1); eb_u8(&e, 0x01);
+  eb_u8(&e, 0);
+  eb_hex(&e, zDiffHex);
+  fin();
+}
+
 /* PARTIAL_UPDATE_ROWS (MySQL binlog_row_value_options=PARTIAL_JSON): after
 ** the before image, value options (1: partial JSON) and one bit per JSON
 ** column of the table; a partial column holds the diffs (operation, path,
@@ -1802,18 +1816,38 @@ static void test_partial_json(void){
   CHECK_STR(rows_text(), "{\"c1\":7,\"c2\":null,\"c3\":null} -> "
                          "{\"c1\":8,\"c2\":42,\"c3\":null}");
   /* the before image lacks the column (binlog_row_image=MINIMAL) */
-  eb_start(&e, MVB_PARTIAL_UPDATE_ROWS);
-  eb_le(&e, 80, 6); eb_u16(&e, 1); eb_u16(&e, 2);
-  eb_lenenc(&e, 3); eb_u8(&e, 0x01); eb_u8(&e, 0x02);
-  eb_u8(&e, 0); eb_u32(&e, 7);
-  eb_u8(&e, 1); eb_u8(&e, 0x01);
-  eb_u8(&e, 0);
-  eb_hex(&e, "09000000 00 03 242e61 03 050200");
-  fin();
+  minimal_partial("09000000 00 03 242e61 03 050200");
   CHECK(feed()==MVB_OK);
   CHECK_STR(rows_text(), "ERROR");
   CHECK_ERR("Partial_update_rows: ", "row 1, column 2 (JSON): partial JSON "
             "update, but the before image lacks the column");
+  CHECK_ERR("Partial_update_rows: ", "with json_diff=1");
+  /* the same with mvb_set_json_diff: the row, with the diff as the value */
+  mvb_set_json_diff(d, 1);
+  minimal_partial("09000000 00 03 242e61 03 050200");
+  CHECK(feed()==MVB_OK);
+  CHECK_STR(rows_text(), "{\"c1\":7} -> {\"c2\":{\"json_diff\":[{\"op\":"
+            "\"replace\",\"path\":\"$.a\",\"value\":2}]}}");
+  /* with the document present the option changes nothing: applied */
+  rows_start(MVB_PARTIAL_UPDATE_ROWS, 80, 3);
+  eb_u8(&e, 0); eb_u32(&e, 7);
+  eb_hex(&e, "0d000000 00 0100 0c00 0b000100 050100 61");
+  eb_hex(&e, "08000000 02 0100 0700 050100");
+  eb_u8(&e, 1); eb_u8(&e, 0x01);
+  eb_u8(&e, 0); eb_u32(&e, 7);
+  eb_hex(&e, "09000000 00 03 242e61 03 050200");
+  eb_hex(&e, "08000000 02 0100 0700 050100");
+  fin();
+  CHECK(feed()==MVB_OK);
+  CHECK_STR(rows_text(), "{\"c1\":7,\"c2\":{\"a\": 1},\"c3\":[1]} -> "
+                         "{\"c1\":7,\"c2\":{\"a\": 2},\"c3\":[1]}");
+  /* a bad diff is still an error, naming the diff */
+  minimal_partial("05000000 07 03 242e61");
+  CHECK(feed()==MVB_OK);
+  CHECK_STR(rows_text(), "ERROR");
+  CHECK_ERR("Partial_update_rows: ", "bad partial JSON diff: diff 1 at byte 0: "
+            "unknown operation 7");
+  mvb_set_json_diff(d, 0);
   /* a diff cut short */
   rows_start(MVB_PARTIAL_UPDATE_ROWS, 80, 3);
   eb_u8(&e, 0); eb_u32(&e, 7);

@@ -23,6 +23,7 @@
 #include "bytes.h"
 #include "crc32.h"
 #include "decompress.h"
+#include "jsondiff.h"
 #include "mysqljson.h"
 
 #include <stdarg.h>
@@ -123,6 +124,7 @@ struct mvb_decoder {
   int have_fde;
   int is_maria;              /* the format description is MariaDB's */
   int checksum;              /* 1: CRC32 on every event */
+  int json_diff;             /* mvb_set_json_diff */
   uint16_t binlog_version;
   char server_version[51];
   uint8_t post_len[256];     /* post-header length by event type */
@@ -313,6 +315,10 @@ void mvb_free(mvb_decoder *d){
 
 void mvb_set_checksum(mvb_decoder *d, int alg){
   if( d ) d->checksum = alg==1;
+}
+
+void mvb_set_json_diff(mvb_decoder *d, int on){
+  if( d ) d->json_diff = on!=0;
 }
 
 static tbl_entry *find_table(mvb_decoder *d, uint64_t id){
@@ -1939,18 +1945,42 @@ static const char *decode_value(mvb_decoder *d, mv_reader *r,
   return 0;
 }
 
-/* A partial JSON after-image: the diff applied to the before image. */
+/* v is the JSON text in d->jtmp, copied to the row's scratch. */
+static void json_value(mvb_decoder *d, mv_value *v){
+  size_t off = d->scratch.n;
+  scratch_append(d, d->jtmp.z, d->jtmp.n);
+  v->kind = MV_JSON;
+  v->charset = 0;
+  v->fsp = 0;
+  v->v.s.n = d->scratch.n - off;
+  add_fixup(d, v, off);
+}
+
+/* A partial JSON after-image: the diff applied to the before image, or
+** with mvb_set_json_diff and no before document, the diff itself. */
 static const char *decode_partial_json(mvb_decoder *d, mv_reader *r,
                                        const mvb_column *c, mv_value *v,
                                        const mv_value *before){
-  size_t n, off, i;
+  size_t n, i;
   const uint8_t *p = read_lenbytes(r, c->meta, &n);
   const char *zDoc = 0;
   char zE[160];
   if( p==0 ) return "value truncated";
   if( before && before->kind==MV_ABSENT ){
-    return "partial JSON update, but the before image lacks the column "
-           "(binlog_row_image=MINIMAL): the new document cannot be rebuilt";
+    if( !d->json_diff ){
+      return "partial JSON update, but the before image lacks the column "
+             "(binlog_row_image=MINIMAL): the new document cannot be rebuilt "
+             "(with json_diff=1, mysql_changes and mysql_binlog deliver the "
+             "diff instead)";
+    }
+    /* the diff itself, as {"json_diff":[...]}: never a guessed document */
+    mv_buf_reset(&d->jtmp);
+    if( mvj_diff_to_json(p, n, &d->jtmp, zE, sizeof zE) ){
+      snprintf(d->zVal, sizeof d->zVal, "bad partial JSON diff: %s", zE);
+      return d->zVal;
+    }
+    json_value(d, v);
+    return 0;
   }
   if( before==0 || before->kind!=MV_JSON ){
     return "partial JSON update without a JSON before image";
@@ -1968,13 +1998,7 @@ static const char *decode_partial_json(mvb_decoder *d, mv_reader *r,
     snprintf(d->zVal, sizeof d->zVal, "bad partial JSON diff: %s", zE);
     return d->zVal;
   }
-  off = d->scratch.n;
-  scratch_append(d, d->jtmp.z, d->jtmp.n);
-  v->kind = MV_JSON;
-  v->charset = 0;
-  v->fsp = 0;
-  v->v.s.n = d->scratch.n - off;
-  add_fixup(d, v, off);
+  json_value(d, v);
   return 0;
 }
 

@@ -218,6 +218,12 @@ void mvb_forget_tables(mvb_decoder *d);
 ** @@binlog_checksum. */
 void mvb_set_checksum(mvb_decoder *d, int alg);
 
+/* Partial JSON updates whose before image lacks the column
+** (binlog_row_image=MINIMAL): with on=0 (the default) they are an error,
+** since the new document cannot be built; with on=1 the after image's
+** column is the diff itself, {"json_diff":[...]} (jsondiff.h). */
+void mvb_set_json_diff(mvb_decoder *d, int on);
+
 /* The last error: names the event type and what was wrong. */
 const char *mvb_errmsg(mvb_decoder *d);
 
