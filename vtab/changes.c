@@ -1467,13 +1467,13 @@ static sqlite3_module changesModule = {
   mcDisconnect,
   0,                /* xDestroy */
   mcOpen, mcClose, mcFilter, mcNext, mcEof, mcColumn, mcRowid,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 MV_XINTEGRITY
 };
 
 static sqlite3_module binlogModule = {
   0, 0, binlogConnect, mcBestIndex, mcDisconnect, 0,
   mcOpen, mcClose, mcFilter, mcNext, mcEof, mcColumn, mcRowid,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 MV_XINTEGRITY
 };
 
 int mv_register_changes(sqlite3 *db, mv_ctx *ctx){

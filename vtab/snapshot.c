@@ -353,8 +353,8 @@ typedef struct SnapReader {
   SnapCol *aCol;
   MYSQL_BIND *aBind;
   unsigned long *aLen;
-  my_bool *aNull;
-  my_bool *aErr;
+  mv_bool *aNull;
+  mv_bool *aErr;
   union SnapNum { long long i; float f; double d; MYSQL_TIME t; } *aNum;
   mv_buf *aBuf;        /* per string column: its bound buffer */
   mv_buf *aBig;        /* per string column: room for values that overflow */
@@ -568,7 +568,7 @@ static int readerFetchLong(SnapReader *r, int i, char **pzErr){
     MYSQL_BIND b;
     unsigned long piece = total - off;
     unsigned long len = 0;
-    my_bool isNull = 0, err = 0;
+    mv_bool isNull = 0, err = 0;
     if( piece>SNAP_PIECE ) piece = SNAP_PIECE;
     memset(&b, 0, sizeof b);
     b.buffer_type = MYSQL_TYPE_BLOB;
@@ -1780,6 +1780,7 @@ static sqlite3_module snapshotModule = {
   /* xRelease    */ 0,
   /* xRollbackTo */ 0,
   /* xShadowName */ 0
+  /* xIntegrity  */ MV_XINTEGRITY
 };
 
 int mv_register_snapshot(sqlite3 *db, mv_ctx *ctx){
