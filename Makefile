@@ -22,7 +22,11 @@ else
 MARIADB_CFLAGS := $(shell mariadb_config --cflags 2>/dev/null || pkg-config --cflags libmariadb 2>/dev/null)
 MARIADB_LIBS   := $(shell mariadb_config --libs 2>/dev/null || pkg-config --libs libmariadb 2>/dev/null)
 endif
-COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The commit mysql_vtab_version() reports ("-dirty": uncommitted changes;
+# "unknown" outside a git tree). $(BUILD)/commit changes only when it does,
+# and ext.o depends on it, so a new commit rebuilds ext.o and nothing else.
+COMMIT  := $(shell git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(BUILD)/commit 2>/dev/null)" = "$(COMMIT)" ] || echo "$(COMMIT)" >$(BUILD)/commit; })
 
 comma   := ,
 WARN    := -Wall -Wextra -Werror
@@ -67,7 +71,9 @@ $(BUILD)/obj/pure/%.o: vtab/pure/%.c $(PURE_HDRS) Makefile
 $(BUILD)/obj/%.o: vtab/%.c $(HEADERS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(MARIADB_CFLAGS) -DMYSQL_VTAB_COMMIT='"$(COMMIT)"' \
-	  -DMYSQL_VTAB_CFLAGS='"$(CFLAGS) $(SANFLAGS)"' -c $< -o $@
+	  -DMYSQL_VTAB_CFLAGS='"$(strip $(CFLAGS) $(SANFLAGS))"' -c $< -o $@
+
+$(BUILD)/obj/ext.o: $(BUILD)/commit
 
 $(BUILD)/mysql_vtab.so: $(PURE_OBJS) $(GLUE_OBJS)
 	$(CC) $(ALL_CFLAGS) -shared -o $@ $^ $(MARIADB_LIBS) $(LIBS)

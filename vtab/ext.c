@@ -2,10 +2,12 @@
 ** ext.c — the entry point of the mysql_vtab extension.
 **
 **   .load build/mysql_vtab
-**   SELECT mysql_vtab_version();
-**   SELECT mysql_vtab_debug();           -- version, commit, build flags
+**   SELECT mysql_vtab_version();  -- 0.1.0 (commit ..., client ..., SQLite ...)
+**   SELECT mysql_vtab_debug();           -- the same, one item a line,
+**                                        -- and the modes below
 **   SELECT mysql_vtab_debug('queries');  -- SQL sent to MySQL since the
 **                                        -- last call, one per line
+**   SELECT mysql_vtab_debug('help');     -- the modes
 **
 ** Registers the virtual tables (snapshot.c, changes.c) and the functions
 ** (functions.c). Everything the modules share lives in one mv_ctx per
@@ -24,6 +26,33 @@ SQLITE_EXTENSION_INIT1
 #ifndef MYSQL_VTAB_CFLAGS
 # define MYSQL_VTAB_CFLAGS ""
 #endif
+
+/* What the build was: loadable, or built into a program (SQLITE_CORE:
+** sqlite3_auto_extension, SQLite's functions called directly). */
+#ifdef SQLITE_CORE
+# define MV_BUILD_KIND "static (SQLITE_CORE)"
+#else
+# define MV_BUILD_KIND "loadable"
+#endif
+
+/* The client library compiled against: MariaDB Connector/C says its
+** package version, MySQL's libmysqlclient its server version. */
+#ifdef MARIADB_PACKAGE_VERSION
+# define MV_CLIENT_NAME "MariaDB Connector/C"
+# define MV_CLIENT_BUILT MARIADB_PACKAGE_VERSION
+#elif defined(LIBMYSQL_VERSION)
+# define MV_CLIENT_NAME "libmysqlclient"
+# define MV_CLIENT_BUILT LIBMYSQL_VERSION
+#else
+# define MV_CLIENT_NAME "MySQL client library"
+# define MV_CLIENT_BUILT MYSQL_SERVER_VERSION
+#endif
+
+/* mysql_vtab_debug's modes, for 'help' and the unknown-mode error. */
+static const char zDebugModes[] =
+  "'' (no argument): version, commit, client library, SQLite, build flags;"
+  " 'queries': the SQL sent to MySQL since the last call (at most 32);"
+  " 'help': this list";
 
 #define MV_QUERY_LOG 32    /* statements kept for mysql_vtab_debug */
 
@@ -94,20 +123,43 @@ int mv_interrupted(sqlite3 *db){
 #endif
 }
 
+/* The build, as one line (items after "; ") or one item a line. The
+** running client library and SQLite may differ from those compiled
+** against (a newer shared library), so both are shown. */
+static char *buildInfo(int oneLine){
+  const char *zSep = oneLine ? "; " : "\n";
+  const char *zClient = mysql_get_client_info();
+  const char *zSqlite = sqlite3_libversion();
+  sqlite3_str *s = sqlite3_str_new(0);
+  sqlite3_str_appendf(s, oneLine ? "%s (commit %s" : "mysql_vtab %s\ncommit %s",
+                      MYSQL_VTAB_VERSION, MYSQL_VTAB_COMMIT);
+  sqlite3_str_appendf(s, "%sclient %s %s (compiled against %s)", zSep,
+                      MV_CLIENT_NAME, zClient, MV_CLIENT_BUILT);
+  sqlite3_str_appendf(s, "%ssqlite %s (compiled against %s)", zSep, zSqlite,
+                      SQLITE_VERSION);
+  sqlite3_str_appendf(s, "%sbuild %s%scflags %s%s", zSep, MV_BUILD_KIND, zSep,
+                      MYSQL_VTAB_CFLAGS, oneLine ? ")" : "");
+  return sqlite3_str_finish(s);
+}
+
 static void versionFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
+  char *z = buildInfo(1);
   (void)argc; (void)argv;
-  sqlite3_result_text(pCtx, MYSQL_VTAB_VERSION, -1, SQLITE_STATIC);
+  if( z==0 ){ sqlite3_result_error_nomem(pCtx); return; }
+  sqlite3_result_text(pCtx, z, -1, sqlite3_free);
 }
 
 static void debugFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   mv_ctx *ctx = (mv_ctx*)sqlite3_user_data(pCtx);
   const char *zWhat = argc>0 ? (const char*)sqlite3_value_text(argv[0]) : 0;
   if( zWhat==0 || zWhat[0]==0 ){
-    char *z = sqlite3_mprintf(
-        "mysql_vtab %s\ncommit %s\nclient %s\nsqlite %s\ncflags %s",
-        MYSQL_VTAB_VERSION, MYSQL_VTAB_COMMIT, mysql_get_client_info(),
-        sqlite3_libversion(), MYSQL_VTAB_CFLAGS);
-    sqlite3_result_text(pCtx, z, -1, sqlite3_free);
+    char *z = buildInfo(0);
+    char *zAll = z ? sqlite3_mprintf("%s\nmodes %s", z, zDebugModes) : 0;
+    sqlite3_free(z);
+    if( zAll==0 ){ sqlite3_result_error_nomem(pCtx); return; }
+    sqlite3_result_text(pCtx, zAll, -1, sqlite3_free);
+  }else if( strcmp(zWhat, "help")==0 ){
+    sqlite3_result_text(pCtx, zDebugModes, -1, SQLITE_STATIC);
   }else if( strcmp(zWhat, "queries")==0 ){
     sqlite3_str *s = sqlite3_str_new(0);
     int i;
@@ -120,8 +172,8 @@ static void debugFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
     ctx->iLog = ctx->nLog = 0;
     sqlite3_result_text(pCtx, sqlite3_str_finish(s), -1, sqlite3_free);
   }else{
-    char *z = sqlite3_mprintf("mysql_vtab_debug: unknown argument '%s'"
-                              " (use no argument or 'queries')", zWhat);
+    char *z = sqlite3_mprintf("mysql_vtab_debug: unknown argument '%s' (modes: %s)",
+                              zWhat, zDebugModes);
     sqlite3_result_error(pCtx, z, -1);
     sqlite3_free(z);
   }
