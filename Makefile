@@ -6,10 +6,16 @@
 #   make fuzz       libFuzzer on the decoder (FUZZ_TIME=seconds)
 #   make test SANITIZE=1   the same suite with ASan and UBSan
 #   make MYSQL_CLIENT=mysql   build against MySQL's libmysqlclient
+#   make static     build/core/libmysql_vtab.a (-DSQLITE_CORE), to build in
+#   make install    PREFIX=/usr/local DESTDIR=  (make uninstall removes it)
 
 CC      ?= cc
 SANITIZE ?=
-BUILD   ?= build$(if $(SANITIZE),/san)
+# SQLITE_CORE=1 compiles the extension to be built into a program that
+# links SQLite itself and registers it with sqlite3_auto_extension: SQLite's
+# functions are then called directly, not through the loader's table.
+SQLITE_CORE ?=
+BUILD   ?= build$(if $(SANITIZE),/san)$(if $(SQLITE_CORE),/core)
 
 # The client library: libmariadb (default), or MySQL's libmysqlclient with
 # MYSQL_CLIENT=mysql (its mysql_config; the transport then uses
@@ -32,7 +38,8 @@ comma   := ,
 WARN    := -Wall -Wextra -Werror
 CFLAGS  ?= -O2 -g
 SANFLAGS := $(if $(SANITIZE),-fsanitize=address$(comma)undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CFLAGS) $(SANFLAGS)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -fPIC $(WARN) $(CFLAGS) $(SANFLAGS) \
+  $(if $(SQLITE_CORE),-DSQLITE_CORE)
 LIBS    := -lz -lzstd -lm
 
 # Pure modules live in vtab/pure/: they know nothing of SQLite or the client
@@ -47,7 +54,8 @@ HEADERS   := $(wildcard vtab/*.h) $(PURE_HDRS)
 UNIT_SRCS := $(wildcard test/unit/*.c)
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all check-deps check-pure deps test run-test unit demo run-demo bench run-bench fuzz clean
+.PHONY: all check-deps check-pure deps test run-test unit demo run-demo bench run-bench fuzz clean \
+  static c-examples install uninstall
 
 all: check-deps check-pure $(BUILD)/mysql_vtab.so
 
@@ -78,6 +86,24 @@ $(BUILD)/obj/ext.o: $(BUILD)/commit
 $(BUILD)/mysql_vtab.so: $(PURE_OBJS) $(GLUE_OBJS)
 	$(CC) $(ALL_CFLAGS) -shared -o $@ $^ $(MARIADB_LIBS) $(LIBS)
 
+$(BUILD)/libmysql_vtab.a: $(PURE_OBJS) $(GLUE_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+static: check-deps check-pure
+	@$(MAKE) --no-print-directory SQLITE_CORE=1 BUILD=build/core build/core/libmysql_vtab.a
+
+# examples/from_c.c both ways: loading the shared library, and with the
+# static library built in (sqlite3_auto_extension). test/host05.test runs them.
+c-examples: build/examples/from_c build/examples/from_c_static
+build/examples/from_c: examples/from_c.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) $(CFLAGS) -o $@ $< -lsqlite3
+build/examples/from_c_static: examples/from_c.c static
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) $(CFLAGS) -DMYSQL_VTAB_STATIC -o $@ $< build/core/libmysql_vtab.a \
+	  -lsqlite3 $(MARIADB_LIBS) $(LIBS)
+
 $(BUILD)/unit/%: test/unit/%.c $(PURE_OBJS) $(wildcard test/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ivtab/pure -Itest/unit -o $@ $< $(PURE_OBJS) $(LIBS)
@@ -92,7 +118,7 @@ deps:
 # when make starts, so on a new machine they must be read after the install.
 test: deps
 	@$(MAKE) --no-print-directory run-test
-run-test: all unit build/fuzz/fuzz_binlog build/fuzz/mkseeds
+run-test: all unit c-examples build/fuzz/fuzz_binlog build/fuzz/mkseeds
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) test/run.sh
 
 demo: deps
