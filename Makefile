@@ -154,5 +154,29 @@ fuzz: build/fuzz/fuzz_binlog build/fuzz/mkseeds
 # The regression test replays crashes through the fuzz harness itself.
 $(BUILD)/unit/fuzz_regress_test: fuzz/fuzz_binlog.c fuzz/fdes.h fuzz/readall.h
 
+# ---- make install / uninstall ----
+# The shared library as PREFIX/lib/mysql_vtab.so: every host loads it by
+# that path without ".so" (SQLite adds it and derives the entry point
+# sqlite3_mysqlvtab_init from the name), the sqlite3 shell wrapper as
+# PREFIX/bin/mysql-sqlite (it finds ../lib/mysql_vtab.so), the examples in
+# PREFIX/share/mysql_vtab/examples. DESTDIR is prepended to every path.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+INSTALL_EXAMPLES := $(wildcard examples/*.sql) $(wildcard examples/from_*) examples/package.json
+inst_lib = $(DESTDIR)$(PREFIX)/lib
+inst_bin = $(DESTDIR)$(PREFIX)/bin
+inst_ex  = $(DESTDIR)$(PREFIX)/share/mysql_vtab/examples
+
+install: all
+	install -d $(inst_lib) $(inst_bin) $(inst_ex)
+	install -m 644 $(BUILD)/mysql_vtab.so $(inst_lib)/mysql_vtab.so
+	install -m 755 shell/mysql-sqlite $(inst_bin)/mysql-sqlite
+	install -m 644 $(INSTALL_EXAMPLES) $(inst_ex)/
+
+uninstall:
+	rm -f $(inst_lib)/mysql_vtab.so $(inst_bin)/mysql-sqlite
+	rm -f $(addprefix $(inst_ex)/,$(notdir $(INSTALL_EXAMPLES)))
+	-rmdir $(inst_ex) $(DESTDIR)$(PREFIX)/share/mysql_vtab 2>/dev/null
+
 clean:
 	rm -rf build
