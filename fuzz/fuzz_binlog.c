@@ -18,7 +18,9 @@
 **     must reject them). It is decoded twice: as it is (so checksum
 **     mismatches are seen), then with every CRC32 recomputed where the
 **     format description asks for one, so that mutations are not all
-**     stopped by the checksum.
+**     stopped by the checksum; this second pass also has json_diff on
+**     (mvb_set_json_diff: partial JSON diffs without a before document
+**     are delivered as {"json_diff":[...]}).
 **
 **  B. Anything else: byte 0 chooses one of the real format descriptions
 **     in fdes.h (bits 0..3, modulo their number) and options, the rest is
@@ -342,6 +344,7 @@ static void fuzzFile(const uint8_t *data, size_t size, int repair,
   r.apply = repair ? 2 : 0;
   r.forget_xid = repair;
   if( r.d==0 ) return;
+  mvb_set_json_diff(r.d, repair);
   mv_buf_init(&r.json);
   mv_buf_init(&r.text);
   while( off < size && n++ < FUZZ_MAX_EVENTS && st->rows < FUZZ_MAX_ROWS ){
