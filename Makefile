@@ -90,19 +90,21 @@ $(BUILD)/libmysql_vtab.a: $(PURE_OBJS) $(GLUE_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
+# build/core (build/san/core with SANITIZE=1): the objects differ from the
+# loadable ones by -DSQLITE_CORE.
 static: check-deps check-pure
-	@$(MAKE) --no-print-directory SQLITE_CORE=1 BUILD=build/core build/core/libmysql_vtab.a
+	@$(MAKE) --no-print-directory SQLITE_CORE=1 BUILD=$(BUILD)/core $(BUILD)/core/libmysql_vtab.a
 
 # examples/from_c.c both ways: loading the shared library, and with the
 # static library built in (sqlite3_auto_extension). test/host05.test runs them.
-c-examples: build/examples/from_c build/examples/from_c_static
-build/examples/from_c: examples/from_c.c
+c-examples: $(BUILD)/examples/from_c $(BUILD)/examples/from_c_static
+$(BUILD)/examples/from_c: examples/from_c.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(WARN) $(CFLAGS) -o $@ $< -lsqlite3
-build/examples/from_c_static: examples/from_c.c static
+	$(CC) -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) -o $@ $< -lsqlite3
+$(BUILD)/examples/from_c_static: examples/from_c.c static
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 $(WARN) $(CFLAGS) -DMYSQL_VTAB_STATIC -o $@ $< build/core/libmysql_vtab.a \
-	  -lsqlite3 $(MARIADB_LIBS) $(LIBS)
+	$(CC) -std=c11 $(WARN) $(CFLAGS) $(SANFLAGS) -DMYSQL_VTAB_STATIC -o $@ $< \
+	  $(BUILD)/core/libmysql_vtab.a -lsqlite3 $(MARIADB_LIBS) $(LIBS)
 
 $(BUILD)/unit/%: test/unit/%.c $(PURE_OBJS) $(wildcard test/unit/*.h)
 	@mkdir -p $(dir $@)
