@@ -5,7 +5,7 @@
 set -eu
 pkgs=(gcc make pkg-config mariadb-server mariadb-client libmariadb-dev
       libsqlite3-dev sqlite3 tcl libsqlite3-tcl zlib1g-dev libzstd-dev
-      openssl "$@")
+      openssl python3 "$@")
 need=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
