@@ -11,7 +11,10 @@
 # ($MYSQL_VTAB_EXT or build/mysql_vtab.so). The server comes from the
 # environment test/run.sh sets (test/server.sh's DIR/env): the extension
 # connects through $MYSQL_VTAB_DSN as the agent user; `mysql` runs setup
-# statements as root through the mariadb client.
+# statements as root through the mariadb client (or MySQL's mysql client
+# where that is the one installed, as in a MySQL root of test/roots.sh).
+# The server may be MariaDB or MySQL (test/server.sh's flavours):
+# server_is and skip_test let a test skip only what that server cannot do.
 
 package require sqlite3
 
@@ -79,21 +82,79 @@ proc do_re_test {name script re} {
 # Run SQL on the MySQL server as root (setup only; the extension under test
 # always connects as the agent user). Returns tab-separated output rows.
 proc mysql {sql args} {
-  set cmd [list mariadb {*}$::env(MYSQL_VTAB_ROOT) -N -B {*}$args -e $sql]
-  return [exec -- {*}$cmd 2>@1]
+  mysql_on $::env(MYSQL_VTAB_ROOT) $sql {*}$args
 }
 # The same in the background; returns the pid.
 proc mysql_bg {sql args} {
-  set cmd [list mariadb {*}$::env(MYSQL_VTAB_ROOT) -N -B {*}$args -e $sql]
+  set cmd [list [client] {*}$::env(MYSQL_VTAB_ROOT) -N -B {*}$args -e [portable_sql $sql]]
   return [exec -- {*}$cmd >/dev/null 2>@1 &]
 }
+# The same on another server, given by its MYSQL_VTAB_ROOT arguments.
+proc mysql_on {rootArgs sql args} {
+  set cmd [list [client] {*}$rootArgs -N -B {*}$args -e [portable_sql $sql]]
+  return [exec -- {*}$cmd 2>@1]
+}
+# Tests fill tables from MariaDB's Sequence engine (seq_1_to_N, in every
+# schema); MySQL has none, so there each such name becomes a recursive CTE
+# of the same rows and column (seq).
+proc portable_sql {sql} {
+  if {![string match *seq_* $sql] || [server_is mariadb]} { return $sql }
+  set re {(?:\m\w+\.)?\mseq_(\d+)_to_(\d+)\M}
+  set cte {(WITH RECURSIVE s_\1(seq) AS (SELECT CAST(\1 AS UNSIGNED) UNION ALL SELECT seq+1 FROM s_\1 WHERE seq<\2) SELECT seq FROM s_\1) AS seq_\1_to_\2}
+  if {[regsub -all $re $sql $cte sql] == 0} { return $sql }
+  return "SET SESSION cte_max_recursion_depth=4294967295; $sql"
+}
+# The command-line client: MariaDB's where installed (it speaks to MySQL
+# too), else MySQL's.
+proc client {} {
+  if {![info exists ::client]} {
+    set ::client [expr {[auto_execok mariadb] ne "" ? "mariadb" : "mysql"}]
+  }
+  return $::client
+}
+
+# What the server is, asked once: server_is mysql|mariadb ?MIN_VERSION?
+# (MIN_VERSION as 80400 for 8.4.0). A test skips what its server cannot do
+# with skip_test, which prints what and why and counts it.
+proc server_info {} {
+  if {![info exists ::serverInfo]} {
+    set v [exec -- [client] {*}$::env(MYSQL_VTAB_ROOT) -N -B -e {SELECT VERSION()} 2>@1]
+    set flavour [expr {[string match -nocase *mariadb* $v] ? "mariadb" : "mysql"}]
+    regexp {^(\d+)\.(\d+)\.(\d+)} $v -> a b c
+    set ::serverInfo [list $flavour [expr {$a*10000 + $b*100 + $c}] $v]
+  }
+  return $::serverInfo
+}
+proc server_is {flavour {min 0}} {
+  lassign [server_info] f v
+  expr {$f eq $flavour && $v >= $min}
+}
+proc server_version {} { lindex [server_info] 2 }
+set ::skipList {}
+proc skip_test {name why} {
+  if {$::testprefix ne ""} { set name "$::testprefix-$name" }
+  lappend ::skipList $name
+  puts "skipped: $name on [lindex [server_info] 0] [server_version]: $why"
+}
+# The server's binlog file and position, as {file pos}: SHOW MASTER STATUS
+# on MariaDB and MySQL before 8.4 (which removed it for SHOW BINARY LOG
+# STATUS).
+proc binlog_status_sql {} {
+  expr {[server_is mysql 80200] ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS"}
+}
+proc binlog_status {} {
+  lrange [split [lindex [split [mysql [binlog_status_sql]] \n] 0] \t] 0 1
+}
+# The current position as file:offset.
+proc binlog_pos {} { join [binlog_status] : }
 # After FLUSH BINARY LOGS MariaDB writes a second Binlog_checkpoint into the
 # new file, naming it, once InnoDB has flushed: up to a second later with
 # innodb_flush_log_at_trx_commit=2. Tests that compare positions wait for
 # it, or it may land between the two positions they compare (a race seen
 # once, in a sanitizer run of changes02).
 proc wait_checkpoint {} {
-  set f [lindex [split [mysql {SHOW MASTER STATUS}] \t] 0]
+  if {![server_is mariadb]} return
+  set f [lindex [binlog_status] 0]
   for {set n 0} {$n < 100} {incr n} {
     foreach line [split [mysql "SHOW BINLOG EVENTS IN '$f'"] \n] {
       set c [split $line \t]
@@ -124,6 +185,12 @@ proc start_server {args} {
   set dir [exec mktemp -d /tmp/mysql_vtab_srv.XXXXXX]
   exec [file join $::testdir server.sh] start $dir {*}$args 2>@1
   lappend ::extraServers $dir
+  # test/run.sh stops it too, should this file end by an error.
+  if {[info exists ::env(MYSQL_VTAB_SERVER_DIR)]} {
+    set f [open [file join $::env(MYSQL_VTAB_SERVER_DIR) extra_servers] a]
+    puts $f $dir
+    close $f
+  }
   set env {}
   foreach line [split [exec cat $dir/env] \n] {
     if {[regexp {^export ([A-Z_]+)='?([^']*)'?$} $line -> k v]} { dict set env $k $v }
@@ -142,6 +209,9 @@ proc finish_test {} {
   stop_servers
   set file [file tail [info script]]
   puts "$::nFail errors out of $::nTest tests in $file"
+  if {[llength $::skipList]} {
+    puts "[llength $::skipList] skipped (above): $::skipList"
+  }
   if {$::nFail} { puts "Failures: $::failList" }
   puts "##RESULT [expr {$::nTest - $::nFail}] $::nFail"
   exit [expr {$::nFail ? 1 : 0}]
