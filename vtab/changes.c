@@ -868,7 +868,14 @@ static int mcNext(sqlite3_vtab_cursor *cur){
         }
         size = get32(p + 9);
         next = get32(p + 13);
-        /* artificial events (log_pos 0) have no place in the file */
+        /* artificial events (log_pos 0) have no place in the file. But
+        ** MariaDB 11.4+ also writes log_pos 0 into the events inside a
+        ** transaction (unless binlog_legacy_event_pos): those follow the
+        ** previous event in the file, so count on from there. */
+        if( next==0 && pCur->havePos && !(p[17] & 0x20)
+         && p[4]!=4 && p[4]!=15 && p[4]!=27 && p[4]!=41 && p[4]!=163 ){
+          next = (uint32_t)pCur->evNext + size;
+        }
         if( next!=0 ){
           memcpy(pCur->zEvFile, pCur->zFile, sizeof pCur->zFile);
           pCur->evNext = next;

@@ -29,6 +29,12 @@
 #endif
 
 #define MVT_DUMP_NON_BLOCK 1        /* BINLOG_DUMP_NON_BLOCK */
+/* MariaDB's BINLOG_SEND_ANNOTATE_ROWS_EVENT: without it the server leaves
+** the Annotate_rows events out of the stream, and MariaDB 11.4+, which
+** writes log_pos 0 into the events inside a transaction, then gives no way
+** to know where the next ones start (changes.c counts on from the last
+** known position, which needs every event). */
+#define MVT_DUMP_ANNOTATE_ROWS 2
 #define MVT_COM_BINLOG_DUMP_GTID 0x1e
 #define MVT_HEARTBEAT 27
 #define MVT_HEARTBEAT_V2 41
@@ -288,7 +294,8 @@ int mvt_open(MYSQL *m, const mvt_start *o, mvt_stream **pp, char **pzErr,
                            (unsigned long)(o->gtid ? 4 : o->pos))
    || mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_SERVER_ID, s->server_id)
    || mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_FLAGS,
-                           (unsigned)(o->follow ? 0 : MVT_DUMP_NON_BLOCK)) ){
+                           (unsigned)((o->follow ? 0 : MVT_DUMP_NON_BLOCK)
+                                      | MVT_DUMP_ANNOTATE_ROWS)) ){
     *pzErr = sqlite3_mprintf("cannot set the replication options");
     goto fail;
   }
@@ -355,6 +362,10 @@ int mvt_open(MYSQL *m, const mvt_start *o, mvt_stream **pp, char **pzErr,
   memset(&s->rpl, 0, sizeof s->rpl);
   s->rpl.server_id = s->server_id;
   s->rpl.flags = o->follow ? 0 : MVT_DUMP_NON_BLOCK;
+  /* (to MySQL the bit means something else: only to MariaDB) */
+  if( strstr(mysql_get_server_info(m), "MariaDB") ){
+    s->rpl.flags |= MVT_DUMP_ANNOTATE_ROWS;
+  }
   if( o->gtid ){
     if( !mvt_is_mysql_gtid(o->gtid) ){
       *pzErr = sqlite3_mprintf("not a MySQL GTID set: '%s'", o->gtid);
