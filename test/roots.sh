@@ -38,9 +38,15 @@ in_root() {   # in_root DIR CMD...: with /proc mounted for the command's time
   return $rc
 }
 
+# A minimal root has no /etc/hosts: mariadb-install-db then cannot resolve
+# localhost and refuses to run.
+hosts() {
+  [ -f "$1/etc/hosts" ] || printf '127.0.0.1 localhost\n::1 localhost ip6-localhost\n' >"$1/etc/hosts"
+}
+
 create() {
   local flavour=$1 r=$base/$1 tmp pkgs
-  [ -f "$r/.complete" ] && return 0
+  if [ -f "$r/.complete" ]; then hosts "$r"; return 0; fi
   command -v debootstrap >/dev/null || test/deps.sh debootstrap
   [ -d /usr/share/debootstrap ] || test/deps.sh debootstrap
   tmp=$r.tmp; rm -rf "$tmp"; mkdir -p "$base"
@@ -54,6 +60,7 @@ create() {
   in_root "$tmp" apt-get install -y -qq --no-install-recommends "${common[@]}" "${pkgs[@]}" \
     >>"$base/$flavour.log" 2>&1 || { tail -n 20 "$base/$flavour.log" >&2; exit 1; }
   in_root "$tmp" apt-get clean
+  hosts "$tmp"
   mkdir -p "$tmp/src"
   date -u +%FT%TZ >"$tmp/.complete"
   mv "$tmp" "$r"

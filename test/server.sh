@@ -46,11 +46,31 @@ in_root() {
   if [ -n "$r" ] && [ -d "$r/usr" ]; then chroot "$r" "$@"; else "$@"; fi
 }
 
-unbind() {   # undo start's bind mount of DIR into the root
-  local r
+# bind PATH: make a host path visible at the same name inside the root,
+# for an option that names one (--tmpdir=, --ssl-cert=): its directory is
+# bind-mounted, and listed in DIR/binds for unbind.
+bind() {
+  local r p=$1
+  r=$(cat "$dir/server_root")
+  [ -d "$p" ] || p=$(dirname "$p")
+  case "$p" in "$dir"|"$dir"/*) return 0 ;; esac
+  mountpoint -q "$r$p" && return 0
+  mkdir -p "$r$p"
+  mount --bind "$p" "$r$p" && echo "$p" >>"$dir/binds"
+}
+
+unbind() {   # undo start's bind mounts into the root
+  local r p
   [ -f "$dir/server_root" ] || return 0
   r=$(cat "$dir/server_root")
   [ -d "$r/usr" ] || return 0
+  if [ -f "$dir/binds" ]; then
+    while read -r p; do
+      if mountpoint -q "$r$p"; then umount "$r$p"; fi
+      rmdir "$r$p" 2>/dev/null || true
+    done <"$dir/binds"
+    rm -f "$dir/binds"
+  fi
   if mountpoint -q "$r$dir"; then umount "$r$dir"; fi
   rmdir "$r$dir" 2>/dev/null || true
 }
@@ -91,6 +111,9 @@ start() {
     echo "$r" >"$dir/server_root"
     mkdir -p "$r$dir"
     mount --bind "$dir" "$r$dir"
+    for a in "$@"; do
+      case "$a" in --*=/*) [ -e "${a#*=}" ] && bind "${a#*=}" ;; esac
+    done
   fi
   [ "$flavour" = mysql ] && server=/usr/sbin/mysqld || server=/usr/sbin/mariadbd
   [ -x "$r$server" ] || { echo "server.sh: $r$server not found (test/deps.sh, or test/roots.sh for a root)" >&2; unbind; exit 1; }
