@@ -145,6 +145,19 @@ proc nometa {} { expr {[server_is mariadb] ? "NO_LOG" : "MINIMAL"} }
 proc gtid_re {} {
   expr {[server_is mariadb] ? {^\d+-\d+-\d+$} : {^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:[a-z_][a-z0-9_]*)?:\d+$}}
 }
+# MySQL's TIME ends at +-838:59:59 with no fraction (MariaDB's at
+# +-838:59:59.999999): on MySQL, mysql_times turns the fractional extremes
+# of SQL text into whole seconds, and those of expected JSON into zero
+# fractions of the same digits.
+proc mysql_times {text} {
+  if {![server_is mysql]} { return $text }
+  regsub -all {'(-?)838:59:59\.\d+'} $text {'\1838:59:59'} text
+  while {[regexp -indices {"-?838:59:59\.(\d*[1-9]\d*)"} $text -> r]} {
+    lassign $r a b
+    set text [string replace $text $a $b [string repeat 0 [expr {$b - $a + 1}]]]
+  }
+  return $text
+}
 # The server's binlog file and position, as {file pos}: SHOW MASTER STATUS
 # on MariaDB and MySQL before 8.4 (which removed it for SHOW BINARY LOG
 # STATUS).
