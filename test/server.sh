@@ -117,6 +117,9 @@ start() {
   fi
   [ "$flavour" = mysql ] && server=/usr/sbin/mysqld || server=/usr/sbin/mariadbd
   [ -x "$r$server" ] || { echo "server.sh: $r$server not found (test/deps.sh, or test/roots.sh for a root)" >&2; unbind; exit 1; }
+  if [ "$flavour" = mysql ] && in_root "$server" --version | grep -q MariaDB; then
+    echo "server.sh: $r$server is MariaDB's (set MYSQL_VTAB_SERVER_ROOT to a MySQL root: test/roots.sh)" >&2; unbind; exit 1
+  fi
   # Its own tmpdir: nothing another process does to /tmp can break it.
   if [ "$flavour" = mysql ]; then
     in_root "$server" --no-defaults "${user_opt[@]}" --initialize-insecure \
@@ -174,6 +177,7 @@ export MYSQL_VTAB_SOCKET='$dir/sock'
 export MYSQL_VTAB_DATADIR='$dir/data'
 export MYSQL_VTAB_SERVER_DIR='$dir'
 export MYSQL_VTAB_FLAVOUR=$flavour
+export MYSQL_VTAB_SERVER_ROOT='$r'
 ENV
 }
 

@@ -169,6 +169,17 @@ proc binlog_status {} {
 }
 # The current position as file:offset.
 proc binlog_pos {} { join [binlog_status] : }
+# In the background: after secs seconds, end every connection of user on
+# the server of rootArgs (default the main one). MariaDB has KILL USER;
+# MySQL kills each id from the processlist.
+proc kill_user_bg {user secs {rootArgs ""}} {
+  if {$rootArgs eq ""} { set rootArgs $::env(MYSQL_VTAB_ROOT) }
+  if {[server_is mariadb]} {
+    return [exec -- [client] {*}$rootArgs -N -B -e "DO SLEEP($secs); KILL USER '$user'" >/dev/null 2>@1 &]
+  }
+  set c [join [list [client] {*}$rootArgs -N -B] " "]
+  return [exec sh -c "sleep $secs; for i in \$($c -e \"SELECT id FROM information_schema.PROCESSLIST WHERE user='$user'\"); do $c -e \"KILL \$i\"; done" >/dev/null 2>@1 &]
+}
 # After FLUSH BINARY LOGS MariaDB writes a second Binlog_checkpoint into the
 # new file, naming it, once InnoDB has flushed: up to a second later with
 # innodb_flush_log_at_trx_commit=2. Tests that compare positions wait for

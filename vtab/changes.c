@@ -703,6 +703,12 @@ static int streamError(mc_cursor *pCur, unsigned err, const char *zMsg){
          || strstr(zMsg, "which is not in the master's binlog") ){
     zWhy = "GTID position not in the server's binlogs (purged, or never"
            " written)";
+  }else if( strstr(zMsg, "more GTIDs than the source") ){
+    /* MySQL 8.0.26+ */
+    zWhy = "the GTID set has transactions this server never wrote";
+  }else if( strstr(zMsg, "purged binary logs containing GTIDs") ){
+    zWhy = "binlogs with transactions not in the GTID set are purged from"
+           " the server";
   }else if( strstr(zMsg, "impossible position") ){
     zWhy = "offset past the end of the binlog file";
   }else if( strstr(zMsg, "bogus data") || strstr(zMsg, "binlog truncated")
@@ -995,7 +1001,12 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
                        " @@global.binlog_checksum";
 
   memset(&o, 0, sizeof o);
-  if( parseFilePos(pCur->zStart, zFile, sizeof zFile, &off)==0 ){
+  /* A MySQL GTID ("uuid:42", a commit row's gtid) also reads as name:offset:
+  ** a GTID first, since no binlog file is named like a UUID. */
+  if( mvt_is_mysql_gtid(pCur->zStart) ){
+    o.gtid = pCur->zStart;
+    isGtid = 1;
+  }else if( parseFilePos(pCur->zStart, zFile, sizeof zFile, &off)==0 ){
     if( off<4 ){
       return cursorError(pCur, "%s: %s: malformed position: the offset must"
                          " be at least 4 (the first event of a binlog)",
