@@ -164,6 +164,12 @@ start() {
   "$client" --no-defaults --socket="$dir/sock" -uroot -N -B -e \
     "SELECT CONCAT('DROP USER ''''@''', host, ''';') FROM mysql.user WHERE user=''" \
     | "$client" --no-defaults --socket="$dir/sock" -uroot
+  # MySQL's root is root@localhost alone; MariaDB's install also makes
+  # root@127.0.0.1 (tests reach it over TCP: mysql_setup's admin DSN).
+  if [ "$flavour" = mysql ]; then
+    "$client" --no-defaults --socket="$dir/sock" -uroot -e \
+      "CREATE USER 'root'@'127.0.0.1'; GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION"
+  fi
   "$client" --no-defaults --socket="$dir/sock" -uroot <<SQL
 CREATE USER 'agent'@'%' IDENTIFIED BY 'agentpw';
 GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO 'agent'@'%';

@@ -411,10 +411,14 @@ int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr){
 
 /* The current position "file:offset" (sqlite3_malloc'd), or NULL with
 ** *pzErr set. SHOW MASTER STATUS was removed in MySQL 8.4 in favour of
-** SHOW BINARY LOG STATUS, which older servers and MariaDB do not parse:
-** try one, and on a syntax error (1064) the other. */
+** SHOW BINARY LOG STATUS (8.2+), which older servers and MariaDB do not
+** parse: the one the server's version says, and on a syntax error (1064)
+** the other. */
 char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr){
-  static const char *azSql[] = { "SHOW MASTER STATUS", "SHOW BINARY LOG STATUS" };
+  static const char *azOld[] = { "SHOW MASTER STATUS", "SHOW BINARY LOG STATUS" };
+  static const char *azNew[] = { "SHOW BINARY LOG STATUS", "SHOW MASTER STATUS" };
+  const char **azSql = !mv_is_mariadb(c->mysql)
+      && mysql_get_server_version(c->mysql)>=80200 ? azNew : azOld;
   MYSQL_RES *res = 0;
   MYSQL_ROW row;
   char *zRet = 0;
