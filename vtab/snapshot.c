@@ -1242,7 +1242,15 @@ static int cursorBegin(SnapCursor *pCur, int wantPos, char **pzErr){
       char *zPre, *zPost;
       char *zErr = 0;
       if( (zPre = mv_position(p->ctx, pCur->conn, &zErr))==0 ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: %s", zErr);
+        /* MariaDB tells anyone its snapshot's position; on MySQL the
+        ** bracket needs the privilege of SHOW BINARY LOG STATUS. */
+        if( mysql_errno(pCur->conn->mysql)==1227 ){
+          *pzErr = sqlite3_mprintf("mysql_snapshot: the binlog position of a"
+              " snapshot on MySQL needs REPLICATION CLIENT (GRANT REPLICATION"
+              " CLIENT ON *.* to the agent): %s", zErr);
+        }else{
+          *pzErr = sqlite3_mprintf("mysql_snapshot: %s", zErr);
+        }
         sqlite3_free(zErr);
         return 1;
       }
