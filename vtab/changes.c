@@ -891,6 +891,17 @@ static int mcNext(sqlite3_vtab_cursor *cur){
       }
     }
     if( rc==MVT_EOF ){
+      /* A blocking dump (follow) has no end: the server ended it, as
+      ** MySQL does when it shuts down. Not a silent end of the rows. */
+      if( pCur->follow && !pCur->fp ){
+        static const char zWhy[] = "the server ended the binlog stream (it"
+                                   " shut down, or the dump was stopped)";
+        if( !pCur->havePos ){
+          return cursorError(pCur, "%s: %s: %s", pCur->zName, pCur->zStart, zWhy);
+        }
+        return cursorError(pCur, "%s: %s:%llu: %s", pCur->zName, pCur->zEvFile,
+                           (unsigned long long)pCur->evNext, zWhy);
+      }
       pCur->eof = 1;
       return SQLITE_OK;
     }
