@@ -56,7 +56,9 @@ typedef struct mv_dsn {
   char *host, *user, *password, *database, *socket;
   char *ssl_mode, *ssl_ca, *ssl_cert, *ssl_key;
   char *option_file, *option_group;
+  char *server_public_key;   /* caching_sha2_password's RSA key, a path */
   unsigned port, connect_timeout, server_id;
+  unsigned get_server_public_key;   /* 1: ask the server for that key */
   int has_server_id;
 } mv_dsn;
 

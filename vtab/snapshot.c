@@ -425,6 +425,19 @@ static int readerSetup(SnapReader *r, const SnapTable *t, char **pzErr){
     col->isJson = col->zName && inList(t->azJson, t->nJson, col->zName);
     col->overInt64 = (col->type==MVT_LONGLONG && (col->flags & UNSIGNED_FLAG))
                   || (col->type==MVT_BIT && f->length>=64);
+#if defined(MARIADB_PACKAGE_VERSION_ID) && MARIADB_PACKAGE_VERSION_ID<30400
+    /* Connector/C before 3.4 knows no VECTOR (MySQL 9's type 242): its
+    ** binary rows would read as empty values, this column's and the next. */
+    if( col->type==242 ){
+      mysql_free_result(meta);
+      *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: column %s is a VECTOR,"
+          " which this client library (MariaDB Connector/C %s) cannot read:"
+          " build mysql_vtab with Connector/C 3.4+ or MySQL's libmysqlclient",
+          t->zDb, t->zTbl, col->zName ? col->zName : "?",
+          mysql_get_client_info());
+      return 1;
+    }
+#endif
     b->length = &r->aLen[i];
     b->is_null = &r->aNull[i];
     b->error = &r->aErr[i];
@@ -1242,7 +1255,15 @@ static int cursorBegin(SnapCursor *pCur, int wantPos, char **pzErr){
       char *zPre, *zPost;
       char *zErr = 0;
       if( (zPre = mv_position(p->ctx, pCur->conn, &zErr))==0 ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: %s", zErr);
+        /* MariaDB tells anyone its snapshot's position; on MySQL the
+        ** bracket needs the privilege of SHOW BINARY LOG STATUS. */
+        if( mysql_errno(pCur->conn->mysql)==1227 ){
+          *pzErr = sqlite3_mprintf("mysql_snapshot: the binlog position of a"
+              " snapshot on MySQL needs REPLICATION CLIENT (GRANT REPLICATION"
+              " CLIENT ON *.* to the agent): %s", zErr);
+        }else{
+          *pzErr = sqlite3_mprintf("mysql_snapshot: %s", zErr);
+        }
         sqlite3_free(zErr);
         return 1;
       }
