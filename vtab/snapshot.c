@@ -45,6 +45,7 @@
 ** own connection, so overlapping cursors never share a stream.
 */
 #include "mysqlvtab.h"
+#include "pure/types.h"
 #include "pure/encode.h"
 
 #include <stdio.h>
@@ -343,7 +344,7 @@ typedef struct SnapCol {
   int isJson;          /* MariaDB JSON column */
   int rd;              /* RD_* */
   mv_kind kind;        /* what a non-NULL value becomes (strings, temporal) */
-  int overInt64;       /* BIGINT UNSIGNED, BIT(64): values above 2^63-1 */
+  mv_coltype ct;       /* the type table's answer (pure/types.h) */
 } SnapCol;
 
 typedef struct SnapReader {
@@ -423,43 +424,42 @@ static int readerSetup(SnapReader *r, const SnapTable *t, char **pzErr){
     col->flags = f->flags;
     col->decimals = f->decimals>6 ? 6 : (int)f->decimals;
     col->isJson = col->zName && inList(t->azJson, t->nJson, col->zName);
-    col->overInt64 = (col->type==MVT_LONGLONG && (col->flags & UNSIGNED_FLAG))
-                  || (col->type==MVT_BIT && f->length>=64);
+    mv_type_from_code(col->type,
+        ((col->flags & UNSIGNED_FLAG) ? MV_TM_UNSIGNED : 0)
+        | (col->charset==MV_CS_BINARY ? MV_TM_BINARY : 0)
+        | ((col->flags & ENUM_FLAG) ? MV_TM_ENUM : 0)
+        | ((col->flags & SET_FLAG) ? MV_TM_SET : 0)
+        | (col->isJson ? MV_TM_JSON : 0)
+        | (col->type==MVT_BIT && f->length>=64 ? MV_TM_BIT64 : 0), &col->ct);
+    col->kind = col->ct.kind;
     b->length = &r->aLen[i];
     b->is_null = &r->aNull[i];
     b->error = &r->aErr[i];
-    switch( col->type ){
-      case MVT_TINY: case MVT_SHORT: case MVT_INT24: case MVT_LONG:
-      case MVT_LONGLONG: case MVT_YEAR:
+    switch( col->ct.family ){
+      case MVF_INTEGER: case MVF_YEAR:
         col->rd = RD_INT;
         b->buffer_type = MYSQL_TYPE_LONGLONG;
         b->buffer = &r->aNum[i].i;
         b->is_unsigned = (col->flags & UNSIGNED_FLAG) ? 1 : 0;
-        col->kind = b->is_unsigned ? MV_UINT : MV_INT;
         break;
-      case MVT_FLOAT:
+      case MVF_FLOAT:
         col->rd = RD_FLOAT;
         b->buffer_type = MYSQL_TYPE_FLOAT;
         b->buffer = &r->aNum[i].f;
-        col->kind = MV_FLOAT;
         break;
-      case MVT_DOUBLE:
+      case MVF_DOUBLE:
         col->rd = RD_DOUBLE;
         b->buffer_type = MYSQL_TYPE_DOUBLE;
         b->buffer = &r->aNum[i].d;
-        col->kind = MV_DOUBLE;
         break;
-      case MVT_DATE: case MVT_NEWDATE:
-      case MVT_DATETIME: case MVT_TIMESTAMP: case MVT_TIME:
+      case MVF_DATE: case MVF_DATETIME: case MVF_TIMESTAMP: case MVF_TIME:
         col->rd = RD_TIME;
         b->buffer_type = (enum enum_field_types)(col->type==MVT_NEWDATE ? MVT_DATE : col->type);
         b->buffer = &r->aNum[i].t;
         b->buffer_length = sizeof(MYSQL_TIME);
-        col->kind = col->type==MVT_TIME ? MV_TIME
-                  : (col->type==MVT_DATE || col->type==MVT_NEWDATE) ? MV_DATE
-                  : MV_DATETIME;
         break;
       default: {
+        /* BIT (big-endian bytes), DECIMAL text, strings, JSON, ... */
         size_t cap = f->length < 64 ? 64 : f->length > 4096 ? 4096 : f->length;
         col->rd = RD_BYTES;
         if( mv_buf_reserve(&r->aBuf[i], cap) ){
@@ -470,13 +470,6 @@ static int readerSetup(SnapReader *r, const SnapTable *t, char **pzErr){
         b->buffer_type = MYSQL_TYPE_BLOB;
         b->buffer = r->aBuf[i].z;
         b->buffer_length = (unsigned long)r->aBuf[i].cap;
-        if( col->type==MVT_BIT ) col->kind = MV_UINT;
-        else if( col->type==MVT_NEWDECIMAL || col->type==MVT_DECIMAL ) col->kind = MV_DECIMAL;
-        else if( col->type==MVT_JSON || col->isJson ) col->kind = MV_JSON;
-        else if( col->type==MVT_GEOMETRY ) col->kind = MV_BYTES;
-        else if( col->flags & (ENUM_FLAG|SET_FLAG) ) col->kind = MV_TEXT;
-        else if( col->charset==MV_CS_BINARY ) col->kind = MV_BYTES;
-        else col->kind = MV_TEXT;
         break;
       }
     }
@@ -687,9 +680,6 @@ static void readerTrim(SnapReader *r){
 #define SNAP_TABLES  5   /* hidden: the table argument */
 #define SNAP_DSN     6   /* hidden: the DSN argument */
 
-/* Pushdown class of a typed column (see typedBestIndex). */
-enum { PD_NONE, PD_INT, PD_INT_NOOMIT, PD_EQ, PD_EQ_TEMPORAL };
-
 typedef struct SnapVtab {
   sqlite3_vtab base;
   sqlite3 *db;
@@ -701,7 +691,7 @@ typedef struct SnapVtab {
   SnapTable tab;
   int nCol;
   char **azCol;        /* MySQL column names */
-  int *aPd;            /* PD_* per column */
+  int *aPd;            /* MV_PD_* per column (pure/types.h) */
   int *aIsPk;
   int *aAsciiOnly;     /* text column in a charset other than utf8mb4: only
                        ** ASCII values are pushed (others could raise MySQL's
@@ -760,33 +750,6 @@ static char *dequoteArg(const char *z){
   }
   zOut[j] = 0;
   return zOut;
-}
-
-/* Pushdown class and SQLite type of a result column. */
-static int pdClass(const SnapCol *c){
-  switch( c->rd ){
-    case RD_INT:
-      return (c->type==MVT_LONGLONG && (c->flags & UNSIGNED_FLAG))
-             || c->type==MVT_YEAR ? PD_INT_NOOMIT : PD_INT;
-    case RD_FLOAT: case RD_DOUBLE: return PD_NONE;
-    case RD_TIME: return PD_EQ_TEMPORAL;
-    default:
-      if( c->kind==MV_JSON || c->type==MVT_GEOMETRY ) return PD_NONE;
-      if( c->type==MVT_BIT ) return PD_INT_NOOMIT;
-      return PD_EQ;
-  }
-}
-
-/* The declared type. A column that can hold integers above 2^63-1 (their
-** exact decimal TEXT) has none: with INTEGER affinity, a copy such as
-** CREATE TABLE t AS SELECT * FROM x would turn that text into an inexact
-** REAL (mysql_mirror declares these columns the same way). */
-static const char *sqliteType(const SnapCol *c){
-  if( c->overInt64 ) return "";
-  if( c->rd==RD_INT || c->type==MVT_BIT ) return "INTEGER";
-  if( c->rd==RD_FLOAT || c->rd==RD_DOUBLE ) return "REAL";
-  if( c->kind==MV_BYTES ) return "BLOB";
-  return "TEXT";
 }
 
 /* Get a connection for zDsn (NULL: $MYSQL_VTAB_DSN). */
@@ -857,7 +820,7 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
   for(i=0; i<r.nCol; i++){
     const char *zName = r.aCol[i].zName ? r.aCol[i].zName : "";
     p->azCol[i] = sqlite3_mprintf("%s", zName);
-    p->aPd[i] = pdClass(&r.aCol[i]);
+    p->aPd[i] = r.aCol[i].ct.pd;
     p->aIsPk[i] = inList(p->tab.azPk, p->tab.nPk, zName);
     {
       const char *zCs = mv_charset_name(r.aCol[i].charset);
@@ -865,7 +828,7 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
                       && (zCs==0 || strcmp(zCs, "utf8mb4")!=0);
     }
     sqlite3_str_appendf(s, "%s\"%w\" %s", i ? ", " : "", zName,
-                        sqliteType(&r.aCol[i]));
+                        mv_sq_decltype(r.aCol[i].ct.sq));
   }
   sqlite3_str_appendall(s, ")");
   readerFree(&r);
@@ -1047,7 +1010,7 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     pd = p->aPd[col];
     switch( pC->op ){
       case SQLITE_INDEX_CONSTRAINT_EQ:
-        if( pd==PD_NONE ) break;
+        if( pd==MV_PD_NONE ) break;
         if( sqlite3_vtab_in(pInfo, i, -1) ){
           sqlite3_vtab_in(pInfo, i, 1);
           op = 'I';
@@ -1063,12 +1026,12 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       default: break;
     }
     if( op=='<' || op=='l' || op=='>' || op=='g' ){
-      if( pd!=PD_INT && pd!=PD_INT_NOOMIT ) op = 0;
+      if( pd!=MV_PD_INT && pd!=MV_PD_INT_NOOMIT ) op = 0;
     }
     if( op==0 ){ allOmitted = 0; continue; }
     if( op=='n' ){
-      omit = pd!=PD_EQ_TEMPORAL;
-    }else if( op!='I' && pd==PD_INT ){
+      omit = pd!=MV_PD_EQ_TEMPORAL;
+    }else if( op!='I' && pd==MV_PD_INT ){
       sqlite3_value *pVal = 0;
       omit = sqlite3_vtab_rhs_value(pInfo, i, &pVal)==SQLITE_OK
           && pVal && sqlite3_value_type(pVal)==SQLITE_INTEGER;
@@ -1087,7 +1050,7 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     int k, ok = 1;
     for(k=0; k<pInfo->nOrderBy; k++){
       int col = pInfo->aOrderBy[k].iColumn;
-      if( col<0 || col>=p->nCol || p->aPd[col]!=PD_INT ){ ok = 0; break; }
+      if( col<0 || col>=p->nCol || p->aPd[col]!=MV_PD_INT ){ ok = 0; break; }
     }
     if( ok ) orderBy = 1;
   }
@@ -1386,7 +1349,7 @@ static int paramFor(sqlite3_value *v, int pd, int asciiOnly,
   int t = sqlite3_value_type(v);
   if( t==SQLITE_NULL ) return PARAM_NULL;
   if( b ){ memset(b, 0, sizeof *b); pv->pCopy = 0; }
-  if( pd==PD_INT || pd==PD_INT_NOOMIT ){
+  if( pd==MV_PD_INT || pd==MV_PD_INT_NOOMIT ){
     long long x;
     if( t==SQLITE_INTEGER ){
       x = sqlite3_value_int64(v);
