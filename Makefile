@@ -6,6 +6,8 @@
 #   make fuzz       libFuzzer on the decoder (FUZZ_TIME=seconds)
 #   make test SANITIZE=1   the same suite with ASan and UBSan
 #   make MYSQL_CLIENT=mysql   build against MySQL's libmysqlclient
+#   make test-matrix  MySQL 9.7, MariaDB 11.8, SQLite 3.53, both client
+#                     libraries, from Debian unstable roots (test/matrix.sh)
 
 CC      ?= cc
 SANITIZE ?=
@@ -43,7 +45,7 @@ HEADERS   := $(wildcard vtab/*.h) $(PURE_HDRS)
 UNIT_SRCS := $(wildcard test/unit/*.c)
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%)
 
-.PHONY: all check-deps check-pure deps test run-test unit demo run-demo bench run-bench fuzz clean
+.PHONY: all check-deps check-pure deps test run-test test-matrix run-test-matrix unit demo run-demo bench run-bench fuzz clean
 
 all: check-deps check-pure $(BUILD)/mysql_vtab.so
 
@@ -88,6 +90,13 @@ test: deps
 	@$(MAKE) --no-print-directory run-test
 run-test: all unit build/fuzz/fuzz_binlog build/fuzz/mkseeds
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) test/run.sh
+
+# The matrix builds in chroots of its own (test/roots.sh) and runs the live
+# suite against MySQL 9.7 and MariaDB 11.8 from there (test/matrix.sh).
+test-matrix: deps
+	@$(MAKE) --no-print-directory run-test-matrix
+run-test-matrix: all
+	@test/matrix.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory run-demo

@@ -1,30 +1,89 @@
 #!/usr/bin/env bash
-# The throwaway MariaDB server the tests, the demo and the benchmark share.
+# The throwaway server the tests, the demo and the benchmark share: MariaDB
+# (the default) or MySQL.
 #
-#   test/server.sh start DIR [mariadbd options...]   start one, write DIR/env
-#   test/server.sh stop DIR                          stop it by its pid, remove DIR
-#   test/server.sh restart DIR                       stop it (data kept), start it
-#                                                    again, same port and options
+#   test/server.sh start DIR [server options...]   start one, write DIR/env
+#   test/server.sh stop DIR                        stop it by its pid, remove DIR
+#   test/server.sh restart DIR                     stop it (data kept), start it
+#                                                  again, same port and options
+#
+# Which server, from the environment:
+#   MYSQL_VTAB_FLAVOUR=mariadb|mysql   mariadbd (default) or MySQL's mysqld
+#   MYSQL_VTAB_SERVER_ROOT=DIR         run the server binaries chrooted in DIR
+#                                      (a root of test/roots.sh); DIR is then
+#                                      bind-mounted at its own path inside it,
+#                                      so that its files (socket, binlogs)
+#                                      have the same names inside and out
 #
 # The server gets a fresh data directory under DIR, listens on 127.0.0.1 at a
 # free port and on DIR/sock, writes a ROW binlog (server_id 1), and runs in a
 # time zone away from UTC (-07:00) so that TIMESTAMP handling is tested.
 # DIR/env holds, for `source`:
 #   MYSQL_VTAB_DSN        the agent user's DSN (what every test uses)
-#   MYSQL_VTAB_ROOT       arguments for the mariadb client as root (setup only)
-#   MYSQL_VTAB_PORT, MYSQL_VTAB_SOCKET, MYSQL_VTAB_DATADIR
+#   MYSQL_VTAB_ROOT       arguments for the mariadb/mysql client as root (setup only)
+#   MYSQL_VTAB_PORT, MYSQL_VTAB_SOCKET, MYSQL_VTAB_DATADIR, MYSQL_VTAB_FLAVOUR
 # The agent user has exactly REPLICATION SLAVE, REPLICATION CLIENT, SELECT.
 set -eu
 cmd=${1:-}; dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|restart DIR [options]" >&2; exit 2; }
 shift 2
+flavour=${MYSQL_VTAB_FLAVOUR:-mariadb}
+case "$flavour" in mariadb|mysql) ;; *)
+  echo "server.sh: MYSQL_VTAB_FLAVOUR must be mariadb or mysql, not '$flavour'" >&2; exit 2 ;;
+esac
+# The clients run here, against the socket: whichever is installed
+# (MariaDB's speaks to MySQL too; a MySQL root has only MySQL's).
+client=$(command -v mariadb || command -v mysql || echo mariadb)
+admin=$(command -v mariadb-admin || command -v mysqladmin || echo mariadb-admin)
+
+# in_root ARGS...: run a server binary, chrooted when the server lives in a
+# root. DIR/server_root remembers the root for stop and restart; a restart
+# issued from inside that root (a test run by the root's tclsh) finds no
+# such directory there and runs the binary directly, which is the same.
+in_root() {
+  local r=""
+  [ -f "$dir/server_root" ] && r=$(cat "$dir/server_root")
+  if [ -n "$r" ] && [ -d "$r/usr" ]; then chroot "$r" "$@"; else "$@"; fi
+}
+
+# bind PATH: make a host path visible at the same name inside the root,
+# for an option that names one (--tmpdir=, --ssl-cert=): its directory is
+# bind-mounted, and listed in DIR/binds for unbind.
+bind() {
+  local r p=$1
+  r=$(cat "$dir/server_root")
+  [ -d "$p" ] || p=$(dirname "$p")
+  case "$p" in "$dir"|"$dir"/*) return 0 ;; esac
+  mountpoint -q "$r$p" && return 0
+  mkdir -p "$r$p"
+  mount --bind "$p" "$r$p" && echo "$p" >>"$dir/binds"
+}
+
+unbind() {   # undo start's bind mounts into the root
+  local r p
+  [ -f "$dir/server_root" ] || return 0
+  r=$(cat "$dir/server_root")
+  [ -d "$r/usr" ] || return 0
+  if [ -f "$dir/binds" ]; then
+    while read -r p; do
+      if mountpoint -q "$r$p"; then umount "$r$p"; fi
+      rmdir "$r$p" 2>/dev/null || true
+    done <"$dir/binds"
+    rm -f "$dir/binds"
+  fi
+  if mountpoint -q "$r$dir"; then umount "$r$dir"; fi
+  rmdir "$r$dir" 2>/dev/null || true
+}
 
 stop() {
-  [ -f "$dir/pid" ] || { rm -rf "$dir"; return 0; }
-  local pid; pid=$(cat "$dir/pid")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
+  [ -d "$dir" ] || return 0
+  if [ -f "$dir/pid" ]; then
+    local pid; pid=$(cat "$dir/pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  unbind
   rm -rf "$dir"
 }
 
@@ -37,21 +96,47 @@ free_port() {
   echo "server.sh: no free port found" >&2; return 1
 }
 
+ping_server() {
+  "$admin" --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1
+}
+
 start() {
-  local mariadbd user_opt=() port i
-  mariadbd=$(command -v mariadbd || echo /usr/sbin/mariadbd)
-  [ -x "$mariadbd" ] || { echo "server.sh: mariadbd not found (run test/deps.sh)" >&2; exit 1; }
+  local server user_opt=() extra=() port i r=${MYSQL_VTAB_SERVER_ROOT:-}
   [ "$(id -u)" -eq 0 ] && user_opt=(--user=root)
   mkdir -p "$dir/tmp"
   dir=$(cd "$dir" && pwd)
+  if [ -n "$r" ]; then
+    r=$(cd "$r" && pwd)
+    [ -d "$r/proc/self" ] || { echo "server.sh: $r/proc is not mounted (test/matrix.sh mounts it)" >&2; exit 1; }
+    echo "$r" >"$dir/server_root"
+    mkdir -p "$r$dir"
+    mount --bind "$dir" "$r$dir"
+    for a in "$@"; do
+      case "$a" in --*=/*) [ -e "${a#*=}" ] && bind "${a#*=}" ;; esac
+    done
+  fi
+  [ "$flavour" = mysql ] && server=/usr/sbin/mysqld || server=/usr/sbin/mariadbd
+  [ -x "$r$server" ] || { echo "server.sh: $r$server not found (test/deps.sh, or test/roots.sh for a root)" >&2; unbind; exit 1; }
+  if [ "$flavour" = mysql ] && in_root "$server" --version | grep -q MariaDB; then
+    echo "server.sh: $r$server is MariaDB's (set MYSQL_VTAB_SERVER_ROOT to a MySQL root: test/roots.sh)" >&2; unbind; exit 1
+  fi
   # Its own tmpdir: nothing another process does to /tmp can break it.
-  mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$dir/data" \
-    --tmpdir="$dir/tmp" \
-    --auth-root-authentication-method=normal --skip-test-db \
-    >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; exit 1; }
+  if [ "$flavour" = mysql ]; then
+    in_root "$server" --no-defaults "${user_opt[@]}" --initialize-insecure \
+      --datadir="$dir/data" --tmpdir="$dir/tmp" >"$dir/install.log" 2>&1 \
+      || { cat "$dir/install.log" >&2; unbind; exit 1; }
+    # The default secure_file_priv directory and X Protocol socket do not
+    # exist in a minimal root; neither is needed.
+    extra=(--secure-file-priv= --mysqlx=OFF)
+  else
+    in_root mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$dir/data" \
+      --tmpdir="$dir/tmp" \
+      --auth-root-authentication-method=normal --skip-test-db \
+      >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; unbind; exit 1; }
+  fi
   for attempt in 1 2 3; do
     port=$(free_port)
-    cmdline=("$mariadbd" --no-defaults "${user_opt[@]}" --datadir="$dir/data" \
+    cmdline=("$server" --no-defaults "${user_opt[@]}" --datadir="$dir/data" \
       --socket="$dir/sock" --port="$port" --bind-address=127.0.0.1 \
       --tmpdir="$dir/tmp" \
       --pid-file="$dir/pid" --log-error="$dir/error.log" \
@@ -59,11 +144,11 @@ start() {
       --default-time-zone=-07:00 --skip-name-resolve \
       --innodb-buffer-pool-size=256M \
       --innodb-flush-log-at-trx-commit=2 --sync-binlog=0 \
-      --max-allowed-packet=64M "$@")
+      --max-allowed-packet=64M "${extra[@]}" "$@")
     printf '%s\0' "${cmdline[@]}" >"$dir/cmdline"   # for restart
-    "${cmdline[@]}" >/dev/null 2>&1 &
+    in_root "${cmdline[@]}" >/dev/null 2>&1 &
     for i in $(seq 1 300); do
-      if mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1; then
+      if ping_server; then
         break 2
       fi
       kill -0 $! 2>/dev/null || break
@@ -72,14 +157,20 @@ start() {
     echo "server.sh: attempt $attempt failed; error log:" >&2
     tail -n 5 "$dir/error.log" >&2 || true
     kill $! 2>/dev/null || true
-    [ "$attempt" = 3 ] && exit 1
+    [ "$attempt" = 3 ] && { unbind; exit 1; }
   done
   # mariadb-install-db creates anonymous users; on local connections they
   # shadow a '%' user, so drop them before creating the agent.
-  mariadb --no-defaults --socket="$dir/sock" -uroot -N -B -e \
+  "$client" --no-defaults --socket="$dir/sock" -uroot -N -B -e \
     "SELECT CONCAT('DROP USER ''''@''', host, ''';') FROM mysql.user WHERE user=''" \
-    | mariadb --no-defaults --socket="$dir/sock" -uroot
-  mariadb --no-defaults --socket="$dir/sock" -uroot <<SQL
+    | "$client" --no-defaults --socket="$dir/sock" -uroot
+  # MySQL's root is root@localhost alone; MariaDB's install also makes
+  # root@127.0.0.1 (tests reach it over TCP: mysql_setup's admin DSN).
+  if [ "$flavour" = mysql ]; then
+    "$client" --no-defaults --socket="$dir/sock" -uroot -e \
+      "CREATE USER 'root'@'127.0.0.1'; GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION"
+  fi
+  "$client" --no-defaults --socket="$dir/sock" -uroot <<SQL
 CREATE USER 'agent'@'%' IDENTIFIED BY 'agentpw';
 GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO 'agent'@'%';
 CREATE DATABASE vt;
@@ -91,6 +182,8 @@ export MYSQL_VTAB_PORT=$port
 export MYSQL_VTAB_SOCKET='$dir/sock'
 export MYSQL_VTAB_DATADIR='$dir/data'
 export MYSQL_VTAB_SERVER_DIR='$dir'
+export MYSQL_VTAB_FLAVOUR=$flavour
+export MYSQL_VTAB_SERVER_ROOT='$r'
 ENV
 }
 
@@ -107,9 +200,9 @@ restart() {
     for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   fi
-  "${cmdline[@]}" >/dev/null 2>&1 &
+  in_root "${cmdline[@]}" >/dev/null 2>&1 &
   for i in $(seq 1 300); do
-    if mariadb-admin --no-defaults --socket="$dir/sock" -uroot ping >/dev/null 2>&1; then
+    if ping_server; then
       return 0
     fi
     kill -0 $! 2>/dev/null || break

@@ -11,7 +11,10 @@
 # ($MYSQL_VTAB_EXT or build/mysql_vtab.so). The server comes from the
 # environment test/run.sh sets (test/server.sh's DIR/env): the extension
 # connects through $MYSQL_VTAB_DSN as the agent user; `mysql` runs setup
-# statements as root through the mariadb client.
+# statements as root through the mariadb client (or MySQL's mysql client
+# where that is the one installed, as in a MySQL root of test/roots.sh).
+# The server may be MariaDB or MySQL (test/server.sh's flavours):
+# server_is and skip_test let a test skip only what that server cannot do.
 
 package require sqlite3
 
@@ -73,19 +76,109 @@ proc do_catchsql_test {name sql expected} {
 }
 # The result (a list, joined with spaces) matches the regular expression re.
 proc do_re_test {name script re} {
-  uplevel 1 [list do_test $name "regexp -- [list $re] \[join \[$script\]\]" 1]
+  uplevel 1 [list do_test $name "set _r \[join \[$script\]\]; if {\[regexp -- [list $re] \$_r\]} {set _r 1} {set _r}" 1]
 }
 
 # Run SQL on the MySQL server as root (setup only; the extension under test
 # always connects as the agent user). Returns tab-separated output rows.
 proc mysql {sql args} {
-  set cmd [list mariadb {*}$::env(MYSQL_VTAB_ROOT) -N -B {*}$args -e $sql]
-  return [exec -- {*}$cmd 2>@1]
+  mysql_on $::env(MYSQL_VTAB_ROOT) $sql {*}$args
 }
 # The same in the background; returns the pid.
 proc mysql_bg {sql args} {
-  set cmd [list mariadb {*}$::env(MYSQL_VTAB_ROOT) -N -B {*}$args -e $sql]
+  set cmd [list [client] {*}$::env(MYSQL_VTAB_ROOT) -N -B {*}$args -e [portable_sql $sql]]
   return [exec -- {*}$cmd >/dev/null 2>@1 &]
+}
+# The same on another server, given by its MYSQL_VTAB_ROOT arguments.
+proc mysql_on {rootArgs sql args} {
+  set cmd [list [client] {*}$rootArgs -N -B {*}$args -e [portable_sql $sql]]
+  return [exec -- {*}$cmd 2>@1]
+}
+# Tests fill tables from MariaDB's Sequence engine (seq_1_to_N, in every
+# schema); MySQL has none, so there each such name becomes a recursive CTE
+# of the same rows and column (seq).
+proc portable_sql {sql} {
+  if {![string match *seq_* $sql] || [server_is mariadb]} { return $sql }
+  set re {(?:\m\w+\.)?\mseq_(\d+)_to_(\d+)\M}
+  set cte {(WITH RECURSIVE s_\1(seq) AS (SELECT CAST(\1 AS UNSIGNED) UNION ALL SELECT seq+1 FROM s_\1 WHERE seq<\2) SELECT seq FROM s_\1) AS seq_\1_to_\2}
+  if {[regsub -all $re $sql $cte sql] == 0} { return $sql }
+  return "SET SESSION cte_max_recursion_depth=4294967295; $sql"
+}
+# The command-line client: MariaDB's where installed (it speaks to MySQL
+# too), else MySQL's.
+proc client {} {
+  if {![info exists ::client]} {
+    set ::client [expr {[auto_execok mariadb] ne "" ? "mariadb" : "mysql"}]
+  }
+  return $::client
+}
+
+# What the server is, asked once: server_is mysql|mariadb ?MIN_VERSION?
+# (MIN_VERSION as 80400 for 8.4.0). A test skips what its server cannot do
+# with skip_test, which prints what and why and counts it.
+proc server_info {} {
+  if {![info exists ::serverInfo]} {
+    set v [exec -- [client] {*}$::env(MYSQL_VTAB_ROOT) -N -B -e {SELECT VERSION()} 2>@1]
+    set flavour [expr {[string match -nocase *mariadb* $v] ? "mariadb" : "mysql"}]
+    regexp {^(\d+)\.(\d+)\.(\d+)} $v -> a b c
+    set ::serverInfo [list $flavour [expr {$a*10000 + $b*100 + $c}] $v]
+  }
+  return $::serverInfo
+}
+proc server_is {flavour {min 0}} {
+  lassign [server_info] f v
+  expr {$f eq $flavour && $v >= $min}
+}
+proc server_version {} { lindex [server_info] 2 }
+set ::skipList {}
+proc skip_test {name why} {
+  if {$::testprefix ne ""} { set name "$::testprefix-$name" }
+  lappend ::skipList $name
+  puts "skipped: $name on [lindex [server_info] 0] [server_version]: $why"
+}
+# The least binlog_row_metadata the server writes: NO_LOG on MariaDB (its
+# default), MINIMAL on MySQL (its default; it has no NO_LOG): signedness
+# and charsets, no names.
+proc nometa {} { expr {[server_is mariadb] ? "NO_LOG" : "MINIMAL"} }
+# A GTID as the server writes it: MariaDB domain-server-seq, MySQL
+# uuid:n (or uuid:tag:n).
+proc gtid_re {} {
+  expr {[server_is mariadb] ? {^\d+-\d+-\d+$} : {^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:[a-z_][a-z0-9_]*)?:\d+$}}
+}
+# MySQL's TIME ends at +-838:59:59 with no fraction (MariaDB's at
+# +-838:59:59.999999): on MySQL, mysql_times turns the fractional extremes
+# of SQL text into whole seconds, and those of expected JSON into zero
+# fractions of the same digits.
+proc mysql_times {text} {
+  if {![server_is mysql]} { return $text }
+  regsub -all {'(-?)838:59:59\.\d+'} $text {'\1838:59:59'} text
+  while {[regexp -indices {"-?838:59:59\.(\d*[1-9]\d*)"} $text -> r]} {
+    lassign $r a b
+    set text [string replace $text $a $b [string repeat 0 [expr {$b - $a + 1}]]]
+  }
+  return $text
+}
+# The server's binlog file and position, as {file pos}: SHOW MASTER STATUS
+# on MariaDB and MySQL before 8.4 (which removed it for SHOW BINARY LOG
+# STATUS).
+proc binlog_status_sql {} {
+  expr {[server_is mysql 80200] ? "SHOW BINARY LOG STATUS" : "SHOW MASTER STATUS"}
+}
+proc binlog_status {} {
+  lrange [split [lindex [split [mysql [binlog_status_sql]] \n] 0] \t] 0 1
+}
+# The current position as file:offset.
+proc binlog_pos {} { join [binlog_status] : }
+# In the background: after secs seconds, end every connection of user on
+# the server of rootArgs (default the main one). MariaDB has KILL USER;
+# MySQL kills each id from the processlist.
+proc kill_user_bg {user secs {rootArgs ""}} {
+  if {$rootArgs eq ""} { set rootArgs $::env(MYSQL_VTAB_ROOT) }
+  if {[server_is mariadb]} {
+    return [exec -- [client] {*}$rootArgs -N -B -e "DO SLEEP($secs); KILL USER '$user'" >/dev/null 2>@1 &]
+  }
+  set c [join [list [client] {*}$rootArgs -N -B] " "]
+  return [exec sh -c "sleep $secs; for i in \$($c -e \"SELECT id FROM information_schema.PROCESSLIST WHERE user='$user'\"); do $c -e \"KILL \$i\"; done" >/dev/null 2>@1 &]
 }
 # After FLUSH BINARY LOGS MariaDB writes a second Binlog_checkpoint into the
 # new file, naming it, once InnoDB has flushed: up to a second later with
@@ -93,7 +186,8 @@ proc mysql_bg {sql args} {
 # it, or it may land between the two positions they compare (a race seen
 # once, in a sanitizer run of changes02).
 proc wait_checkpoint {} {
-  set f [lindex [split [mysql {SHOW MASTER STATUS}] \t] 0]
+  if {![server_is mariadb]} return
+  set f [lindex [binlog_status] 0]
   for {set n 0} {$n < 100} {incr n} {
     foreach line [split [mysql "SHOW BINLOG EVENTS IN '$f'"] \n] {
       set c [split $line \t]
@@ -124,6 +218,12 @@ proc start_server {args} {
   set dir [exec mktemp -d /tmp/mysql_vtab_srv.XXXXXX]
   exec [file join $::testdir server.sh] start $dir {*}$args 2>@1
   lappend ::extraServers $dir
+  # test/run.sh stops it too, should this file end by an error.
+  if {[info exists ::env(MYSQL_VTAB_SERVER_DIR)]} {
+    set f [open [file join $::env(MYSQL_VTAB_SERVER_DIR) extra_servers] a]
+    puts $f $dir
+    close $f
+  }
   set env {}
   foreach line [split [exec cat $dir/env] \n] {
     if {[regexp {^export ([A-Z_]+)='?([^']*)'?$} $line -> k v]} { dict set env $k $v }
@@ -142,6 +242,9 @@ proc finish_test {} {
   stop_servers
   set file [file tail [info script]]
   puts "$::nFail errors out of $::nTest tests in $file"
+  if {[llength $::skipList]} {
+    puts "[llength $::skipList] skipped (above): $::skipList"
+  }
   if {$::nFail} { puts "Failures: $::failList" }
   puts "##RESULT [expr {$::nTest - $::nFail}] $::nFail"
   exit [expr {$::nFail ? 1 : 0}]

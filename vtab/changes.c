@@ -703,6 +703,12 @@ static int streamError(mc_cursor *pCur, unsigned err, const char *zMsg){
          || strstr(zMsg, "which is not in the master's binlog") ){
     zWhy = "GTID position not in the server's binlogs (purged, or never"
            " written)";
+  }else if( strstr(zMsg, "more GTIDs than the source") ){
+    /* MySQL 8.0.26+ */
+    zWhy = "the GTID set has transactions this server never wrote";
+  }else if( strstr(zMsg, "purged binary logs containing GTIDs") ){
+    zWhy = "binlogs with transactions not in the GTID set are purged from"
+           " the server";
   }else if( strstr(zMsg, "impossible position") ){
     zWhy = "offset past the end of the binlog file";
   }else if( strstr(zMsg, "bogus data") || strstr(zMsg, "binlog truncated")
@@ -868,7 +874,14 @@ static int mcNext(sqlite3_vtab_cursor *cur){
         }
         size = get32(p + 9);
         next = get32(p + 13);
-        /* artificial events (log_pos 0) have no place in the file */
+        /* artificial events (log_pos 0) have no place in the file. But
+        ** MariaDB 11.4+ also writes log_pos 0 into the events inside a
+        ** transaction (unless binlog_legacy_event_pos): those follow the
+        ** previous event in the file, so count on from there. */
+        if( next==0 && pCur->havePos && !(p[17] & 0x20)
+         && p[4]!=4 && p[4]!=15 && p[4]!=27 && p[4]!=41 && p[4]!=163 ){
+          next = (uint32_t)pCur->evNext + size;
+        }
         if( next!=0 ){
           memcpy(pCur->zEvFile, pCur->zFile, sizeof pCur->zFile);
           pCur->evNext = next;
@@ -878,6 +891,17 @@ static int mcNext(sqlite3_vtab_cursor *cur){
       }
     }
     if( rc==MVT_EOF ){
+      /* A blocking dump (follow) has no end: the server ended it, as
+      ** MySQL does when it shuts down. Not a silent end of the rows. */
+      if( pCur->follow && !pCur->fp ){
+        static const char zWhy[] = "the server ended the binlog stream (it"
+                                   " shut down, or the dump was stopped)";
+        if( !pCur->havePos ){
+          return cursorError(pCur, "%s: %s: %s", pCur->zName, pCur->zStart, zWhy);
+        }
+        return cursorError(pCur, "%s: %s:%llu: %s", pCur->zName, pCur->zEvFile,
+                           (unsigned long long)pCur->evNext, zWhy);
+      }
       pCur->eof = 1;
       return SQLITE_OK;
     }
@@ -988,7 +1012,12 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
                        " @@global.binlog_checksum";
 
   memset(&o, 0, sizeof o);
-  if( parseFilePos(pCur->zStart, zFile, sizeof zFile, &off)==0 ){
+  /* A MySQL GTID ("uuid:42", a commit row's gtid) also reads as name:offset:
+  ** a GTID first, since no binlog file is named like a UUID. */
+  if( mvt_is_mysql_gtid(pCur->zStart) ){
+    o.gtid = pCur->zStart;
+    isGtid = 1;
+  }else if( parseFilePos(pCur->zStart, zFile, sizeof zFile, &off)==0 ){
     if( off<4 ){
       return cursorError(pCur, "%s: %s: malformed position: the offset must"
                          " be at least 4 (the first event of a binlog)",
@@ -1440,13 +1469,13 @@ static sqlite3_module changesModule = {
   mcDisconnect,
   0,                /* xDestroy */
   mcOpen, mcClose, mcFilter, mcNext, mcEof, mcColumn, mcRowid,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 MV_XINTEGRITY
 };
 
 static sqlite3_module binlogModule = {
   0, 0, binlogConnect, mcBestIndex, mcDisconnect, 0,
   mcOpen, mcClose, mcFilter, mcNext, mcEof, mcColumn, mcRowid,
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 MV_XINTEGRITY
 };
 
 int mv_register_changes(sqlite3 *db, mv_ctx *ctx){

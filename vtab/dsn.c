@@ -7,7 +7,8 @@
 ** A DSN is "key=value" pairs separated by white space; a value may be
 ** single-quoted ('it''s' or 'it\'s'). Keys: host port user password
 ** database socket ssl_mode ssl_ca ssl_cert ssl_key connect_timeout
-** server_id option_file option_group. With no DSN argument the text of
+** server_id option_file option_group server_public_key
+** get_server_public_key. With no DSN argument the text of
 ** $MYSQL_VTAB_DSN is used; what is still unset comes from the client
 ** library's option files ([client] of ~/.my.cnf, or option_file /
 ** option_group) and its environment variables.
@@ -44,6 +45,7 @@ void mv_dsn_free(mv_dsn *p){
   sqlite3_free(p->ssl_mode); sqlite3_free(p->ssl_ca);
   sqlite3_free(p->ssl_cert); sqlite3_free(p->ssl_key);
   sqlite3_free(p->option_file); sqlite3_free(p->option_group);
+  sqlite3_free(p->server_public_key);
   memset(p, 0, sizeof *p);
 }
 
@@ -109,6 +111,8 @@ int mv_dsn_parse(const char *zDsn, mv_dsn *p, char **pzErr){
     else if( KEY("ssl_key") ) pSlot = &p->ssl_key;
     else if( KEY("option_file") ) pSlot = &p->option_file;
     else if( KEY("option_group") ) pSlot = &p->option_group;
+    else if( KEY("server_public_key") ) pSlot = &p->server_public_key;
+    else if( KEY("get_server_public_key") ){ pNum = &p->get_server_public_key; lo = 0; hi = 1; }
     else if( KEY("port") ){ pNum = &p->port; lo = 1; hi = 65535; }
     else if( KEY("connect_timeout") ){ pNum = &p->connect_timeout; lo = 1; hi = 3600; }
     else if( KEY("server_id") ){ pNum = &p->server_id; lo = 1; hi = 4294967295u; }
@@ -121,7 +125,8 @@ int mv_dsn_parse(const char *zDsn, mv_dsn *p, char **pzErr){
       *pzErr = sqlite3_mprintf("DSN: unknown key '%.*s' at position %d"
           " (known: host port user password database socket ssl_mode ssl_ca"
           " ssl_cert ssl_key connect_timeout server_id option_file"
-          " option_group)", nKey, zKey, pos);
+          " option_group server_public_key get_server_public_key)",
+          nKey, zKey, pos);
       goto fail;
     }
     val = sqlite3_str_new(0);
@@ -267,11 +272,31 @@ MYSQL *mv_connect(const mv_dsn *p, char **pzErr){
   /* for the interruptible calls below (0: the library's default stack) */
   mysql_options(m, MYSQL_OPT_NONBLOCK, 0);
 #endif
+  /* caching_sha2_password's full authentication without TLS sends the
+  ** password RSA-encrypted: with the key from a file, or (libmysqlclient
+  ** only when asked; Connector/C always) fetched from the server. */
+  if( p->server_public_key ){
+    mysql_options(m, MYSQL_SERVER_PUBLIC_KEY, p->server_public_key);
+  }
+#ifndef MARIADB_PACKAGE_VERSION_ID
+  if( p->get_server_public_key ){
+    mv_bool yes = 1;
+    mysql_options(m, MYSQL_OPT_GET_SERVER_PUBLIC_KEY, &yes);
+  }
+#endif
   if( mysql_real_connect(m, p->host, p->user, p->password, p->database,
                          p->port, p->socket, CLIENT_MULTI_RESULTS)==0 ){
     char *zLabel = dsnLabel(p, 0);
-    *pzErr = sqlite3_mprintf("cannot connect to MySQL as %s: %s",
-                             zLabel, mysql_error(m));
+    const char *zHint = "";
+    if( mysql_errno(m)==CR_AUTH_PLUGIN_ERR
+     && strstr(mysql_error(m), "secure connection") ){
+      zHint = " (caching_sha2_password without TLS needs the server's RSA"
+              " public key: set get_server_public_key=1 or"
+              " server_public_key=/path/to/public_key.pem in the DSN, or"
+              " use TLS: ssl_mode=REQUIRED)";
+    }
+    *pzErr = sqlite3_mprintf("cannot connect to MySQL as %s: %s%s",
+                             zLabel, mysql_error(m), zHint);
     sqlite3_free(zLabel);
     mysql_close(m);
     return 0;
@@ -411,10 +436,14 @@ int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr){
 
 /* The current position "file:offset" (sqlite3_malloc'd), or NULL with
 ** *pzErr set. SHOW MASTER STATUS was removed in MySQL 8.4 in favour of
-** SHOW BINARY LOG STATUS, which older servers and MariaDB do not parse:
-** try one, and on a syntax error (1064) the other. */
+** SHOW BINARY LOG STATUS (8.2+), which older servers and MariaDB do not
+** parse: the one the server's version says, and on a syntax error (1064)
+** the other. */
 char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr){
-  static const char *azSql[] = { "SHOW MASTER STATUS", "SHOW BINARY LOG STATUS" };
+  static const char *azOld[] = { "SHOW MASTER STATUS", "SHOW BINARY LOG STATUS" };
+  static const char *azNew[] = { "SHOW BINARY LOG STATUS", "SHOW MASTER STATUS" };
+  const char **azSql = !mv_is_mariadb(c->mysql)
+      && mysql_get_server_version(c->mysql)>=80200 ? azNew : azOld;
   MYSQL_RES *res = 0;
   MYSQL_ROW row;
   char *zRet = 0;

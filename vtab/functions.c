@@ -985,6 +985,7 @@ static sqlite3_module checkModule = {
   0,                /* xRename */
   0, 0, 0,          /* xSavepoint, xRelease, xRollbackTo */
   0                 /* xShadowName */
+  MV_XINTEGRITY     /* xIntegrity (3.44+) */
 };
 
 /* ---------------------------------------------------------------------

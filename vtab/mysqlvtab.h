@@ -14,6 +14,23 @@ SQLITE_EXTENSION_INIT3
 
 #include "pure/buf.h"
 
+/* sqlite3_module grew xIntegrity in SQLite 3.44: the module tables end
+** with MV_XINTEGRITY so that -Wmissing-field-initializers stays quiet on
+** both sides of it (Debian 12 has 3.40, Debian 13 and sid 3.46+). */
+#if SQLITE_VERSION_NUMBER >= 3044000
+# define MV_XINTEGRITY , 0
+#else
+# define MV_XINTEGRITY
+#endif
+
+/* The bind structs' flag type: libmariadb's my_bool, a plain bool in
+** MySQL's libmysqlclient since 8.0 (which dropped my_bool). */
+#ifdef MARIADB_PACKAGE_VERSION_ID
+typedef my_bool mv_bool;
+#else
+typedef bool mv_bool;
+#endif
+
 #define MYSQL_VTAB_VERSION "0.1.0"
 
 /* One per SQLite connection: what every module and function of the
@@ -39,7 +56,9 @@ typedef struct mv_dsn {
   char *host, *user, *password, *database, *socket;
   char *ssl_mode, *ssl_ca, *ssl_cert, *ssl_key;
   char *option_file, *option_group;
+  char *server_public_key;   /* caching_sha2_password's RSA key, a path */
   unsigned port, connect_timeout, server_id;
+  unsigned get_server_public_key;   /* 1: ask the server for that key */
   int has_server_id;
 } mv_dsn;
 

@@ -147,8 +147,21 @@ static int loadCollations(mv_schema *s, mv_conn *c, char **pzErr){
   MYSQL_ROW row;
   int n, i = 0;
   if( s->azColl ) return 0;
-  res = mv_query(s->ctx, c, "SELECT COLLATION_NAME, ID FROM"
-                 " information_schema.COLLATIONS", zWhat, pzErr);
+  /* MariaDB 10.10+ lists a collation under its full name (the one COLUMNS
+  ** gives, as utf16_uca1400_ai_ci) only in the applicability table:
+  ** COLLATIONS has just uca1400_ai_ci, with no id. */
+  res = 0;
+  if( mv_is_mariadb(c->mysql) ){
+    char *zIgnored = 0;
+    res = mv_query(s->ctx, c, "SELECT FULL_COLLATION_NAME, ID FROM"
+                   " information_schema.COLLATION_CHARACTER_SET_APPLICABILITY",
+                   zWhat, &zIgnored);
+    sqlite3_free(zIgnored);
+  }
+  if( res==0 ){
+    res = mv_query(s->ctx, c, "SELECT COLLATION_NAME, ID FROM"
+                   " information_schema.COLLATIONS", zWhat, pzErr);
+  }
   if( res==0 ) return 1;
   n = (int)mysql_num_rows(res);
   s->azColl = sqlite3_malloc64(sizeof(char*)*(size_t)(n + 1));

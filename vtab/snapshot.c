@@ -354,8 +354,8 @@ typedef struct SnapReader {
   SnapCol *aCol;
   MYSQL_BIND *aBind;
   unsigned long *aLen;
-  my_bool *aNull;
-  my_bool *aErr;
+  mv_bool *aNull;
+  mv_bool *aErr;
   union SnapNum { long long i; float f; double d; MYSQL_TIME t; } *aNum;
   mv_buf *aBuf;        /* per string column: its bound buffer */
   mv_buf *aBig;        /* per string column: room for values that overflow */
@@ -432,6 +432,19 @@ static int readerSetup(SnapReader *r, const SnapTable *t, char **pzErr){
         | (col->isJson ? MV_TM_JSON : 0)
         | (col->type==MVT_BIT && f->length>=64 ? MV_TM_BIT64 : 0), &col->ct);
     col->kind = col->ct.kind;
+#if defined(MARIADB_PACKAGE_VERSION_ID) && MARIADB_PACKAGE_VERSION_ID<30400
+    /* Connector/C before 3.4 knows no VECTOR (MySQL 9's type 242): its
+    ** binary rows would read as empty values, this column's and the next. */
+    if( col->type==MVT_VECTOR ){
+      mysql_free_result(meta);
+      *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: column %s is a VECTOR,"
+          " which this client library (MariaDB Connector/C %s) cannot read:"
+          " build mysql_vtab with Connector/C 3.4+ or MySQL's libmysqlclient",
+          t->zDb, t->zTbl, col->zName ? col->zName : "?",
+          mysql_get_client_info());
+      return 1;
+    }
+#endif
     b->length = &r->aLen[i];
     b->is_null = &r->aNull[i];
     b->error = &r->aErr[i];
@@ -561,7 +574,7 @@ static int readerFetchLong(SnapReader *r, int i, char **pzErr){
     MYSQL_BIND b;
     unsigned long piece = total - off;
     unsigned long len = 0;
-    my_bool isNull = 0, err = 0;
+    mv_bool isNull = 0, err = 0;
     if( piece>SNAP_PIECE ) piece = SNAP_PIECE;
     memset(&b, 0, sizeof b);
     b.buffer_type = MYSQL_TYPE_BLOB;
@@ -1205,7 +1218,15 @@ static int cursorBegin(SnapCursor *pCur, int wantPos, char **pzErr){
       char *zPre, *zPost;
       char *zErr = 0;
       if( (zPre = mv_position(p->ctx, pCur->conn, &zErr))==0 ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: %s", zErr);
+        /* MariaDB tells anyone its snapshot's position; on MySQL the
+        ** bracket needs the privilege of SHOW BINARY LOG STATUS. */
+        if( mysql_errno(pCur->conn->mysql)==1227 ){
+          *pzErr = sqlite3_mprintf("mysql_snapshot: the binlog position of a"
+              " snapshot on MySQL needs REPLICATION CLIENT (GRANT REPLICATION"
+              " CLIENT ON *.* to the agent): %s", zErr);
+        }else{
+          *pzErr = sqlite3_mprintf("mysql_snapshot: %s", zErr);
+        }
         sqlite3_free(zErr);
         return 1;
       }
@@ -1743,6 +1764,7 @@ static sqlite3_module snapshotModule = {
   /* xRelease    */ 0,
   /* xRollbackTo */ 0,
   /* xShadowName */ 0
+  /* xIntegrity  */ MV_XINTEGRITY
 };
 
 int mv_register_snapshot(sqlite3 *db, mv_ctx *ctx){

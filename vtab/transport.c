@@ -29,6 +29,12 @@
 #endif
 
 #define MVT_DUMP_NON_BLOCK 1        /* BINLOG_DUMP_NON_BLOCK */
+/* MariaDB's BINLOG_SEND_ANNOTATE_ROWS_EVENT: without it the server leaves
+** the Annotate_rows events out of the stream, and MariaDB 11.4+, which
+** writes log_pos 0 into the events inside a transaction, then gives no way
+** to know where the next ones start (changes.c counts on from the last
+** known position, which needs every event). */
+#define MVT_DUMP_ANNOTATE_ROWS 2
 #define MVT_COM_BINLOG_DUMP_GTID 0x1e
 #define MVT_HEARTBEAT 27
 #define MVT_HEARTBEAT_V2 41
@@ -88,19 +94,37 @@ static void put8(unsigned char *p, uint64_t v){
   for(i=0; i<8; i++){ p[i] = (unsigned char)(v & 0xff); v >>= 8; }
 }
 
+/* A GTID tag (MySQL 8.3+): [a-z_][a-z0-9_]{0,31}, any case. Returns its
+** length at z, 0 if none. */
+static int tagLen(const char *z){
+  int n = 0;
+  if( !isalpha((unsigned char)z[0]) && z[0]!='_' ) return 0;
+  while( n<33 && (isalnum((unsigned char)z[n]) || z[n]=='_') ) n++;
+  return n<=32 ? n : 0;
+}
+
 /* Encode a MySQL GTID set ("uuid:1-5:7,uuid:3-3", white space allowed after
-** commas; a lone "uuid:n" means uuid:1-n) in COM_BINLOG_DUMP_GTID's form: n_sids (8 bytes), then per sid
-** its 16 bytes, n_intervals (8) and [start, end+1) pairs (8 + 8), little
-** endian. out may be NULL to measure. Returns the size, or 0 if z is not a
-** GTID set (tagged GTIDs of 8.3+ are not accepted here). */
+** commas; tags as in "uuid:1-5:tag:1-3"; a lone "uuid:n" or "uuid:tag:n"
+** means through n) in COM_BINLOG_DUMP_GTID's form: n_sids (8 bytes), then
+** per (uuid, tag) entry its 16 bytes, n_intervals (8) and [start, end+1)
+** pairs (8 + 8), little endian. With any tag, the tagged format of 8.3+:
+** n_sids is (1<<56 | n<<8 | 1) and each entry has, after the uuid, its tag
+** (one byte length<<1, then the lower-case tag; 0 for none). out may be
+** NULL to measure. Returns the size, or 0 if z is not a GTID set. */
 static size_t gtidEncode(const char *z, unsigned char *out){
-  size_t n = 8, nSidOff = 0;
-  uint64_t nSid = 0;
+  size_t n = 8;
+  uint64_t nEnt = 0;
+  const char *zScan;
+  int tagged = 0;
+  for(zScan=z; *zScan; zScan++){
+    if( zScan[0]==':' && tagLen(zScan+1) ){ tagged = 1; break; }
+  }
   while( 1 ){
     unsigned char uuid[16];
-    int k = 0;
+    int k = 0, nTag = 0, open = 0;
+    const char *zTag = 0;
     uint64_t nInt = 0;
-    size_t nIntOff;
+    size_t nIntOff = 0;
     while( isspace((unsigned char)*z) ) z++;
     while( k<32 ){
       int hi, lo;
@@ -113,14 +137,22 @@ static size_t gtidEncode(const char *z, unsigned char *out){
       z += 2;
     }
     if( *z!=':' ) return 0;
-    if( out ) memcpy(out + n, uuid, 16);
-    n += 16;
-    nIntOff = n;
-    n += 8;
     while( *z==':' ){
       uint64_t a = 0, b;
-      int d = 0;
+      int d = 0, t;
       z++;
+      if( (t = tagLen(z))>0 ){
+        /* a tag starts an entry of its own, for the intervals after it */
+        if( open ){
+          if( out ) put8(out + nIntOff, nInt);
+          open = 0;
+        }else if( zTag ){
+          return 0;                        /* "uuid:tag:tag2" */
+        }
+        zTag = z; nTag = t;
+        z += t;
+        continue;
+      }
       while( isdigit((unsigned char)*z) && d<20 ){ a = a*10 + (uint64_t)(*z - '0'); z++; d++; }
       if( d==0 || a==0 ) return 0;
       b = a;
@@ -129,24 +161,43 @@ static size_t gtidEncode(const char *z, unsigned char *out){
         b = 0; d = 0;
         while( isdigit((unsigned char)*z) && d<20 ){ b = b*10 + (uint64_t)(*z - '0'); z++; d++; }
         if( d==0 || b<a ) return 0;
-      }else if( nInt==0 && *z!=':' ){
-        /* "uuid:n" alone, a commit row's gtid: everything through n, so
-        ** that resuming from it gives the transactions after it */
+      }else if( !open && *z!=':' ){
+        /* "uuid:n" (or "uuid:tag:n") alone, a commit row's gtid:
+        ** everything through n, so that resuming from it gives the
+        ** transactions after it */
         a = 1;
+      }
+      if( !open ){
+        int i;
+        if( out ) memcpy(out + n, uuid, 16);
+        n += 16;
+        if( tagged ){
+          if( out ){
+            out[n] = (unsigned char)(nTag<<1);
+            for(i=0; i<nTag; i++) out[n+1+i] = (unsigned char)tolower((unsigned char)zTag[i]);
+          }
+          n += 1 + (size_t)nTag;
+        }
+        nIntOff = n;
+        n += 8;
+        nInt = 0;
+        nEnt++;
+        open = 1;
       }
       if( out ){ put8(out + n, a); put8(out + n + 8, b + 1); }
       n += 16;
       nInt++;
     }
-    if( nInt==0 ) return 0;
+    if( !open ) return 0;                  /* no interval (after a tag) */
     if( out ) put8(out + nIntOff, nInt);
-    nSid++;
     while( isspace((unsigned char)*z) ) z++;
     if( *z==0 ) break;
     if( *z!=',' ) return 0;
     z++;
   }
-  if( out ) put8(out + nSidOff, nSid);
+  if( out ){
+    put8(out, tagged ? ((uint64_t)1<<56 | nEnt<<8 | 1) : nEnt);
+  }
   return n;
 }
 
@@ -288,7 +339,8 @@ int mvt_open(MYSQL *m, const mvt_start *o, mvt_stream **pp, char **pzErr,
                            (unsigned long)(o->gtid ? 4 : o->pos))
    || mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_SERVER_ID, s->server_id)
    || mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_FLAGS,
-                           (unsigned)(o->follow ? 0 : MVT_DUMP_NON_BLOCK)) ){
+                           (unsigned)((o->follow ? 0 : MVT_DUMP_NON_BLOCK)
+                                      | MVT_DUMP_ANNOTATE_ROWS)) ){
     *pzErr = sqlite3_mprintf("cannot set the replication options");
     goto fail;
   }
@@ -355,6 +407,10 @@ int mvt_open(MYSQL *m, const mvt_start *o, mvt_stream **pp, char **pzErr,
   memset(&s->rpl, 0, sizeof s->rpl);
   s->rpl.server_id = s->server_id;
   s->rpl.flags = o->follow ? 0 : MVT_DUMP_NON_BLOCK;
+  /* (to MySQL the bit means something else: only to MariaDB) */
+  if( strstr(mysql_get_server_info(m), "MariaDB") ){
+    s->rpl.flags |= MVT_DUMP_ANNOTATE_ROWS;
+  }
   if( o->gtid ){
     if( !mvt_is_mysql_gtid(o->gtid) ){
       *pzErr = sqlite3_mprintf("not a MySQL GTID set: '%s'", o->gtid);

@@ -15,7 +15,7 @@
 #include <string.h>
 
 /* Generated from MariaDB 10.11 INFORMATION_SCHEMA.COLLATIONS (ID, CHARACTER_SET_NAME),
-** plus MySQL 8's ids MariaDB lacks: 76 utf8mb3_tolower_ci, 248-250 gb18030,
+** plus MariaDB 11's UCA 14.0 ids (at the end) and MySQL 8's ids MariaDB lacks: 76 utf8mb3_tolower_ci, 248-250 gb18030,
 ** 255-323 the utf8mb4 *_0900_* collations. */
 static const char *const azCharset[] = {
   0,
@@ -27,7 +27,7 @@ static const char *const azCharset[] = {
   "macroman", "sjis", "swe7", "tis620", "ucs2", "ujis",
   "utf16", "utf16le", "utf32", "utf8mb3", "utf8mb4"
 };
-#define MV_MAX_COLLATION 1270
+#define MV_MAX_COLLATION 3271
 /* {first id, last id, index into azCharset} in ascending order */
 static const unsigned short aCollationRun[][3] = {
   {1,1,3}, {2,2,27}, {3,3,13}, {4,4,9}, {5,5,26}, {6,6,22},
@@ -60,6 +60,9 @@ static const unsigned short aCollationRun[][3] = {
   {1111,1111,18}, {1112,1112,32}, {1113,1113,34}, {1114,1114,35}, {1115,1115,36}, {1116,1117,19},
   {1119,1120,12}, {1121,1122,14}, {1125,1125,37}, {1147,1147,37}, {1152,1152,35}, {1174,1174,35},
   {1184,1184,39}, {1206,1206,39}, {1216,1216,40}, {1238,1238,40}, {1248,1248,41}, {1270,1270,41},
+  /* MariaDB 11.x's UCA 14.0 collations (utf16_uca1400_ai_ci, ...), from
+  ** 11.8's COLLATION_CHARACTER_SET_APPLICABILITY */
+  {2048,2247,40}, {2304,2503,41}, {2560,2759,35}, {2816,3015,37}, {3072,3271,39},
 };
 
 /* Indexes into azCharset that the conversion treats specially. */

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# make test-matrix: the newer toolchains and the other servers, from the
+# Debian unstable roots of test/roots.sh (created on first use, cached):
+#   1. in each root, a copy of the tree is built with -Werror: plain make
+#      (MariaDB Connector/C 3.4, SQLite 3.53) in the MariaDB root, make
+#      MYSQL_CLIENT=mysql (libmysqlclient 9.7) in the MySQL root, and the C
+#      unit tests run there;
+#   2. the live Tcl suite (test/run.sh) against MySQL 9.7 with gtid_mode=ON,
+#      against MySQL 9.7 again with compressed transaction payloads and JSON
+#      partial updates, and against MariaDB 11.8: each with the extension
+#      built on this host (run by this host's tclsh) and with the
+#      libmysqlclient one (run by the MySQL root's tclsh and sqlite3);
+#   3. one "N passed, N failed" line per server and build, one overall.
+# Exits non-zero on any failure.
+#   MATRIX="mysql mysql-compressed mariadb"   the servers to run (default all)
+#   BUILDS="host libmysqlclient"              the builds to run (default both)
+#   TESTS="test/x.test ..."                   only these Tcl files
+set -u
+cd "$(dirname "$0")/.."
+top=$PWD
+t0=$(date +%s)
+test/roots.sh mysql mariadb || exit 1
+rmysql=$(test/roots.sh path mysql)
+rmaria=$(test/roots.sh path mariadb)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+# /proc in both roots for the run's time (mysqld, tclsh's exec need it).
+mounted=()
+cleanup() {
+  local r
+  for r in "${mounted[@]}"; do umount "$r/proc" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+for r in "$rmysql" "$rmaria"; do
+  if ! mountpoint -q "$r/proc"; then mount -t proc proc "$r/proc" && mounted+=("$r"); fi
+done
+
+# in_root ROOT CMD...: a command in a root's copy of the tree.
+in_root() {
+  local r=$1; shift
+  chroot "$r" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+    /usr/bin/env -C /src/mysql_vtab "$@"
+}
+
+# The tree as committed plus what is changed and not ignored, at
+# /src/mysql_vtab; the shared binlog fixtures the unit tests read
+# (../../../shared/fixtures from test/unit) at /src/shared.
+copy_tree() {
+  local r=$1
+  rm -rf "$r/src/mysql_vtab" "$r/src/shared"
+  mkdir -p "$r/src/mysql_vtab"
+  git ls-files -co --exclude-standard -z \
+    | tar -c --null --ignore-failed-read -T - -f - 2>/dev/null | tar -x -f - -C "$r/src/mysql_vtab"
+  if [ -d "$top/../shared/fixtures" ]; then
+    mkdir -p "$r/src/shared" && cp -a "$top/../shared/fixtures" "$r/src/shared/"
+  fi
+}
+
+lines=()
+pass=0; fail=0
+add() {   # add LABEL LOGFILE: take a log's last "N passed, N failed" line
+  local l p f
+  l=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
+  if [ -z "$l" ]; then l="0 passed, 1 failed (did not finish: $2)"; fi
+  read -r p f < <(echo "$l" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/')
+  pass=$((pass+p)); fail=$((fail+f))
+  lines+=("$(printf '%-44s %s' "$1:" "$(echo "$l" | sed -E 's/^([0-9]+ passed, [0-9]+ failed).*/\1/')")")
+}
+
+logdir=$top/build/matrix
+rm -rf "$logdir"; mkdir -p "$logdir"
+
+# 1: the builds and the unit tests inside the roots.
+unit_in() {   # unit_in ROOT BUILDDIR LOG: run the unit tests, sum their lines
+  local r=$1 b=$2 log=$3 t p f sp=0 sf=0 l
+  for t in "$r/src/mysql_vtab/$b"/unit/*; do
+    [ -x "$t" ] || continue
+    chroot "$r" /usr/bin/env -C /src/mysql_vtab/test/unit "../../$b/unit/$(basename "$t")" \
+      >"$log.$(basename "$t")" 2>&1
+    l=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log.$(basename "$t")" | tail -n 1)
+    if [ -z "$l" ]; then sf=$((sf+1)); echo "unit/$(basename "$t"): no result line" >>"$log"; continue; fi
+    read -r p f < <(echo "$l" | sed -E 's/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/')
+    sp=$((sp+p)); sf=$((sf+f))
+    grep -E '^(!|FAIL)' "$log.$(basename "$t")" | head -n 10 >>"$log"
+  done
+  echo "$sp passed, $sf failed" >>"$log"
+}
+build_in() {   # build_in ROOT BUILDDIR LABEL MAKE-ARGS...
+  local r=$1 b=$2 label=$3 key=${1##*/} s; shift 3
+  s=$(date +%s)
+  echo "== build: $label"
+  copy_tree "$r"
+  if in_root "$r" make -j2 COMMIT="$commit" BUILD="$b" "$@" all unit >"$logdir/build-$key.log" 2>&1; then
+    unit_in "$r" "$b" "$logdir/unit-$key.log"
+  else
+    tail -n 20 "$logdir/build-$key.log"
+    echo "0 passed, 1 failed (the build failed)" >"$logdir/unit-$key.log"
+  fi
+  grep -E '^!' "$logdir/unit-$key.log" | head -n 10
+  add "build -Werror + unit tests, $label" "$logdir/unit-$key.log"
+  echo "   $(tail -n 1 "$logdir/unit-$key.log") ($(( $(date +%s) - s ))s)"
+}
+build_in "$rmaria" build "Connector/C $(chroot "$rmaria" mariadb_config --cc_version), SQLite $(chroot "$rmaria" sqlite3 --version | cut -d' ' -f1)"
+build_in "$rmysql" build/mysql "libmysqlclient $(chroot "$rmysql" mysql_config --version), SQLite $(chroot "$rmysql" sqlite3 --version | cut -d' ' -f1)" \
+  MYSQL_CLIENT=mysql
+# The host's own build (Debian 12), which make test-matrix made first.
+[ -f build/mysql_vtab.so ] || make --no-print-directory all >/dev/null
+
+# 2: the live suites.
+gtid="--gtid-mode=ON --enforce-gtid-consistency=ON"
+suite() {   # suite SERVER BUILD
+  local server=$1 build=$2 flavour root opts label s env=()
+  case "$server" in
+    mysql) flavour=mysql root=$rmysql opts=$gtid
+           label="MySQL $(chroot "$rmysql" mysqld --version | awk '{print $3}') gtid_mode=ON" ;;
+    mysql-compressed) flavour=mysql root=$rmysql
+           opts="$gtid --binlog-transaction-compression=ON --binlog-row-value-options=PARTIAL_JSON"
+           label="MySQL 9.7 compressed, PARTIAL_JSON" ;;
+    mariadb) flavour=mariadb root=$rmaria opts=
+           label="MariaDB $(chroot "$rmaria" mariadbd --version | awk '{print $3}' | cut -d- -f1)" ;;
+    *) echo "matrix: unknown server $server" >&2; return 1 ;;
+  esac
+  case "$build" in
+    host) label="$label, host build" ;;
+    libmysqlclient)
+      label="$label, libmysqlclient build"
+      env=(TCLSH_ROOT="$rmysql" MYSQL_VTAB_EXT=/src/mysql_vtab/build/mysql/mysql_vtab.so
+           MYSQL_VTAB_EXPECT_CLIENT=libmysqlclient) ;;
+  esac
+  s=$(date +%s)
+  echo "== $label"
+  env MYSQL_VTAB_FLAVOUR=$flavour MYSQL_VTAB_SERVER_ROOT="$root" SERVER_OPTS="$opts" \
+    NO_UNIT=1 NO_COMPRESSED=1 LABEL=" ($label)" "${env[@]}" test/run.sh \
+    >"$logdir/$server-$build.log" 2>&1
+  grep -E '^(!|skipped:|cannot|did not)' "$logdir/$server-$build.log" | cut -c1-240 | head -n 60
+  add "$label" "$logdir/$server-$build.log"
+  echo "   $(tail -n 1 "$logdir/$server-$build.log") ($(( $(date +%s) - s ))s)"
+}
+for server in ${MATRIX:-mysql mysql-compressed mariadb}; do
+  for build in ${BUILDS:-host libmysqlclient}; do
+    suite "$server" "$build"
+  done
+done
+
+echo "== matrix summary (logs in build/matrix/)"
+printf '%s\n' "${lines[@]}"
+echo "$pass passed, $fail failed (matrix, $(( $(date +%s) - t0 ))s)"
+[ "$fail" -eq 0 ]
