@@ -46,6 +46,7 @@
 */
 #include "mysqlvtab.h"
 #include "pure/types.h"
+#include "pure/pushdown.h"
 #include "pure/encode.h"
 
 #include <stdio.h>
@@ -980,12 +981,8 @@ static int tvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
 **               4  OFFSET is pushed (MySQL then reads LIMIT+OFFSET rows;
 **                  SQLite still skips the offset itself)
 **               8  ORDER BY is pushed (and consumed): only integer columns
-** idxStr: one token per argv entry, in argv order, separated by ',':
-**   "=N" "<N" "lN" (<=) ">N" "gN" (>=) "IN" (IN, all values at once)
-**   "nN" (IS NULL; its argv value is unused), "L" (LIMIT), "O" (OFFSET)
-** where N is the column number, followed by '!' when the term is omitted
-** (SQLite will not re-check it, so xFilter must push it or fail). With
-** bit 8, ';' and the ORDER BY terms follow: "aN" ascending, "dN" descending.
+** idxStr: the plan, one token per argv entry (pure/pushdown.h, which also
+** builds the SELECT from it and decides what is pushed, as follows).
 **
 ** What is pushed, and when SQLite may trust it (omit=1), follows from how
 ** MySQL would compare differently (STYLE.md):
@@ -1010,27 +1007,23 @@ static int tvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
 */
 static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   SnapVtab *p = (SnapVtab*)pVtab;
-  sqlite3_str *s = sqlite3_str_new(0);
-  int i, n = 0, allOmitted = 1, iLimit = -1, iOffset = -1;
+  mv_pd_plan plan;
+  mv_buf b;
+  int i, n = 0, allOmitted = 1, iLimit = -1, iOffset = -1, rc = SQLITE_OK;
   int nPkEq = 0, nEq = 0, nRange = 0, orderBy = 0;
+  mv_pd_plan_init(&plan);
+  mv_buf_init(&b);
   for(i=0; i<pInfo->nConstraint; i++){
     const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
-    int col = pC->iColumn, pd, omit = 0;
+    int col = pC->iColumn, omit = 0, rhsIsInteger = 0;
+    mv_pdclass pd;
     char op = 0;
     if( pC->op==SQLITE_INDEX_CONSTRAINT_LIMIT ){ if( pC->usable ) iLimit = i; continue; }
     if( pC->op==SQLITE_INDEX_CONSTRAINT_OFFSET ){ if( pC->usable ) iOffset = i; continue; }
     if( !pC->usable || col<0 || col>=p->nCol ){ allOmitted = 0; continue; }
-    pd = p->aPd[col];
+    pd = (mv_pdclass)p->aPd[col];
     switch( pC->op ){
-      case SQLITE_INDEX_CONSTRAINT_EQ:
-        if( pd==MV_PD_NONE ) break;
-        if( sqlite3_vtab_in(pInfo, i, -1) ){
-          sqlite3_vtab_in(pInfo, i, 1);
-          op = 'I';
-        }else{
-          op = '=';
-        }
-        break;
+      case SQLITE_INDEX_CONSTRAINT_EQ: op = '='; break;
       case SQLITE_INDEX_CONSTRAINT_LT: op = '<'; break;
       case SQLITE_INDEX_CONSTRAINT_LE: op = 'l'; break;
       case SQLITE_INDEX_CONSTRAINT_GT: op = '>'; break;
@@ -1038,21 +1031,22 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       case SQLITE_INDEX_CONSTRAINT_ISNULL: op = 'n'; break;
       default: break;
     }
-    if( op=='<' || op=='l' || op=='>' || op=='g' ){
-      if( pd!=MV_PD_INT && pd!=MV_PD_INT_NOOMIT ) op = 0;
+    op = mv_pd_accept(op, pd);
+    if( op=='=' && sqlite3_vtab_in(pInfo, i, -1) ){
+      sqlite3_vtab_in(pInfo, i, 1);
+      op = 'I';
     }
     if( op==0 ){ allOmitted = 0; continue; }
-    if( op=='n' ){
-      omit = pd!=MV_PD_EQ_TEMPORAL;
-    }else if( op!='I' && pd==MV_PD_INT ){
+    if( op!='n' && op!='I' && pd==MV_PD_INT ){
       sqlite3_value *pVal = 0;
-      omit = sqlite3_vtab_rhs_value(pInfo, i, &pVal)==SQLITE_OK
+      rhsIsInteger = sqlite3_vtab_rhs_value(pInfo, i, &pVal)==SQLITE_OK
           && pVal && sqlite3_value_type(pVal)==SQLITE_INTEGER;
     }
+    omit = mv_pd_omit(op, pd, rhsIsInteger);
     if( !omit ) allOmitted = 0;
     pInfo->aConstraintUsage[i].argvIndex = ++n;
     pInfo->aConstraintUsage[i].omit = (unsigned char)omit;
-    sqlite3_str_appendf(s, "%s%c%d%s", n>1 ? "," : "", op, col, omit ? "!" : "");
+    if( mv_pd_plan_add(&plan, op, col, omit) ){ rc = SQLITE_NOMEM; goto done; }
     if( op=='=' || op=='I' ){ nEq++; if( p->aIsPk[col] ) nPkEq++; }
     else if( op!='n' ) nRange++;
   }
@@ -1063,34 +1057,42 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     int k, ok = 1;
     for(k=0; k<pInfo->nOrderBy; k++){
       int col = pInfo->aOrderBy[k].iColumn;
-      if( col<0 || col>=p->nCol || p->aPd[col]!=MV_PD_INT ){ ok = 0; break; }
+      if( col<0 || col>=p->nCol || !mv_pd_orderable((mv_pdclass)p->aPd[col]) ){
+        ok = 0;
+        break;
+      }
     }
     if( ok ) orderBy = 1;
   }
   if( iLimit>=0 && allOmitted && (pInfo->nOrderBy==0 || orderBy) ){
     pInfo->aConstraintUsage[iLimit].argvIndex = ++n;
-    sqlite3_str_appendf(s, "%sL", n>1 ? "," : "");
+    if( mv_pd_plan_add(&plan, 'L', 0, 0) ){ rc = SQLITE_NOMEM; goto done; }
     pInfo->idxNum |= 2;
     if( iOffset>=0 ){
       pInfo->aConstraintUsage[iOffset].argvIndex = ++n;
-      sqlite3_str_appendf(s, ",O");
+      if( mv_pd_plan_add(&plan, 'O', 0, 0) ){ rc = SQLITE_NOMEM; goto done; }
       pInfo->idxNum |= 4;
     }
   }
   if( orderBy ){
     int k;
-    sqlite3_str_appendchar(s, 1, ';');
     for(k=0; k<pInfo->nOrderBy; k++){
-      sqlite3_str_appendf(s, "%s%c%d", k ? "," : "",
-                          pInfo->aOrderBy[k].desc ? 'd' : 'a',
-                          pInfo->aOrderBy[k].iColumn);
+      if( mv_pd_plan_order(&plan, pInfo->aOrderBy[k].iColumn,
+                           pInfo->aOrderBy[k].desc) ){
+        rc = SQLITE_NOMEM;
+        goto done;
+      }
     }
     pInfo->orderByConsumed = 1;
     pInfo->idxNum |= 8;
   }
-  pInfo->idxStr = sqlite3_str_finish(s);
-  pInfo->needToFreeIdxStr = 1;
-  if( pInfo->idxStr==0 && n>0 ) return SQLITE_NOMEM;
+  mv_pd_encode(&plan, &b);
+  if( b.oom ){ rc = SQLITE_NOMEM; goto done; }
+  if( b.n>0 ){
+    pInfo->idxStr = sqlite3_mprintf("%s", mv_buf_cstr(&b));
+    pInfo->needToFreeIdxStr = 1;
+    if( pInfo->idxStr==0 ){ rc = SQLITE_NOMEM; goto done; }
+  }
   if( p->tab.nPk>0 && nPkEq>=p->tab.nPk ){
     pInfo->estimatedRows = 1;
     pInfo->estimatedCost = 10;
@@ -1105,7 +1107,10 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     pInfo->estimatedRows = 1000000;
     pInfo->estimatedCost = 1e6;
   }
-  return SQLITE_OK;
+done:
+  mv_pd_plan_free(&plan);
+  mv_buf_free(&b);
+  return rc;
 }
 
 static int snapBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
@@ -1426,24 +1431,23 @@ static int paramFor(sqlite3_value *v, int pd, int asciiOnly,
 static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
                        int argc, sqlite3_value **argv, char **pzErr){
   SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
-  sqlite3_str *s = sqlite3_str_new(0);
+  mv_pd_plan plan;
+  mv_buf sql;
   MYSQL_BIND *aBind = 0;
   SnapParam *aVal = 0;
-  int nBind = 0, nAlloc = 0, i, rc = 1, nWhere = 0, empty = 0;
-  const char *z = idxStr ? idxStr : "";
+  int *aArg = 0;       /* per plan term: values bound, -1 none (pushdown.h) */
+  int nBind = 0, nAlloc = 0, i, rc = 1, empty = 0;
   sqlite3_int64 nLimit = -1, nOffset = 0;
-  char *zSql = 0;
   (void)idxNum;
-
-  sqlite3_str_appendall(s, "SELECT ");
-  for(i=0; i<p->nCol; i++){
-    if( i ) sqlite3_str_appendall(s, ", ");
-    mv_quote_ident(s, p->azCol[i]);
+  mv_pd_plan_init(&plan);
+  mv_buf_init(&sql);
+  if( mv_pd_decode(idxStr, &plan) ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: bad query plan '%s'",
+                             p->tab.zDb, p->tab.zTbl, idxStr);
+    goto done;
   }
-  sqlite3_str_appendall(s, " FROM ");
-  mv_quote_ident(s, p->tab.zDb);
-  sqlite3_str_appendchar(s, 1, '.');
-  mv_quote_ident(s, p->tab.zTbl);
+  aArg = sqlite3_malloc64(sizeof(int)*(size_t)(plan.nTerm+1));
+  if( aArg==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; }
 
 #define NEED_BIND(k) do{ if( nBind+(k)>nAlloc ){ \
     int nNew = (nBind+(k))*2+8; \
@@ -1454,19 +1458,20 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     if( aB==0 || aV==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; } \
     nAlloc = nNew; } }while(0)
 
-  for(i=0; i<argc && *z && *z!=';'; i++){
-    char op = *z++;
-    int col = 0, pd = 0, j, omitted = 0, r;
-    sqlite3_value *v = argv[i];
-    const char *zOp = 0;
-    while( *z>='0' && *z<='9' ) col = col*10 + (*z++ - '0');
-    if( *z=='!' ){ omitted = 1; z++; }
-    if( *z==',' ) z++;
-    if( op=='L' ){
-      if( sqlite3_value_type(v)==SQLITE_INTEGER ) nLimit = sqlite3_value_int64(v);
+  for(i=0; i<plan.nTerm; i++){
+    const mv_pd_term *t = &plan.aTerm[i];
+    int col = t->col, pd, j, r;
+    sqlite3_value *v = i<argc ? argv[i] : 0;
+    aArg[i] = -1;
+    if( v==0 ) continue;
+    if( t->op=='L' ){
+      if( sqlite3_value_type(v)==SQLITE_INTEGER ){
+        nLimit = sqlite3_value_int64(v);
+        aArg[i] = 1;       /* bound last, below */
+      }
       continue;
     }
-    if( op=='O' ){
+    if( t->op=='O' ){
       if( sqlite3_value_type(v)==SQLITE_INTEGER && sqlite3_value_int64(v)>0 ){
         nOffset = sqlite3_value_int64(v);
       }
@@ -1474,13 +1479,8 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     }
     if( col<0 || col>=p->nCol ) continue;
     pd = p->aPd[col];
-    if( op=='n' ){
-      sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
-      mv_quote_ident(s, p->azCol[col]);
-      sqlite3_str_appendall(s, " IS NULL");
-      continue;
-    }
-    if( op=='I' ){
+    if( t->op=='n' ){ aArg[i] = 0; continue; }
+    if( t->op=='I' ){
       sqlite3_value *e = 0;
       int nIn = 0, ok = 1, r2;
       /* every value must be bindable, else the term is left to SQLite
@@ -1493,34 +1493,23 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
       if( !ok ) continue;
       if( nIn==0 ){ empty = 1; continue; }
       NEED_BIND(nIn);
-      sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
-      mv_quote_ident(s, p->azCol[col]);
-      sqlite3_str_appendall(s, " IN (");
       j = 0;
       for(r2=sqlite3_vtab_in_first(v, &e); r2==SQLITE_OK && e; r2=sqlite3_vtab_in_next(v, &e)){
         r = paramFor(e, pd, p->aAsciiOnly[col], &aBind[nBind], &aVal[nBind]);
         if( r==PARAM_NOMEM ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; }
         if( r!=PARAM_OK ) continue;
         nBind++;
-        sqlite3_str_appendall(s, j++ ? ", ?" : "?");
+        j++;
       }
-      sqlite3_str_appendall(s, ")");
+      aArg[i] = j;
       continue;
-    }
-    switch( op ){
-      case '=': zOp = " = ?"; break;
-      case '<': zOp = " < ?"; break;
-      case 'l': zOp = " <= ?"; break;
-      case '>': zOp = " > ?"; break;
-      case 'g': zOp = " >= ?"; break;
-      default: continue;
     }
     NEED_BIND(1);
     r = paramFor(v, pd, p->aAsciiOnly[col], &aBind[nBind], &aVal[nBind]);
     if( r==PARAM_NOMEM ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; }
     if( r==PARAM_NULL ){ empty = 1; continue; }
     if( r==PARAM_SKIP ){
-      if( omitted ){
+      if( t->omit ){
         /* cannot happen: omitted only for integer literals */
         *pzErr = sqlite3_mprintf("mysql_snapshot: cannot push the constraint"
             " on column %s", p->azCol[col]);
@@ -1529,22 +1518,7 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
       continue;   /* not omitted: SQLite compares it */
     }
     nBind++;
-    sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
-    mv_quote_ident(s, p->azCol[col]);
-    sqlite3_str_appendall(s, zOp);
-  }
-  if( *z==';' ){
-    int k = 0;
-    z++;
-    while( *z=='a' || *z=='d' ){
-      int desc = *z++=='d', col = 0;
-      while( *z>='0' && *z<='9' ) col = col*10 + (*z++ - '0');
-      if( *z==',' ) z++;
-      if( col>=p->nCol ) continue;
-      sqlite3_str_appendall(s, k++ ? ", " : " ORDER BY ");
-      mv_quote_ident(s, p->azCol[col]);
-      if( desc ) sqlite3_str_appendall(s, " DESC");
-    }
+    aArg[i] = 1;
   }
   if( nLimit>=0 ){
     NEED_BIND(1);
@@ -1554,12 +1528,11 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     aBind[nBind].buffer_type = MYSQL_TYPE_LONGLONG;
     aBind[nBind].buffer = &aVal[nBind].i;
     nBind++;
-    sqlite3_str_appendall(s, " LIMIT ?");
   }
 #undef NEED_BIND
-  zSql = sqlite3_str_finish(s);
-  s = 0;
-  if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; }
+  mv_pd_select(&sql, p->tab.zDb, p->tab.zTbl, p->nCol,
+               (const char *const*)p->azCol, &plan, aArg);
+  if( sql.oom ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; }
   if( empty ){
     rc = 0;
     pCur->eof = 1;
@@ -1572,7 +1545,8 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
   pCur->conn = snapConn(p->ctx, p->hasDsn ? p->zDsn : 0, pzErr);
   if( pCur->conn==0 ) goto done;
   if( cursorBegin(pCur, 0, pzErr) ) goto done;
-  if( readerOpen(p->ctx, pCur->conn, &pCur->rd, &p->tab, zSql, aBind, nBind, pzErr) ){
+  if( readerOpen(p->ctx, pCur->conn, &pCur->rd, &p->tab, mv_buf_cstr(&sql),
+                 aBind, nBind, pzErr) ){
     goto done;
   }
   pCur->rdOpen = 1;
@@ -1585,8 +1559,9 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
   pCur->eof = 0;
   rc = 0;
 done:
-  if( s ) sqlite3_free(sqlite3_str_finish(s));
-  sqlite3_free(zSql);
+  mv_buf_free(&sql);
+  mv_pd_plan_free(&plan);
+  sqlite3_free(aArg);
   for(i=0; i<nBind; i++) sqlite3_free(aVal[i].pCopy);
   sqlite3_free(aBind);
   sqlite3_free(aVal);
