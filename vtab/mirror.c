@@ -44,19 +44,20 @@
 */
 #include "mysqlvtab.h"
 #include "schema.h"
+#include "pure/types.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* How a column's JSON value becomes an SQLite value. */
-#define K_INT  0    /* json number -> INTEGER */
-#define K_U64  1    /* BIGINT UNSIGNED: INTEGER, or exact TEXT above 2^63-1 */
-#define K_REAL 2
-#define K_TEXT 3
-#define K_BLOB 4    /* lower-case hex -> BLOB */
-#define K_JSON 5    /* the JSON text of the value */
-static const char *azKind[] = { "int", "u64", "real", "text", "blob", "json" };
+/* How a column's JSON value becomes an SQLite value: the type table's
+** SQLite class (pure/types.h), whose names are the state's kinds. */
+#define K_INT  MV_SQ_INT    /* json number -> INTEGER */
+#define K_U64  MV_SQ_U64    /* BIGINT UNSIGNED: INTEGER, or exact TEXT above 2^63-1 */
+#define K_REAL MV_SQ_REAL
+#define K_TEXT MV_SQ_TEXT
+#define K_BLOB MV_SQ_BLOB   /* lower-case hex -> BLOB */
+#define K_JSON MV_SQ_JSON   /* the JSON text of the value */
 
 typedef struct mirror {
   sqlite3 *db;
@@ -144,37 +145,6 @@ static int mirrorAddPk(mirror *m, const char *zName){
   m->aPk = a;
   m->aPk[m->nPk++] = i;
   return 0;
-}
-
-/* The kind of a MySQL column from information_schema's DATA_TYPE and
-** COLUMN_TYPE. */
-static int mirrorKind(const char *zData, const char *zColType){
-  static const char *azInt[] = { "tinyint", "smallint", "mediumint", "int",
-    "integer", "bigint", "year", "bit", "bool", "boolean" };
-  static const char *azReal[] = { "float", "double", "real",
-    "double precision" };
-  static const char *azBlob[] = { "binary", "varbinary", "tinyblob", "blob",
-    "mediumblob", "longblob", "geometry", "point", "linestring", "polygon",
-    "multipoint", "multilinestring", "multipolygon", "geometrycollection",
-    "geomcollection" };
-  size_t i;
-  for(i=0; i<sizeof azInt/sizeof azInt[0]; i++){
-    if( sqlite3_stricmp(zData, azInt[i])==0 ){
-      /* the two that can exceed 2^63-1, as the typed mysql_snapshot */
-      if( zColType && sqlite3_stricmp(zData, "bigint")==0
-       && sqlite3_strlike("%unsigned%", zColType, 0)==0 ) return K_U64;
-      if( zColType && sqlite3_stricmp(zColType, "bit(64)")==0 ) return K_U64;
-      return K_INT;
-    }
-  }
-  for(i=0; i<sizeof azReal/sizeof azReal[0]; i++){
-    if( sqlite3_stricmp(zData, azReal[i])==0 ) return K_REAL;
-  }
-  for(i=0; i<sizeof azBlob/sizeof azBlob[0]; i++){
-    if( sqlite3_stricmp(zData, azBlob[i])==0 ) return K_BLOB;
-  }
-  if( sqlite3_stricmp(zData, "json")==0 ) return K_JSON;
-  return K_TEXT;
 }
 
 /* Learn the source's columns, kinds and primary key from MySQL. zSrc is
@@ -281,10 +251,10 @@ static int mirrorLoadSource(mirror *m, const char *zSrc, const char *zDsn){
     int nCol = sc ? mv_schema_columns(sc, m->zDb, m->zTbl, &aCol, &zErr) : -1;
     if( sc==0 ) mirrorErr(m, "out of memory");
     for(i=0; i<nCol; i++){
-      int kind = mirrorKind(aCol[i].data_type ? aCol[i].data_type : "",
-                            aCol[i].column_type);
-      if( aCol[i].is_json && kind==K_TEXT ) kind = K_JSON;
-      if( mirrorAddCol(m, aCol[i].name ? aCol[i].name : "", kind) ) break;
+      mv_coltype ct;
+      mv_type_from_name(aCol[i].data_type, aCol[i].column_type,
+                        aCol[i].is_json, &ct);
+      if( mirrorAddCol(m, aCol[i].name ? aCol[i].name : "", ct.sq) ) break;
     }
     mv_schema_free(sc);
     if( nCol<0 ) goto done;
@@ -318,18 +288,6 @@ done:
   sqlite3_free(zTblLit);
   mv_conn_release(m->ctx, c);
   return rc || m->zErr!=0;
-}
-
-/* The SQLite column type of a kind (K_U64: none, so that an exact TEXT
-** above 2^63-1 is not turned into a REAL by an affinity). */
-static const char *mirrorType(int kind){
-  switch( kind ){
-    case K_INT:  return " INTEGER";
-    case K_U64:  return "";
-    case K_REAL: return " REAL";
-    case K_BLOB: return " BLOB";
-    default:     return " TEXT";
-  }
 }
 
 /* Prepare the extraction and write statements. */
@@ -499,7 +457,7 @@ static char *mirrorColumnsJson(mirror *m, int pkOnly){
       else sqlite3_str_appendchar(s, 1, *z);
     }
     sqlite3_str_appendchar(s, 1, '"');
-    if( !pkOnly ) sqlite3_str_appendf(s, ",\"%s\"]", azKind[m->aKind[k]]);
+    if( !pkOnly ) sqlite3_str_appendf(s, ",\"%s\"]", mv_sq_name(m->aKind[k]));
   }
   sqlite3_str_appendchar(s, 1, ']');
   return sqlite3_str_finish(s);
@@ -531,7 +489,9 @@ static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
   s = sqlite3_str_new(m->db);
   sqlite3_str_appendf(s, "CREATE TABLE main.\"%w\"(", m->zLocal);
   for(i=0; i<m->nCol; i++){
-    sqlite3_str_appendf(s, "\"%w\"%s, ", m->azCol[i], mirrorType(m->aKind[i]));
+    const char *zType = mv_sq_decltype(m->aKind[i]);
+    sqlite3_str_appendf(s, "\"%w\"%s%s, ", m->azCol[i], *zType ? " " : "",
+                        zType);
   }
   sqlite3_str_appendall(s, "PRIMARY KEY(");
   for(i=0; i<m->nPk; i++){
@@ -695,8 +655,8 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zSrcArg,
       const char *zName = (const char*)sqlite3_column_text(pStmt, 0);
       const char *zKind = (const char*)sqlite3_column_text(pStmt, 1);
       int k;
-      for(k=0; k<6 && zKind && strcmp(zKind, azKind[k])!=0; k++){}
-      if( zName==0 || k>=6 ){ mirrorErr(m, "bad columns in mysql_mirror_state for %s", m->zLocal); break; }
+      k = mv_sq_from_name(zKind);
+      if( zName==0 || k<0 ){ mirrorErr(m, "bad columns in mysql_mirror_state for %s", m->zLocal); break; }
       if( mirrorAddCol(m, zName, k) ) break;
     }
   }

@@ -43,649 +43,23 @@
 ** (encode.c) as a binlog row image. A cursor that stops early closes its
 ** connection instead of reading the rest of the result. Each cursor has its
 ** own connection, so overlapping cursors never share a stream.
+**
+** The parts: snapcat.c resolves the table argument (information_schema),
+** reader.c reads a result into mv_values, pure/pushdown.c plans the typed
+** form's WHERE; this file is the virtual table (connect, best index, the
+** transaction and position bracket, filter, columns). Over 800 lines for
+** now: the cursor code is being edited on the mirror branch (row_ref),
+** and moves out (bracket, typed filter) once that is merged.
 */
-#include "mysqlvtab.h"
+#include "snapshot.h"
+#include "pure/pushdown.h"
 #include "pure/encode.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SNAP_PIECE (1u<<20)   /* large values are fetched in 1 MiB pieces */
 #define SNAP_INTERRUPT_ROWS 16384
-
-/* ======================================================================
-** Small helpers: quoting, queries
-** ==================================================================== */
-
-/* Append 'text' escaped for the connection's charset. */
-static void quoteLiteral(sqlite3_str *s, MYSQL *m, const char *z){
-  char *zLit = mv_literal(m, z);
-  sqlite3_str_appendall(s, zLit ? zLit : "''");
-  sqlite3_free(zLit);
-}
-
-static char *dupStr(const char *z, size_t n){
-  char *p = sqlite3_malloc64(n+1);
-  if( p ){ memcpy(p, z, n); p[n] = 0; }
-  return p;
-}
-
-/* ======================================================================
-** Table arguments: "db.t", "t", "a, b.c", "db.%", with `quoted` parts
-** ==================================================================== */
-
-typedef struct SnapTable {
-  char *zDb;
-  char *zTbl;
-  int nPk;           /* primary-key columns, in key order */
-  char **azPk;
-  int nJson;         /* MariaDB JSON columns (LONGTEXT CHECK json_valid) */
-  char **azJson;
-} SnapTable;
-
-static void tableFree(SnapTable *t){
-  int i;
-  sqlite3_free(t->zDb);
-  sqlite3_free(t->zTbl);
-  for(i=0; i<t->nPk; i++) sqlite3_free(t->azPk[i]);
-  sqlite3_free(t->azPk);
-  for(i=0; i<t->nJson; i++) sqlite3_free(t->azJson[i]);
-  sqlite3_free(t->azJson);
-  memset(t, 0, sizeof *t);
-}
-
-static void tablesFree(SnapTable *a, int n){
-  int i;
-  for(i=0; i<n; i++) tableFree(&a[i]);
-  sqlite3_free(a);
-}
-
-/* ======================================================================
-** Resolving names against the server
-** ==================================================================== */
-
-/* The error for a table that information_schema does not show: probe it,
-** so that the server says whether it is missing or not ours to read. */
-static char *tableProbeError(mv_ctx *ctx, mv_conn *c, const char *zDb,
-                             const char *zTbl){
-  sqlite3_str *s = sqlite3_str_new(0);
-  char *zSql, *zErr = 0;
-  unsigned e;
-  sqlite3_str_appendall(s, "SELECT 1 FROM ");
-  mv_quote_ident(s, zDb);
-  sqlite3_str_appendchar(s, 1, '.');
-  mv_quote_ident(s, zTbl);
-  sqlite3_str_appendall(s, " LIMIT 0");
-  zSql = sqlite3_str_finish(s);
-  if( zSql==0 ) return sqlite3_mprintf("out of memory");
-  mv_log_query(ctx, zSql);
-  if( mv_real_query(c, zSql)==0 ){
-    MYSQL_RES *res = mv_store_result(c);
-    if( res ) mysql_free_result(res);
-    sqlite3_free(zSql);
-    return 0;
-  }
-  sqlite3_free(zSql);
-  e = mysql_errno(c->mysql);
-  if( e==1146 || e==1049 ){          /* ER_NO_SUCH_TABLE, ER_BAD_DB_ERROR */
-    zErr = sqlite3_mprintf("mysql_snapshot: no such table: %s.%s", zDb, zTbl);
-  }else if( e==1142 || e==1143 || e==1044 ){   /* access denied */
-    zErr = sqlite3_mprintf("mysql_snapshot: no privilege to read %s.%s as %s"
-        " (the agent needs SELECT): %s", zDb, zTbl, c->zLabel,
-        mysql_error(c->mysql));
-  }else{
-    zErr = mv_conn_error(c, "mysql_snapshot");
-  }
-  return zErr;
-}
-
-/* A list of names of one table from a one-column query. */
-static int loadNames(mv_ctx *ctx, mv_conn *c, const char *zSql,
-                     char ***pazOut, int *pnOut, char **pzErr){
-  MYSQL_RES *res = mv_query(ctx, c, zSql, "mysql_snapshot", pzErr);
-  MYSQL_ROW row;
-  char **az = 0;
-  int n = 0;
-  if( res==0 ) return 1;
-  while( (row = mysql_fetch_row(res))!=0 ){
-    unsigned long *aLen = mysql_fetch_lengths(res);
-    char **azNew;
-    if( row[0]==0 ) continue;
-    azNew = sqlite3_realloc64(az, sizeof(char*)*(n+1));
-    if( azNew==0 ) break;
-    az = azNew;
-    if( (az[n] = dupStr(row[0], aLen[0]))==0 ) break;
-    n++;
-  }
-  mysql_free_result(res);
-  *pazOut = az;
-  *pnOut = n;
-  return 0;
-}
-
-/* Fill in the primary key and (MariaDB) the JSON columns of t. */
-static int tableDetails(mv_ctx *ctx, mv_conn *c, int isMaria, SnapTable *t,
-                        char **pzErr){
-  sqlite3_str *s = sqlite3_str_new(0);
-  char *zSql;
-  int rc;
-  sqlite3_str_appendall(s, "SELECT COLUMN_NAME FROM information_schema."
-      "STATISTICS WHERE INDEX_NAME='PRIMARY' AND TABLE_SCHEMA=");
-  quoteLiteral(s, c->mysql, t->zDb);
-  sqlite3_str_appendall(s, " AND TABLE_NAME=");
-  quoteLiteral(s, c->mysql, t->zTbl);
-  sqlite3_str_appendall(s, " ORDER BY SEQ_IN_INDEX");
-  zSql = sqlite3_str_finish(s);
-  if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
-  rc = loadNames(ctx, c, zSql, &t->azPk, &t->nPk, pzErr);
-  sqlite3_free(zSql);
-  if( rc || !isMaria ) return rc;
-  /* MariaDB's JSON is LONGTEXT with CHECK (json_valid(`col`)), the
-  ** constraint named after the column. */
-  s = sqlite3_str_new(0);
-  sqlite3_str_appendall(s, "SELECT CONSTRAINT_NAME FROM information_schema."
-      "CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA=");
-  quoteLiteral(s, c->mysql, t->zDb);
-  sqlite3_str_appendall(s, " AND TABLE_NAME=");
-  quoteLiteral(s, c->mysql, t->zTbl);
-  sqlite3_str_appendall(s, " AND CHECK_CLAUSE=CONCAT('json_valid(`',"
-      " REPLACE(CONSTRAINT_NAME, '`', '``'), '`)')");
-  zSql = sqlite3_str_finish(s);
-  if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
-  rc = loadNames(ctx, c, zSql, &t->azJson, &t->nJson, pzErr);
-  sqlite3_free(zSql);
-  return rc;
-}
-
-/* Resolve the table argument to a list of InnoDB tables. */
-static int resolveTables(mv_ctx *ctx, mv_conn *c, const char *zArg,
-                         int allowMany, SnapTable **paTab, int *pnTab,
-                         char **pzErr){
-  mv_tblname *aName = 0;
-  int nName = 0, i;
-  SnapTable *aTab = 0;
-  int nTab = 0;
-  char *zDefDb = 0;
-  int isMaria = mv_is_mariadb(c->mysql);
-
-  *pzErr = 0;
-  if( mv_tblarg_parse("mysql_snapshot", zArg, &aName, &nName, pzErr) ) return 1;
-  if( !allowMany && (nName>1 || aName[0].isPattern) ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: a typed table reads one table,"
-        " not '%s'", zArg);
-    goto fail;
-  }
-  for(i=0; i<nName; i++){
-    if( aName[i].zDb==0 && zDefDb==0 ){
-      MYSQL_RES *res = mv_query(ctx, c, "SELECT DATABASE()", "mysql_snapshot",
-                                pzErr);
-      MYSQL_ROW row;
-      if( res==0 ) goto fail;
-      row = mysql_fetch_row(res);
-      if( row && row[0] ) zDefDb = sqlite3_mprintf("%s", row[0]);
-      mysql_free_result(res);
-      if( zDefDb==0 ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: table '%s' names no database"
-            " and the DSN has none (write db.table)", aName[i].zTbl);
-        goto fail;
-      }
-    }
-  }
-  for(i=0; i<nName; i++){
-    const char *zDb = aName[i].zDb ? aName[i].zDb : zDefDb;
-    sqlite3_str *s = sqlite3_str_new(0);
-    char *zSql;
-    MYSQL_RES *res;
-    MYSQL_ROW row;
-    int nFound = 0;
-    sqlite3_str_appendall(s, "SELECT TABLE_NAME, TABLE_TYPE, ENGINE FROM"
-        " information_schema.TABLES WHERE TABLE_SCHEMA=");
-    quoteLiteral(s, c->mysql, zDb);
-    if( aName[i].isPattern ){
-      /* only % is a wildcard: escape \ and _ */
-      sqlite3_str *p = sqlite3_str_new(0);
-      const char *z;
-      char *zPat;
-      for(z=aName[i].zTbl; *z; z++){
-        if( *z=='\\' || *z=='_' ) sqlite3_str_appendchar(p, 1, '\\');
-        sqlite3_str_appendchar(p, 1, *z);
-      }
-      zPat = sqlite3_str_finish(p);
-      sqlite3_str_appendall(s, " AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')"
-                               " AND TABLE_NAME LIKE ");
-      quoteLiteral(s, c->mysql, zPat ? zPat : "");
-      sqlite3_free(zPat);
-      sqlite3_str_appendall(s, " ORDER BY TABLE_NAME");
-    }else{
-      sqlite3_str_appendall(s, " AND TABLE_NAME=");
-      quoteLiteral(s, c->mysql, aName[i].zTbl);
-    }
-    zSql = sqlite3_str_finish(s);
-    if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto fail; }
-    res = mv_query(ctx, c, zSql, "mysql_snapshot", pzErr);
-    sqlite3_free(zSql);
-    if( res==0 ) goto fail;
-    while( (row = mysql_fetch_row(res))!=0 ){
-      SnapTable *aNew;
-      const char *zType = row[1] ? row[1] : "";
-      const char *zEngine = row[2] ? row[2] : "";
-      if( row[0]==0 ) continue;
-      nFound++;
-      if( strcmp(zType, "BASE TABLE")!=0 && strcmp(zType, "SYSTEM VERSIONED")!=0 ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s is a %s, not a table:"
-            " a consistent snapshot reads InnoDB tables", zDb, row[0],
-            sqlite3_stricmp(zType, "VIEW")==0 ? "view" : zType);
-        mysql_free_result(res);
-        goto fail;
-      }
-      if( sqlite3_stricmp(zEngine, "InnoDB")!=0 ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s uses the %s engine:"
-            " a consistent snapshot needs InnoDB (ALTER TABLE ... ENGINE=InnoDB)",
-            zDb, row[0], zEngine[0] ? zEngine : "unknown");
-        mysql_free_result(res);
-        goto fail;
-      }
-      aNew = sqlite3_realloc64(aTab, sizeof(SnapTable)*(nTab+1));
-      if( aNew==0 ){ mysql_free_result(res); *pzErr = sqlite3_mprintf("out of memory"); goto fail; }
-      aTab = aNew;
-      memset(&aTab[nTab], 0, sizeof(SnapTable));
-      aTab[nTab].zDb = sqlite3_mprintf("%s", zDb);
-      aTab[nTab].zTbl = sqlite3_mprintf("%s", row[0]);
-      nTab++;
-      if( aTab[nTab-1].zDb==0 || aTab[nTab-1].zTbl==0 ){
-        mysql_free_result(res); *pzErr = sqlite3_mprintf("out of memory"); goto fail;
-      }
-    }
-    mysql_free_result(res);
-    if( nFound==0 ){
-      if( aName[i].isPattern ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: no table matches %s.%s",
-                                 zDb, aName[i].zTbl);
-      }else{
-        *pzErr = tableProbeError(ctx, c, zDb, aName[i].zTbl);
-        if( *pzErr==0 ){
-          *pzErr = sqlite3_mprintf("mysql_snapshot: cannot see the engine of"
-              " %s.%s in information_schema", zDb, aName[i].zTbl);
-        }
-      }
-      goto fail;
-    }
-  }
-  for(i=0; i<nTab; i++){
-    if( tableDetails(ctx, c, isMaria, &aTab[i], pzErr) ) goto fail;
-  }
-  mv_tblarg_free(aName, nName);
-  sqlite3_free(zDefDb);
-  *paTab = aTab;
-  *pnTab = nTab;
-  return 0;
-fail:
-  mv_tblarg_free(aName, nName);
-  sqlite3_free(zDefDb);
-  tablesFree(aTab, nTab);
-  return 1;
-}
-
-/* ======================================================================
-** The row reader: one prepared SELECT, unbuffered, row by row
-** ==================================================================== */
-
-/* How a column is read and what it becomes. */
-enum { RD_INT, RD_FLOAT, RD_DOUBLE, RD_TIME, RD_BYTES };
-
-typedef struct SnapCol {
-  char *zName;
-  int type;            /* MVT_* of the result metadata */
-  int charset;         /* collation id (character_set_results=NULL: the column's) */
-  unsigned flags;      /* UNSIGNED_FLAG, ENUM_FLAG, SET_FLAG, ... */
-  int decimals;        /* fraction digits of temporal types */
-  int isJson;          /* MariaDB JSON column */
-  int rd;              /* RD_* */
-  mv_kind kind;        /* what a non-NULL value becomes (strings, temporal) */
-  int overInt64;       /* BIGINT UNSIGNED, BIT(64): values above 2^63-1 */
-} SnapCol;
-
-typedef struct SnapReader {
-  mv_conn *conn;       /* the connection (its error when the stream breaks) */
-  MYSQL_STMT *stmt;
-  int nCol;
-  SnapCol *aCol;
-  MYSQL_BIND *aBind;
-  unsigned long *aLen;
-  mv_bool *aNull;
-  mv_bool *aErr;
-  union SnapNum { long long i; float f; double d; MYSQL_TIME t; } *aNum;
-  mv_buf *aBuf;        /* per string column: its bound buffer */
-  mv_buf *aBig;        /* per string column: room for values that overflow */
-  mv_value *aVal;      /* the current row */
-  mv_row_keys keys;    /* the row object's keys, escaped once per table */
-} SnapReader;
-
-static void readerFree(SnapReader *r){
-  int i;
-  if( r->stmt ) mysql_stmt_close(r->stmt);
-  for(i=0; i<r->nCol; i++){
-    sqlite3_free(r->aCol[i].zName);
-    mv_buf_free(&r->aBuf[i]);
-    mv_buf_free(&r->aBig[i]);
-  }
-  sqlite3_free(r->aCol);
-  sqlite3_free(r->aBind);
-  sqlite3_free(r->aLen);
-  sqlite3_free(r->aNull);
-  sqlite3_free(r->aErr);
-  sqlite3_free(r->aNum);
-  sqlite3_free(r->aBuf);
-  sqlite3_free(r->aBig);
-  sqlite3_free(r->aVal);
-  mv_row_keys_free(&r->keys);
-  memset(r, 0, sizeof *r);
-}
-
-static int inList(char **az, int n, const char *z){
-  int i;
-  for(i=0; i<n; i++) if( strcmp(az[i], z)==0 ) return 1;
-  return 0;
-}
-
-/* Describe the result columns of r->stmt and bind them. */
-static int readerSetup(SnapReader *r, const SnapTable *t, char **pzErr){
-  MYSQL_RES *meta = mysql_stmt_result_metadata(r->stmt);
-  MYSQL_FIELD *aF;
-  int i, n;
-  if( meta==0 ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: no result metadata: %s",
-                             t->zDb, t->zTbl, mysql_stmt_error(r->stmt));
-    return 1;
-  }
-  n = (int)mysql_num_fields(meta);
-  aF = mysql_fetch_fields(meta);
-  r->nCol = n;
-#define ALLOC(p, k) (p = sqlite3_malloc64(sizeof(*(p))*(size_t)((k)?(k):1)), \
-                     p ? memset(p, 0, sizeof(*(p))*(size_t)((k)?(k):1)) : 0)
-  if( !ALLOC(r->aCol, n) || !ALLOC(r->aBind, n) || !ALLOC(r->aLen, n)
-   || !ALLOC(r->aNull, n) || !ALLOC(r->aErr, n) || !ALLOC(r->aNum, n)
-   || !ALLOC(r->aBuf, n) || !ALLOC(r->aBig, n) || !ALLOC(r->aVal, n) ){
-    mysql_free_result(meta);
-    r->nCol = 0;
-    *pzErr = sqlite3_mprintf("out of memory");
-    return 1;
-  }
-#undef ALLOC
-  for(i=0; i<n; i++){
-    SnapCol *col = &r->aCol[i];
-    MYSQL_BIND *b = &r->aBind[i];
-    MYSQL_FIELD *f = &aF[i];
-    col->zName = dupStr(f->name, f->name_length);
-    col->type = (int)f->type;
-    col->charset = (int)f->charsetnr;
-    col->flags = f->flags;
-    col->decimals = f->decimals>6 ? 6 : (int)f->decimals;
-    col->isJson = col->zName && inList(t->azJson, t->nJson, col->zName);
-    col->overInt64 = (col->type==MVT_LONGLONG && (col->flags & UNSIGNED_FLAG))
-                  || (col->type==MVT_BIT && f->length>=64);
-#if defined(MARIADB_PACKAGE_VERSION_ID) && MARIADB_PACKAGE_VERSION_ID<30400
-    /* Connector/C before 3.4 knows no VECTOR (MySQL 9's type 242): its
-    ** binary rows would read as empty values, this column's and the next. */
-    if( col->type==242 ){
-      mysql_free_result(meta);
-      *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: column %s is a VECTOR,"
-          " which this client library (MariaDB Connector/C %s) cannot read:"
-          " build mysql_vtab with Connector/C 3.4+ or MySQL's libmysqlclient",
-          t->zDb, t->zTbl, col->zName ? col->zName : "?",
-          mysql_get_client_info());
-      return 1;
-    }
-#endif
-    b->length = &r->aLen[i];
-    b->is_null = &r->aNull[i];
-    b->error = &r->aErr[i];
-    switch( col->type ){
-      case MVT_TINY: case MVT_SHORT: case MVT_INT24: case MVT_LONG:
-      case MVT_LONGLONG: case MVT_YEAR:
-        col->rd = RD_INT;
-        b->buffer_type = MYSQL_TYPE_LONGLONG;
-        b->buffer = &r->aNum[i].i;
-        b->is_unsigned = (col->flags & UNSIGNED_FLAG) ? 1 : 0;
-        col->kind = b->is_unsigned ? MV_UINT : MV_INT;
-        break;
-      case MVT_FLOAT:
-        col->rd = RD_FLOAT;
-        b->buffer_type = MYSQL_TYPE_FLOAT;
-        b->buffer = &r->aNum[i].f;
-        col->kind = MV_FLOAT;
-        break;
-      case MVT_DOUBLE:
-        col->rd = RD_DOUBLE;
-        b->buffer_type = MYSQL_TYPE_DOUBLE;
-        b->buffer = &r->aNum[i].d;
-        col->kind = MV_DOUBLE;
-        break;
-      case MVT_DATE: case MVT_NEWDATE:
-      case MVT_DATETIME: case MVT_TIMESTAMP: case MVT_TIME:
-        col->rd = RD_TIME;
-        b->buffer_type = (enum enum_field_types)(col->type==MVT_NEWDATE ? MVT_DATE : col->type);
-        b->buffer = &r->aNum[i].t;
-        b->buffer_length = sizeof(MYSQL_TIME);
-        col->kind = col->type==MVT_TIME ? MV_TIME
-                  : (col->type==MVT_DATE || col->type==MVT_NEWDATE) ? MV_DATE
-                  : MV_DATETIME;
-        break;
-      default: {
-        size_t cap = f->length < 64 ? 64 : f->length > 4096 ? 4096 : f->length;
-        col->rd = RD_BYTES;
-        if( mv_buf_reserve(&r->aBuf[i], cap) ){
-          mysql_free_result(meta);
-          *pzErr = sqlite3_mprintf("out of memory");
-          return 1;
-        }
-        b->buffer_type = MYSQL_TYPE_BLOB;
-        b->buffer = r->aBuf[i].z;
-        b->buffer_length = (unsigned long)r->aBuf[i].cap;
-        if( col->type==MVT_BIT ) col->kind = MV_UINT;
-        else if( col->type==MVT_NEWDECIMAL || col->type==MVT_DECIMAL ) col->kind = MV_DECIMAL;
-        else if( col->type==MVT_JSON || col->isJson ) col->kind = MV_JSON;
-        else if( col->type==MVT_GEOMETRY ) col->kind = MV_BYTES;
-        else if( col->flags & (ENUM_FLAG|SET_FLAG) ) col->kind = MV_TEXT;
-        else if( col->charset==MV_CS_BINARY ) col->kind = MV_BYTES;
-        else col->kind = MV_TEXT;
-        break;
-      }
-    }
-  }
-  mysql_free_result(meta);
-  mv_row_keys_init(&r->keys);
-  {
-    const char **azName = sqlite3_malloc64(sizeof(char*)*(size_t)(n ? n : 1));
-    int rc = azName==0;
-    for(i=0; !rc && i<n; i++) azName[i] = r->aCol[i].zName;
-    rc = rc || mv_row_keys_set(&r->keys, n, azName);
-    sqlite3_free(azName);
-    if( rc ){
-      *pzErr = sqlite3_mprintf("out of memory");
-      return 1;
-    }
-  }
-  if( mysql_stmt_bind_result(r->stmt, r->aBind) ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: %s", t->zDb, t->zTbl,
-                             mysql_stmt_error(r->stmt));
-    return 1;
-  }
-  return 0;
-}
-
-/* The error of a failed prepare or execute of a statement on table t:
-** "interrupted" when sqlite3_interrupt() stopped it, else the server's,
-** named when it is a missing table or privilege. */
-static char *statementError(mv_conn *c, MYSQL_STMT *stmt, const SnapTable *t){
-  unsigned e = mysql_stmt_errno(stmt);
-  if( c->interrupted ){
-    return sqlite3_mprintf("mysql_snapshot: %s.%s: interrupted",
-                           t->zDb, t->zTbl);
-  }
-  if( e==1146 ){
-    return sqlite3_mprintf("mysql_snapshot: no such table: %s.%s",
-                           t->zDb, t->zTbl);
-  }
-  if( e==1142 || e==1143 || e==1044 ){
-    return sqlite3_mprintf("mysql_snapshot: no privilege to read %s.%s"
-        " as %s (the agent needs SELECT): %s", t->zDb, t->zTbl, c->zLabel,
-        mysql_stmt_error(stmt));
-  }
-  return sqlite3_mprintf("mysql_snapshot: %s.%s: MySQL error %u on %s: %s",
-      t->zDb, t->zTbl, e, c->zLabel, mysql_stmt_error(stmt));
-}
-
-/* Prepare zSql, bind aParam (nParam of them), execute, describe and bind
-** the result. */
-static int readerOpen(mv_ctx *ctx, mv_conn *c, SnapReader *r,
-                      const SnapTable *t, const char *zSql,
-                      MYSQL_BIND *aParam, int nParam, char **pzErr){
-  memset(r, 0, sizeof *r);
-  mv_log_query(ctx, zSql);
-  r->conn = c;
-  r->stmt = mysql_stmt_init(c->mysql);
-  if( r->stmt==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
-  if( mv_stmt_prepare(c, r->stmt, zSql) ){
-    *pzErr = statementError(c, r->stmt, t);
-    return 1;
-  }
-  if( nParam>0 && mysql_stmt_bind_param(r->stmt, aParam) ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: %s", t->zDb, t->zTbl,
-                             mysql_stmt_error(r->stmt));
-    return 1;
-  }
-  if( mv_stmt_execute(c, r->stmt) ){
-    *pzErr = statementError(c, r->stmt, t);
-    return 1;
-  }
-  return readerSetup(r, t, pzErr);
-}
-
-/* A value longer than its bound buffer: fetch the whole of it into the
-** column's overflow buffer, in pieces. */
-static int readerFetchLong(SnapReader *r, int i, char **pzErr){
-  mv_buf *big = &r->aBig[i];
-  unsigned long total = r->aLen[i];
-  unsigned long have = r->aBind[i].buffer_length;
-  unsigned long off;
-  mv_buf_reset(big);
-  if( mv_buf_reserve(big, total) ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: out of memory for a %lu-byte"
-                             " value of column %s", total, r->aCol[i].zName);
-    return 1;
-  }
-  memcpy(big->z, r->aBuf[i].z, have);
-  for(off=have; off<total; ){
-    MYSQL_BIND b;
-    unsigned long piece = total - off;
-    unsigned long len = 0;
-    mv_bool isNull = 0, err = 0;
-    if( piece>SNAP_PIECE ) piece = SNAP_PIECE;
-    memset(&b, 0, sizeof b);
-    b.buffer_type = MYSQL_TYPE_BLOB;
-    b.buffer = big->z + off;
-    b.buffer_length = piece;
-    b.length = &len;
-    b.is_null = &isNull;
-    b.error = &err;
-    if( mysql_stmt_fetch_column(r->stmt, &b, (unsigned)i, off) ){
-      *pzErr = sqlite3_mprintf("mysql_snapshot: cannot fetch column %s: %s",
-                               r->aCol[i].zName, mysql_stmt_error(r->stmt));
-      return 1;
-    }
-    off += piece;
-  }
-  big->n = total;
-  return 0;
-}
-
-/* Next row into r->aVal. Returns SQLITE_ROW, SQLITE_DONE, or an error
-** with *pzErr set. */
-static void readerTrim(SnapReader *r);
-static int readerStep(SnapReader *r, const char *zWhat, char **pzErr){
-  int rc, i;
-  readerTrim(r);     /* the previous row's values are no longer used */
-  rc = mv_stmt_fetch(r->conn, r->stmt);
-  if( rc==MYSQL_NO_DATA ) return SQLITE_DONE;
-  if( rc==1 ){
-    /* a broken connection (KILL, restart) leaves its error on the
-    ** connection, not on the statement */
-    unsigned e = mysql_stmt_errno(r->stmt);
-    const char *zMsg = mysql_stmt_error(r->stmt);
-    if( r->conn->interrupted ){
-      *pzErr = sqlite3_mprintf("mysql_snapshot: %s: interrupted", zWhat);
-      return SQLITE_ERROR;
-    }
-    if( e==0 ){
-      e = mysql_errno(r->conn->mysql);
-      zMsg = mysql_error(r->conn->mysql);
-    }
-    *pzErr = sqlite3_mprintf("mysql_snapshot: %s: reading a row: MySQL error"
-        " %u: %s", zWhat, e, e ? zMsg : "the connection was lost");
-    return SQLITE_ERROR;
-  }
-  for(i=0; i<r->nCol; i++){
-    SnapCol *col = &r->aCol[i];
-    mv_value *v = &r->aVal[i];
-    memset(v, 0, sizeof *v);
-    if( r->aNull[i] ){ v->kind = MV_NULL; continue; }
-    v->kind = col->kind;
-    switch( col->rd ){
-      case RD_INT:
-        if( col->kind==MV_UINT ) v->v.u = (uint64_t)r->aNum[i].i;
-        else v->v.i = (int64_t)r->aNum[i].i;
-        break;
-      case RD_FLOAT: v->v.f = r->aNum[i].f; break;
-      case RD_DOUBLE: v->v.d = r->aNum[i].d; break;
-      case RD_TIME: {
-        MYSQL_TIME *t = &r->aNum[i].t;
-        v->fsp = col->decimals;
-        v->v.t.year = t->year; v->v.t.month = t->month; v->v.t.day = t->day;
-        v->v.t.hour = t->hour; v->v.t.minute = t->minute;
-        v->v.t.second = t->second; v->v.t.usec = (unsigned)t->second_part;
-        if( col->kind==MV_TIME ){
-          v->v.t.neg = t->neg ? 1 : 0;
-          v->v.t.hour = t->hour + 24*t->day;
-          v->v.t.year = v->v.t.month = v->v.t.day = 0;
-        }
-        break;
-      }
-      default: {
-        const char *p;
-        size_t n = r->aLen[i];
-        if( n > r->aBind[i].buffer_length ){
-          if( readerFetchLong(r, i, pzErr) ) return SQLITE_ERROR;
-          p = r->aBig[i].z;
-        }else{
-          p = r->aBuf[i].z;
-        }
-        if( col->kind==MV_UINT ){          /* BIT: big-endian bytes */
-          uint64_t u = 0;
-          size_t k;
-          for(k=0; k<n && k<8; k++) u = (u<<8) | (unsigned char)p[k];
-          v->v.u = u;
-        }else{
-          v->charset = col->charset;
-          v->v.s.p = p;
-          v->v.s.n = n;
-        }
-        break;
-      }
-    }
-  }
-  return SQLITE_ROW;
-}
-
-/* Release memory that one huge value made the overflow buffers grow to,
-** so that a table with one big BLOB does not keep it for every row. */
-static void readerTrim(SnapReader *r){
-  int i;
-  for(i=0; i<r->nCol; i++){
-    if( r->aBig[i].cap > 4*SNAP_PIECE ) mv_buf_free(&r->aBig[i]);
-  }
-}
 
 /* ======================================================================
 ** The virtual table
@@ -700,9 +74,6 @@ static void readerTrim(SnapReader *r){
 #define SNAP_TABLES  5   /* hidden: the table argument */
 #define SNAP_DSN     6   /* hidden: the DSN argument */
 
-/* Pushdown class of a typed column (see typedBestIndex). */
-enum { PD_NONE, PD_INT, PD_INT_NOOMIT, PD_EQ, PD_EQ_TEMPORAL };
-
 typedef struct SnapVtab {
   sqlite3_vtab base;
   sqlite3 *db;
@@ -714,7 +85,7 @@ typedef struct SnapVtab {
   SnapTable tab;
   int nCol;
   char **azCol;        /* MySQL column names */
-  int *aPd;            /* PD_* per column */
+  int *aPd;            /* MV_PD_* per column (pure/types.h) */
   int *aIsPk;
   int *aAsciiOnly;     /* text column in a charset other than utf8mb4: only
                        ** ASCII values are pushed (others could raise MySQL's
@@ -743,7 +114,7 @@ static int snapDisconnect(sqlite3_vtab *pVtab){
   int i;
   mv_ctx_unref(p->ctx);
   sqlite3_free(p->zDsn);
-  tableFree(&p->tab);
+  mv_snaptable_free(&p->tab);
   for(i=0; i<p->nCol; i++) sqlite3_free(p->azCol[i]);
   sqlite3_free(p->azCol);
   sqlite3_free(p->aPd);
@@ -762,9 +133,9 @@ static char *dequoteArg(const char *z){
   while( n>0 && (z[n-1]==' ' || z[n-1]=='\t') ) n--;
   while( n>0 && (z[0]==' ' || z[0]=='\t') ){ z++; n--; }
   q = n ? z[0] : 0;
-  if( n<2 || (q!='\'' && q!='"' && q!='[') ) return dupStr(z, n);
+  if( n<2 || (q!='\'' && q!='"' && q!='[') ) return mv_strndup(z, n);
   e = q=='[' ? ']' : q;
-  if( z[n-1]!=e ) return dupStr(z, n);
+  if( z[n-1]!=e ) return mv_strndup(z, n);
   zOut = sqlite3_malloc64(n);
   if( zOut==0 ) return 0;
   for(i=1, j=0; i<n-1; i++){
@@ -773,33 +144,6 @@ static char *dequoteArg(const char *z){
   }
   zOut[j] = 0;
   return zOut;
-}
-
-/* Pushdown class and SQLite type of a result column. */
-static int pdClass(const SnapCol *c){
-  switch( c->rd ){
-    case RD_INT:
-      return (c->type==MVT_LONGLONG && (c->flags & UNSIGNED_FLAG))
-             || c->type==MVT_YEAR ? PD_INT_NOOMIT : PD_INT;
-    case RD_FLOAT: case RD_DOUBLE: return PD_NONE;
-    case RD_TIME: return PD_EQ_TEMPORAL;
-    default:
-      if( c->kind==MV_JSON || c->type==MVT_GEOMETRY ) return PD_NONE;
-      if( c->type==MVT_BIT ) return PD_INT_NOOMIT;
-      return PD_EQ;
-  }
-}
-
-/* The declared type. A column that can hold integers above 2^63-1 (their
-** exact decimal TEXT) has none: with INTEGER affinity, a copy such as
-** CREATE TABLE t AS SELECT * FROM x would turn that text into an inexact
-** REAL (mysql_mirror declares these columns the same way). */
-static const char *sqliteType(const SnapCol *c){
-  if( c->overInt64 ) return "";
-  if( c->rd==RD_INT || c->type==MVT_BIT ) return "INTEGER";
-  if( c->rd==RD_FLOAT || c->rd==RD_DOUBLE ) return "REAL";
-  if( c->kind==MV_BYTES ) return "BLOB";
-  return "TEXT";
 }
 
 /* Get a connection for zDsn (NULL: $MYSQL_VTAB_DSN). */
@@ -837,10 +181,10 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
   mv_log_query(p->ctx, zSql);
   r.stmt = mysql_stmt_init(c->mysql);
   if( r.stmt==0 || mv_stmt_prepare(c, r.stmt, zSql) ){
-    *pzErr = r.stmt ? statementError(c, r.stmt, &p->tab)
+    *pzErr = r.stmt ? mv_reader_stmt_error(c, r.stmt, &p->tab)
                     : sqlite3_mprintf("out of memory");
     sqlite3_free(zSql);
-    readerFree(&r);
+    mv_reader_free(&r);
     return 1;
   }
   sqlite3_free(zSql);
@@ -848,12 +192,12 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
   if( meta==0 ){
     *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: no columns",
                              p->tab.zDb, p->tab.zTbl);
-    readerFree(&r);
+    mv_reader_free(&r);
     return 1;
   }
   mysql_free_result(meta);
-  rc = readerSetup(&r, &p->tab, pzErr);
-  if( rc ){ readerFree(&r); return 1; }
+  rc = mv_reader_setup(&r, &p->tab, pzErr);
+  if( rc ){ mv_reader_free(&r); return 1; }
   p->nCol = r.nCol;
   p->azCol = sqlite3_malloc64(sizeof(char*)*(r.nCol+1));
   p->aPd = sqlite3_malloc64(sizeof(int)*(r.nCol+1));
@@ -861,7 +205,7 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
   p->aAsciiOnly = sqlite3_malloc64(sizeof(int)*(r.nCol+1));
   if( p->azCol==0 || p->aPd==0 || p->aIsPk==0 || p->aAsciiOnly==0 ){
     p->nCol = 0;
-    readerFree(&r);
+    mv_reader_free(&r);
     *pzErr = sqlite3_mprintf("out of memory");
     return 1;
   }
@@ -870,18 +214,18 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
   for(i=0; i<r.nCol; i++){
     const char *zName = r.aCol[i].zName ? r.aCol[i].zName : "";
     p->azCol[i] = sqlite3_mprintf("%s", zName);
-    p->aPd[i] = pdClass(&r.aCol[i]);
-    p->aIsPk[i] = inList(p->tab.azPk, p->tab.nPk, zName);
+    p->aPd[i] = r.aCol[i].ct.pd;
+    p->aIsPk[i] = mv_in_list(p->tab.azPk, p->tab.nPk, zName);
     {
       const char *zCs = mv_charset_name(r.aCol[i].charset);
       p->aAsciiOnly[i] = r.aCol[i].rd==RD_BYTES && r.aCol[i].charset!=MV_CS_BINARY
                       && (zCs==0 || strcmp(zCs, "utf8mb4")!=0);
     }
     sqlite3_str_appendf(s, "%s\"%w\" %s", i ? ", " : "", zName,
-                        sqliteType(&r.aCol[i]));
+                        mv_sq_decltype(r.aCol[i].ct.sq));
   }
   sqlite3_str_appendall(s, ")");
-  readerFree(&r);
+  mv_reader_free(&r);
   if( mv_exec(p->ctx, c, "SET character_set_results=utf8mb4", pzErr) ){
     sqlite3_free(sqlite3_str_finish(s));
     return 1;
@@ -944,7 +288,7 @@ static int snapConnect(sqlite3 *db, void *pAux, int argc,
   {
     SnapTable *aTab = 0;
     int nTab = 0;
-    if( resolveTables(ctx, c, zTblArg, 0, &aTab, &nTab, pzErr) ){
+    if( mv_snap_resolve(ctx, c, zTblArg, 0, &aTab, &nTab, pzErr) ){
       rc = SQLITE_ERROR;
       goto fail;
     }
@@ -1017,12 +361,8 @@ static int tvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
 **               4  OFFSET is pushed (MySQL then reads LIMIT+OFFSET rows;
 **                  SQLite still skips the offset itself)
 **               8  ORDER BY is pushed (and consumed): only integer columns
-** idxStr: one token per argv entry, in argv order, separated by ',':
-**   "=N" "<N" "lN" (<=) ">N" "gN" (>=) "IN" (IN, all values at once)
-**   "nN" (IS NULL; its argv value is unused), "L" (LIMIT), "O" (OFFSET)
-** where N is the column number, followed by '!' when the term is omitted
-** (SQLite will not re-check it, so xFilter must push it or fail). With
-** bit 8, ';' and the ORDER BY terms follow: "aN" ascending, "dN" descending.
+** idxStr: the plan, one token per argv entry (pure/pushdown.h, which also
+** builds the SELECT from it and decides what is pushed, as follows).
 **
 ** What is pushed, and when SQLite may trust it (omit=1), follows from how
 ** MySQL would compare differently (STYLE.md):
@@ -1047,27 +387,23 @@ static int tvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
 */
 static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   SnapVtab *p = (SnapVtab*)pVtab;
-  sqlite3_str *s = sqlite3_str_new(0);
-  int i, n = 0, allOmitted = 1, iLimit = -1, iOffset = -1;
+  mv_pd_plan plan;
+  mv_buf b;
+  int i, n = 0, allOmitted = 1, iLimit = -1, iOffset = -1, rc = SQLITE_OK;
   int nPkEq = 0, nEq = 0, nRange = 0, orderBy = 0;
+  mv_pd_plan_init(&plan);
+  mv_buf_init(&b);
   for(i=0; i<pInfo->nConstraint; i++){
     const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
-    int col = pC->iColumn, pd, omit = 0;
+    int col = pC->iColumn, omit = 0, rhsIsInteger = 0;
+    mv_pdclass pd;
     char op = 0;
     if( pC->op==SQLITE_INDEX_CONSTRAINT_LIMIT ){ if( pC->usable ) iLimit = i; continue; }
     if( pC->op==SQLITE_INDEX_CONSTRAINT_OFFSET ){ if( pC->usable ) iOffset = i; continue; }
     if( !pC->usable || col<0 || col>=p->nCol ){ allOmitted = 0; continue; }
-    pd = p->aPd[col];
+    pd = (mv_pdclass)p->aPd[col];
     switch( pC->op ){
-      case SQLITE_INDEX_CONSTRAINT_EQ:
-        if( pd==PD_NONE ) break;
-        if( sqlite3_vtab_in(pInfo, i, -1) ){
-          sqlite3_vtab_in(pInfo, i, 1);
-          op = 'I';
-        }else{
-          op = '=';
-        }
-        break;
+      case SQLITE_INDEX_CONSTRAINT_EQ: op = '='; break;
       case SQLITE_INDEX_CONSTRAINT_LT: op = '<'; break;
       case SQLITE_INDEX_CONSTRAINT_LE: op = 'l'; break;
       case SQLITE_INDEX_CONSTRAINT_GT: op = '>'; break;
@@ -1075,21 +411,22 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
       case SQLITE_INDEX_CONSTRAINT_ISNULL: op = 'n'; break;
       default: break;
     }
-    if( op=='<' || op=='l' || op=='>' || op=='g' ){
-      if( pd!=PD_INT && pd!=PD_INT_NOOMIT ) op = 0;
+    op = mv_pd_accept(op, pd);
+    if( op=='=' && sqlite3_vtab_in(pInfo, i, -1) ){
+      sqlite3_vtab_in(pInfo, i, 1);
+      op = 'I';
     }
     if( op==0 ){ allOmitted = 0; continue; }
-    if( op=='n' ){
-      omit = pd!=PD_EQ_TEMPORAL;
-    }else if( op!='I' && pd==PD_INT ){
+    if( op!='n' && op!='I' && pd==MV_PD_INT ){
       sqlite3_value *pVal = 0;
-      omit = sqlite3_vtab_rhs_value(pInfo, i, &pVal)==SQLITE_OK
+      rhsIsInteger = sqlite3_vtab_rhs_value(pInfo, i, &pVal)==SQLITE_OK
           && pVal && sqlite3_value_type(pVal)==SQLITE_INTEGER;
     }
+    omit = mv_pd_omit(op, pd, rhsIsInteger);
     if( !omit ) allOmitted = 0;
     pInfo->aConstraintUsage[i].argvIndex = ++n;
     pInfo->aConstraintUsage[i].omit = (unsigned char)omit;
-    sqlite3_str_appendf(s, "%s%c%d%s", n>1 ? "," : "", op, col, omit ? "!" : "");
+    if( mv_pd_plan_add(&plan, op, col, omit) ){ rc = SQLITE_NOMEM; goto done; }
     if( op=='=' || op=='I' ){ nEq++; if( p->aIsPk[col] ) nPkEq++; }
     else if( op!='n' ) nRange++;
   }
@@ -1100,34 +437,42 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     int k, ok = 1;
     for(k=0; k<pInfo->nOrderBy; k++){
       int col = pInfo->aOrderBy[k].iColumn;
-      if( col<0 || col>=p->nCol || p->aPd[col]!=PD_INT ){ ok = 0; break; }
+      if( col<0 || col>=p->nCol || !mv_pd_orderable((mv_pdclass)p->aPd[col]) ){
+        ok = 0;
+        break;
+      }
     }
     if( ok ) orderBy = 1;
   }
   if( iLimit>=0 && allOmitted && (pInfo->nOrderBy==0 || orderBy) ){
     pInfo->aConstraintUsage[iLimit].argvIndex = ++n;
-    sqlite3_str_appendf(s, "%sL", n>1 ? "," : "");
+    if( mv_pd_plan_add(&plan, 'L', 0, 0) ){ rc = SQLITE_NOMEM; goto done; }
     pInfo->idxNum |= 2;
     if( iOffset>=0 ){
       pInfo->aConstraintUsage[iOffset].argvIndex = ++n;
-      sqlite3_str_appendf(s, ",O");
+      if( mv_pd_plan_add(&plan, 'O', 0, 0) ){ rc = SQLITE_NOMEM; goto done; }
       pInfo->idxNum |= 4;
     }
   }
   if( orderBy ){
     int k;
-    sqlite3_str_appendchar(s, 1, ';');
     for(k=0; k<pInfo->nOrderBy; k++){
-      sqlite3_str_appendf(s, "%s%c%d", k ? "," : "",
-                          pInfo->aOrderBy[k].desc ? 'd' : 'a',
-                          pInfo->aOrderBy[k].iColumn);
+      if( mv_pd_plan_order(&plan, pInfo->aOrderBy[k].iColumn,
+                           pInfo->aOrderBy[k].desc) ){
+        rc = SQLITE_NOMEM;
+        goto done;
+      }
     }
     pInfo->orderByConsumed = 1;
     pInfo->idxNum |= 8;
   }
-  pInfo->idxStr = sqlite3_str_finish(s);
-  pInfo->needToFreeIdxStr = 1;
-  if( pInfo->idxStr==0 && n>0 ) return SQLITE_NOMEM;
+  mv_pd_encode(&plan, &b);
+  if( b.oom ){ rc = SQLITE_NOMEM; goto done; }
+  if( b.n>0 ){
+    pInfo->idxStr = sqlite3_mprintf("%s", mv_buf_cstr(&b));
+    pInfo->needToFreeIdxStr = 1;
+    if( pInfo->idxStr==0 ){ rc = SQLITE_NOMEM; goto done; }
+  }
   if( p->tab.nPk>0 && nPkEq>=p->tab.nPk ){
     pInfo->estimatedRows = 1;
     pInfo->estimatedCost = 10;
@@ -1142,7 +487,10 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     pInfo->estimatedRows = 1000000;
     pInfo->estimatedCost = 1e6;
   }
-  return SQLITE_OK;
+done:
+  mv_pd_plan_free(&plan);
+  mv_buf_free(&b);
+  return rc;
 }
 
 static int snapBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
@@ -1172,10 +520,10 @@ static void cursorReset(SnapCursor *pCur){
     }
     pCur->conn = 0;
   }
-  readerFree(&pCur->rd);
+  mv_reader_free(&pCur->rd);
   pCur->rdOpen = 0;
   pCur->inTxn = 0;
-  tablesFree(pCur->aTab, pCur->nTab);
+  mv_snaptables_free(pCur->aTab, pCur->nTab);
   pCur->aTab = 0;
   pCur->nTab = pCur->iTab = 0;
   sqlite3_free(pCur->aPkIdx);
@@ -1332,8 +680,8 @@ static int tvfOpenTable(SnapCursor *pCur, char **pzErr){
   mv_quote_ident(s, t->zTbl);
   zSql = sqlite3_str_finish(s);
   if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); return 1; }
-  readerFree(&pCur->rd);
-  rc = readerOpen(p->ctx, pCur->conn, &pCur->rd, t, zSql, 0, 0, pzErr);
+  mv_reader_free(&pCur->rd);
+  rc = mv_reader_open(p->ctx, pCur->conn, &pCur->rd, t, zSql, 0, 0, pzErr);
   sqlite3_free(zSql);
   if( rc ) return 1;
   pCur->rdOpen = 1;
@@ -1367,14 +715,14 @@ static int snapNext(sqlite3_vtab_cursor *cur){
   while( 1 ){
     const char *zWhat = p->typed ? p->tab.zTbl
                       : pCur->aTab[pCur->iTab].zTbl;
-    int rc = readerStep(&pCur->rd, zWhat, &zErr);
+    int rc = mv_reader_step(&pCur->rd, zWhat, &zErr);
     if( rc==SQLITE_ROW ){
       pCur->iRowid++;
       return SQLITE_OK;
     }
     if( rc!=SQLITE_DONE ) return cursorError(pCur, zErr);
     /* this result is complete: nothing is pending on the connection */
-    readerFree(&pCur->rd);
+    mv_reader_free(&pCur->rd);
     pCur->rdOpen = 0;
     if( !p->typed && pCur->iTab+1<pCur->nTab ){
       pCur->iTab++;
@@ -1407,7 +755,7 @@ static int paramFor(sqlite3_value *v, int pd, int asciiOnly,
   int t = sqlite3_value_type(v);
   if( t==SQLITE_NULL ) return PARAM_NULL;
   if( b ){ memset(b, 0, sizeof *b); pv->pCopy = 0; }
-  if( pd==PD_INT || pd==PD_INT_NOOMIT ){
+  if( pd==MV_PD_INT || pd==MV_PD_INT_NOOMIT ){
     long long x;
     if( t==SQLITE_INTEGER ){
       x = sqlite3_value_int64(v);
@@ -1463,24 +811,23 @@ static int paramFor(sqlite3_value *v, int pd, int asciiOnly,
 static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
                        int argc, sqlite3_value **argv, char **pzErr){
   SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
-  sqlite3_str *s = sqlite3_str_new(0);
+  mv_pd_plan plan;
+  mv_buf sql;
   MYSQL_BIND *aBind = 0;
   SnapParam *aVal = 0;
-  int nBind = 0, nAlloc = 0, i, rc = 1, nWhere = 0, empty = 0;
-  const char *z = idxStr ? idxStr : "";
+  int *aArg = 0;       /* per plan term: values bound, -1 none (pushdown.h) */
+  int nBind = 0, nAlloc = 0, i, rc = 1, empty = 0;
   sqlite3_int64 nLimit = -1, nOffset = 0;
-  char *zSql = 0;
   (void)idxNum;
-
-  sqlite3_str_appendall(s, "SELECT ");
-  for(i=0; i<p->nCol; i++){
-    if( i ) sqlite3_str_appendall(s, ", ");
-    mv_quote_ident(s, p->azCol[i]);
+  mv_pd_plan_init(&plan);
+  mv_buf_init(&sql);
+  if( mv_pd_decode(idxStr, &plan) ){
+    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: bad query plan '%s'",
+                             p->tab.zDb, p->tab.zTbl, idxStr);
+    goto done;
   }
-  sqlite3_str_appendall(s, " FROM ");
-  mv_quote_ident(s, p->tab.zDb);
-  sqlite3_str_appendchar(s, 1, '.');
-  mv_quote_ident(s, p->tab.zTbl);
+  aArg = sqlite3_malloc64(sizeof(int)*(size_t)(plan.nTerm+1));
+  if( aArg==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; }
 
 #define NEED_BIND(k) do{ if( nBind+(k)>nAlloc ){ \
     int nNew = (nBind+(k))*2+8; \
@@ -1491,19 +838,20 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     if( aB==0 || aV==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; } \
     nAlloc = nNew; } }while(0)
 
-  for(i=0; i<argc && *z && *z!=';'; i++){
-    char op = *z++;
-    int col = 0, pd = 0, j, omitted = 0, r;
-    sqlite3_value *v = argv[i];
-    const char *zOp = 0;
-    while( *z>='0' && *z<='9' ) col = col*10 + (*z++ - '0');
-    if( *z=='!' ){ omitted = 1; z++; }
-    if( *z==',' ) z++;
-    if( op=='L' ){
-      if( sqlite3_value_type(v)==SQLITE_INTEGER ) nLimit = sqlite3_value_int64(v);
+  for(i=0; i<plan.nTerm; i++){
+    const mv_pd_term *t = &plan.aTerm[i];
+    int col = t->col, pd, j, r;
+    sqlite3_value *v = i<argc ? argv[i] : 0;
+    aArg[i] = -1;
+    if( v==0 ) continue;
+    if( t->op=='L' ){
+      if( sqlite3_value_type(v)==SQLITE_INTEGER ){
+        nLimit = sqlite3_value_int64(v);
+        aArg[i] = 1;       /* bound last, below */
+      }
       continue;
     }
-    if( op=='O' ){
+    if( t->op=='O' ){
       if( sqlite3_value_type(v)==SQLITE_INTEGER && sqlite3_value_int64(v)>0 ){
         nOffset = sqlite3_value_int64(v);
       }
@@ -1511,13 +859,8 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     }
     if( col<0 || col>=p->nCol ) continue;
     pd = p->aPd[col];
-    if( op=='n' ){
-      sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
-      mv_quote_ident(s, p->azCol[col]);
-      sqlite3_str_appendall(s, " IS NULL");
-      continue;
-    }
-    if( op=='I' ){
+    if( t->op=='n' ){ aArg[i] = 0; continue; }
+    if( t->op=='I' ){
       sqlite3_value *e = 0;
       int nIn = 0, ok = 1, r2;
       /* every value must be bindable, else the term is left to SQLite
@@ -1530,34 +873,23 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
       if( !ok ) continue;
       if( nIn==0 ){ empty = 1; continue; }
       NEED_BIND(nIn);
-      sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
-      mv_quote_ident(s, p->azCol[col]);
-      sqlite3_str_appendall(s, " IN (");
       j = 0;
       for(r2=sqlite3_vtab_in_first(v, &e); r2==SQLITE_OK && e; r2=sqlite3_vtab_in_next(v, &e)){
         r = paramFor(e, pd, p->aAsciiOnly[col], &aBind[nBind], &aVal[nBind]);
         if( r==PARAM_NOMEM ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; }
         if( r!=PARAM_OK ) continue;
         nBind++;
-        sqlite3_str_appendall(s, j++ ? ", ?" : "?");
+        j++;
       }
-      sqlite3_str_appendall(s, ")");
+      aArg[i] = j;
       continue;
-    }
-    switch( op ){
-      case '=': zOp = " = ?"; break;
-      case '<': zOp = " < ?"; break;
-      case 'l': zOp = " <= ?"; break;
-      case '>': zOp = " > ?"; break;
-      case 'g': zOp = " >= ?"; break;
-      default: continue;
     }
     NEED_BIND(1);
     r = paramFor(v, pd, p->aAsciiOnly[col], &aBind[nBind], &aVal[nBind]);
     if( r==PARAM_NOMEM ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; }
     if( r==PARAM_NULL ){ empty = 1; continue; }
     if( r==PARAM_SKIP ){
-      if( omitted ){
+      if( t->omit ){
         /* cannot happen: omitted only for integer literals */
         *pzErr = sqlite3_mprintf("mysql_snapshot: cannot push the constraint"
             " on column %s", p->azCol[col]);
@@ -1566,22 +898,7 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
       continue;   /* not omitted: SQLite compares it */
     }
     nBind++;
-    sqlite3_str_appendall(s, nWhere++ ? " AND " : " WHERE ");
-    mv_quote_ident(s, p->azCol[col]);
-    sqlite3_str_appendall(s, zOp);
-  }
-  if( *z==';' ){
-    int k = 0;
-    z++;
-    while( *z=='a' || *z=='d' ){
-      int desc = *z++=='d', col = 0;
-      while( *z>='0' && *z<='9' ) col = col*10 + (*z++ - '0');
-      if( *z==',' ) z++;
-      if( col>=p->nCol ) continue;
-      sqlite3_str_appendall(s, k++ ? ", " : " ORDER BY ");
-      mv_quote_ident(s, p->azCol[col]);
-      if( desc ) sqlite3_str_appendall(s, " DESC");
-    }
+    aArg[i] = 1;
   }
   if( nLimit>=0 ){
     NEED_BIND(1);
@@ -1591,12 +908,11 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     aBind[nBind].buffer_type = MYSQL_TYPE_LONGLONG;
     aBind[nBind].buffer = &aVal[nBind].i;
     nBind++;
-    sqlite3_str_appendall(s, " LIMIT ?");
   }
 #undef NEED_BIND
-  zSql = sqlite3_str_finish(s);
-  s = 0;
-  if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; }
+  mv_pd_select(&sql, p->tab.zDb, p->tab.zTbl, p->nCol,
+               (const char *const*)p->azCol, &plan, aArg);
+  if( sql.oom ){ *pzErr = sqlite3_mprintf("out of memory"); goto done; }
   if( empty ){
     rc = 0;
     pCur->eof = 1;
@@ -1609,7 +925,8 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
   pCur->conn = snapConn(p->ctx, p->hasDsn ? p->zDsn : 0, pzErr);
   if( pCur->conn==0 ) goto done;
   if( cursorBegin(pCur, 0, pzErr) ) goto done;
-  if( readerOpen(p->ctx, pCur->conn, &pCur->rd, &p->tab, zSql, aBind, nBind, pzErr) ){
+  if( mv_reader_open(p->ctx, pCur->conn, &pCur->rd, &p->tab, mv_buf_cstr(&sql),
+                 aBind, nBind, pzErr) ){
     goto done;
   }
   pCur->rdOpen = 1;
@@ -1622,8 +939,9 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
   pCur->eof = 0;
   rc = 0;
 done:
-  if( s ) sqlite3_free(sqlite3_str_finish(s));
-  sqlite3_free(zSql);
+  mv_buf_free(&sql);
+  mv_pd_plan_free(&plan);
+  sqlite3_free(aArg);
   for(i=0; i<nBind; i++) sqlite3_free(aVal[i].pCopy);
   sqlite3_free(aBind);
   sqlite3_free(aVal);
@@ -1661,7 +979,7 @@ static int snapFilter(sqlite3_vtab_cursor *cur, int idxNum,
   pCur->zArgDsn = zDsn ? sqlite3_mprintf("%s", zDsn) : 0;
   pCur->conn = snapConn(p->ctx, zDsn, &zErr);
   if( pCur->conn==0 ) return cursorError(pCur, zErr);
-  if( resolveTables(p->ctx, pCur->conn, pCur->zArgTables, 1, &pCur->aTab,
+  if( mv_snap_resolve(p->ctx, pCur->conn, pCur->zArgTables, 1, &pCur->aTab,
                     &pCur->nTab, &zErr) ){
     return cursorError(pCur, zErr);
   }

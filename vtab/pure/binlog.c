@@ -25,6 +25,7 @@
 #include "decompress.h"
 #include "jsondiff.h"
 #include "mysqljson.h"
+#include "types.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -182,42 +183,17 @@ const char *mvb_event_name(int type){
   return "Unknown";
 }
 
+static int is_enum_or_set(const mvb_column *c){
+  return c->real_type==MVT_ENUM || c->real_type==MVT_SET;
+}
+
+/* The binlog's name of a column's type (types.c); ENUM and SET are STRING
+** codes with that real type. */
 static const char *type_name(const mvb_column *c){
-  switch( c->type ){
-    case MVT_DECIMAL: return "DECIMAL";
-    case MVT_TINY: return "TINY";
-    case MVT_SHORT: return "SHORT";
-    case MVT_LONG: return "LONG";
-    case MVT_FLOAT: return "FLOAT";
-    case MVT_DOUBLE: return "DOUBLE";
-    case MVT_NULL: return "NULL";
-    case MVT_TIMESTAMP: return "TIMESTAMP";
-    case MVT_LONGLONG: return "LONGLONG";
-    case MVT_INT24: return "INT24";
-    case MVT_DATE: return "DATE";
-    case MVT_TIME: return "TIME";
-    case MVT_DATETIME: return "DATETIME";
-    case MVT_YEAR: return "YEAR";
-    case MVT_NEWDATE: return "NEWDATE";
-    case MVT_VARCHAR: return "VARCHAR";
-    case MVT_BIT: return "BIT";
-    case MVT_TIMESTAMP2: return "TIMESTAMP2";
-    case MVT_DATETIME2: return "DATETIME2";
-    case MVT_TIME2: return "TIME2";
-    case MVT_VECTOR: return "VECTOR";
-    case MVT_JSON: return "JSON";
-    case MVT_NEWDECIMAL: return "NEWDECIMAL";
-    case MVT_ENUM: return "ENUM";
-    case MVT_SET: return "SET";
-    case MVT_TINY_BLOB: case MVT_MEDIUM_BLOB: case MVT_LONG_BLOB:
-    case MVT_BLOB: return "BLOB";
-    case MVT_VAR_STRING: return "VAR_STRING";
-    case MVT_STRING:
-      return c->real_type==MVT_ENUM ? "ENUM" : c->real_type==MVT_SET ? "SET"
-           : "STRING";
-    case MVT_GEOMETRY: return "GEOMETRY";
+  if( c->type==MVT_STRING && is_enum_or_set(c) ){
+    return mv_type_code_name(c->real_type);
   }
-  return "UNKNOWN";
+  return mv_type_code_name(c->type);
 }
 
 /* ---- errors ---- */
@@ -398,31 +374,6 @@ static int is_character(const mvb_column *c){
 ** with the binary charset); MySQL's do not. */
 static int is_character_maria(const mvb_column *c){
   return is_character(c) || c->type==MVT_GEOMETRY;
-}
-
-static int is_enum_or_set(const mvb_column *c){
-  return c->real_type==MVT_ENUM || c->real_type==MVT_SET;
-}
-
-/* Bytes of table-map metadata for a column type; -1 if the type is not
-** one a binlog can hold. */
-static int meta_size(int type){
-  switch( type ){
-    case MVT_FLOAT: case MVT_DOUBLE: case MVT_BLOB: case MVT_TINY_BLOB:
-    case MVT_MEDIUM_BLOB: case MVT_LONG_BLOB: case MVT_GEOMETRY:
-    case MVT_JSON: case MVT_VECTOR: case MVT_TIMESTAMP2: case MVT_DATETIME2:
-    case MVT_TIME2:
-      return 1;
-    case MVT_VARCHAR: case MVT_VAR_STRING: case MVT_BIT: case MVT_NEWDECIMAL:
-    case MVT_STRING: case MVT_ENUM: case MVT_SET:
-      return 2;
-    case MVT_DECIMAL: case MVT_TINY: case MVT_SHORT: case MVT_LONG:
-    case MVT_NULL: case MVT_TIMESTAMP: case MVT_LONGLONG: case MVT_INT24:
-    case MVT_DATE: case MVT_TIME: case MVT_DATETIME: case MVT_YEAR:
-    case MVT_NEWDATE:
-      return 0;
-  }
-  return -1;
 }
 
 /* ---- the format description ---- */
@@ -727,7 +678,7 @@ static int parse_table_map(mvb_decoder *d, mvb_event *ev){
     mvr_init(&m, meta, (size_t)nmeta);
     for(i=0; i<t->ncol; i++){
       mvb_column *c = &t->cols[i];
-      int sz = meta_size(types[i]);
+      int sz = mv_type_meta_size(types[i]);
       c->type = types[i];
       c->real_type = types[i];
       c->charset = MV_CS_UNKNOWN;
@@ -2102,57 +2053,6 @@ int mvb_rows_next(mvb_decoder *d, mvb_rows *rows){
 
 /* ---- live column information ---- */
 
-/* Does information_schema's DATA_TYPE fit the table map's column? */
-static int family_matches(const char *zType, const mvb_column *c){
-  static const struct { const char *z; uint8_t t1, t2; } a[] = {
-    {"tinyint", MVT_TINY, 0}, {"smallint", MVT_SHORT, 0},
-    {"mediumint", MVT_INT24, 0}, {"int", MVT_LONG, 0},
-    {"integer", MVT_LONG, 0}, {"bigint", MVT_LONGLONG, 0},
-    {"float", MVT_FLOAT, 0}, {"double", MVT_DOUBLE, 0},
-    {"real", MVT_DOUBLE, 0}, {"decimal", MVT_NEWDECIMAL, MVT_DECIMAL},
-    {"numeric", MVT_NEWDECIMAL, MVT_DECIMAL},
-    {"date", MVT_DATE, MVT_NEWDATE},
-    {"datetime", MVT_DATETIME2, MVT_DATETIME},
-    {"timestamp", MVT_TIMESTAMP2, MVT_TIMESTAMP},
-    {"time", MVT_TIME2, MVT_TIME}, {"year", MVT_YEAR, 0},
-    {"bit", MVT_BIT, 0},
-    {"varchar", MVT_VARCHAR, MVT_VAR_STRING},
-    {"varbinary", MVT_VARCHAR, MVT_VAR_STRING},
-    {"tinytext", MVT_BLOB, 0}, {"text", MVT_BLOB, 0},
-    {"mediumtext", MVT_BLOB, 0}, {"longtext", MVT_BLOB, 0},
-    {"tinyblob", MVT_BLOB, 0}, {"blob", MVT_BLOB, 0},
-    {"mediumblob", MVT_BLOB, 0}, {"longblob", MVT_BLOB, 0},
-    {"json", MVT_JSON, MVT_BLOB},
-    {"geometry", MVT_GEOMETRY, 0}, {"point", MVT_GEOMETRY, 0},
-    {"linestring", MVT_GEOMETRY, 0}, {"polygon", MVT_GEOMETRY, 0},
-    {"multipoint", MVT_GEOMETRY, 0}, {"multilinestring", MVT_GEOMETRY, 0},
-    {"multipolygon", MVT_GEOMETRY, 0},
-    {"geometrycollection", MVT_GEOMETRY, 0},
-    {"geomcollection", MVT_GEOMETRY, 0},
-    {"vector", MVT_VECTOR, 0}
-  };
-  size_t i;
-  uint8_t ct = c->type;
-  if( zType==0 ) return 0;
-  if( ct==MVT_TINY_BLOB || ct==MVT_MEDIUM_BLOB || ct==MVT_LONG_BLOB ){
-    ct = MVT_BLOB;
-  }
-  /* the STRING family by real type */
-  if( strcasecmp(zType, "char")==0 || strcasecmp(zType, "binary")==0
-   || strcasecmp(zType, "uuid")==0 || strcasecmp(zType, "inet6")==0
-   || strcasecmp(zType, "inet4")==0 ){
-    return ct==MVT_STRING && c->real_type==MVT_STRING;
-  }
-  if( strcasecmp(zType, "enum")==0 ) return c->real_type==MVT_ENUM;
-  if( strcasecmp(zType, "set")==0 ) return c->real_type==MVT_SET;
-  for(i=0; i<sizeof a/sizeof a[0]; i++){
-    if( strcasecmp(zType, a[i].z)==0 ){
-      return ct==a[i].t1 || (a[i].t2 && ct==a[i].t2);
-    }
-  }
-  return 0;
-}
-
 /* Labels of "enum('a','b''c')" / "set(...)" into the table's arena; the
 ** quote is doubled inside a label. Returns the count, -1 on error. */
 static int parse_labels(arena_blk **pa, const char *z, char ***paz){
@@ -2201,21 +2101,14 @@ static int parse_labels(arena_blk **pa, const char *z, char ***paz){
   return n;
 }
 
-static int contains_word(const char *z, const char *zWord){
-  size_t n = strlen(zWord);
-  for(; z && *z; z++){
-    if( strncasecmp(z, zWord, n)==0 ) return 1;
-  }
-  return 0;
-}
-
 int mvb_table_apply(mvb_decoder *d, mvb_table *t, int ncol,
                     const mvb_colinfo *info){
   tbl_entry *e = (tbl_entry*)t;      /* t is the first member */
   int i;
   if( t==0 || info==0 || ncol!=t->ncol ) return 1;
   for(i=0; i<ncol; i++){
-    if( !family_matches(info[i].data_type, &t->cols[i]) ) return 1;
+    if( !mv_type_name_fits(info[i].data_type, t->cols[i].type,
+                           t->cols[i].real_type) ) return 1;
   }
   for(i=0; i<ncol; i++){
     mvb_column *c = &t->cols[i];
@@ -2229,7 +2122,7 @@ int mvb_table_apply(mvb_decoder *d, mvb_table *t, int ncol,
       }
     }
     if( !e->has_signedness && is_numeric(c) ){
-      c->is_unsigned = contains_word(ci->column_type, "unsigned");
+      c->is_unsigned = mv_type_is_unsigned(ci->column_type);
     }
     if( c->charset==MV_CS_UNKNOWN && ci->charset!=MV_CS_UNKNOWN
      && (is_character(c) || is_enum_or_set(c)) ){
