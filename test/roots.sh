@@ -2,7 +2,8 @@
 # The Debian unstable (sid) roots of make test-matrix, created on first use
 # and cached under build/roots/ (rebuilt when missing):
 #   build/roots/mysql     MySQL 9.7 server and client, libmysqlclient-dev
-#   build/roots/mariadb   MariaDB 11.8 server and client, libmariadb-dev
+#   build/roots/mariadb   MariaDB 11.8 server and client, libmariadb-dev,
+#                         libmysqlclient's runtime library
 # Both carry SQLite 3.53, tclsh with its sqlite3 package, gcc and make.
 # (libmysqlclient-dev and libmariadb-dev conflict, hence two roots.)
 #
@@ -16,9 +17,11 @@ top=$PWD
 base=$top/build/roots
 
 common=(libsqlite3-dev sqlite3 tcl libsqlite3-tcl gcc make pkg-config
-        zlib1g-dev libzstd-dev openssl ca-certificates python3)
+        zlib1g-dev libzstd-dev openssl ca-certificates python3 procps)
 pkgs_mysql=(mysql-server-core mysql-client-core libmysqlclient-dev)
-pkgs_mariadb=(mariadb-server mariadb-client libmariadb-dev)
+# (libmysqlclient24: the runtime library only, which does not conflict, so
+# that the libmysqlclient build runs against MariaDB in this root)
+pkgs_mariadb=(mariadb-server mariadb-client libmariadb-dev libmysqlclient24)
 
 mirror() {
   local u

@@ -130,6 +130,14 @@ proc server_is {flavour {min 0}} {
   expr {$f eq $flavour && $v >= $min}
 }
 proc server_version {} { lindex [server_info] 2 }
+# The client library the extension was built with, as mysql_vtab_debug()
+# names it ("client NAME VERSION (compiled against V)"): "MariaDB
+# Connector/C" or "libmysqlclient" (make test-matrix's second build).
+proc client_library {} {
+  regexp -line {^client (.*) \S+ \(compiled against [^)]*\)$} \
+    [db one {SELECT mysql_vtab_debug()}] -> name
+  return $name
+}
 set ::skipList {}
 proc skip_test {name why} {
   if {$::testprefix ne ""} { set name "$::testprefix-$name" }

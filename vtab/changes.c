@@ -833,7 +833,7 @@ static int mcNext(sqlite3_vtab_cursor *cur){
   while( 1 ){
     const uint8_t *p;
     size_t n;
-    int rc;
+    int rc, placed;
     if( pCur->pendingCommit ){
       pCur->pendingCommit = 0;
       pCur->nEventRow = MC_ROWID_COMMIT;
@@ -869,9 +869,11 @@ static int mcNext(sqlite3_vtab_cursor *cur){
       continue;
     }
     if( checkInterrupt(pCur, 0) ) return SQLITE_INTERRUPT;
+    placed = 0;
     if( pCur->fp ){
       rc = fileNext(pCur, &p, &n);
       if( rc==MVT_ERROR ) return SQLITE_ERROR;
+      placed = rc==MVT_EVENT && get32(p + 13)!=0;
     }else{
       rc = mvt_next(pCur->stream, &p, &n);
       if( rc==MVT_ERROR ){
@@ -905,6 +907,7 @@ static int mcNext(sqlite3_vtab_cursor *cur){
           next = (uint32_t)pCur->evNext + size;
         }
         if( next!=0 ){
+          placed = 1;
           memcpy(pCur->zEvFile, pCur->zFile, sizeof pCur->zFile);
           pCur->evNext = next;
           pCur->evPos = next>=size ? next - size : 0;
@@ -927,8 +930,9 @@ static int mcNext(sqlite3_vtab_cursor *cur){
       pCur->eof = 1;
       return SQLITE_OK;
     }
-    /* stop_pos: stop before the first event at or past it */
-    if( pCur->hasStop && pCur->havePos && get32(p + 13)!=0 ){
+    /* stop_pos: stop before the first event at or past it (an event with
+    ** a place in the file: MariaDB 11.4+'s log_pos 0 ones are counted on) */
+    if( pCur->hasStop && pCur->havePos && placed ){
       int c = compareFiles(pCur->zEvFile, pCur->zStopFile);
       if( c>0 || (c==0 && pCur->evPos>=pCur->stopOff) ){
         pCur->eof = 1;
