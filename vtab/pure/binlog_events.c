@@ -197,10 +197,190 @@ static int parse_fde(mvb_decoder *d, mvb_event *ev, const uint8_t *buf,
   return MVB_OK;
 }
 
+/* ROTATE: the next file and offset. */
+static int parse_rotate(mvb_decoder *d, mvb_event *ev, mv_reader *r){
+  int type = ev->type;
+  int post = d->post_len[MVB_ROTATE] ? d->post_len[MVB_ROTATE] : 8;
+  size_t k;
+  ev->u.rotate.pos = mvr_u64(r);
+  if( post>8 ) mvr_skip(r, (size_t)(post-8));
+  if( !mvr_ok(r) ) return mvb_fail(d, type, "event truncated");
+  ev->u.rotate.file = (const char*)r->p;
+  ev->u.rotate.file_len = mvr_left(r);
+  /* a name ends at a NUL when the sender padded it */
+  for(k=0; k<ev->u.rotate.file_len && r->p[k]; k++){}
+  ev->u.rotate.file_len = k;
+  return MVB_OK;
+}
+
+/* HEARTBEAT: the body is the file name; the header's log_pos the position. */
+static int parse_heartbeat(mvb_event *ev){
+  size_t k;
+  ev->u.rotate.pos = ev->next_pos;
+  ev->u.rotate.file = (const char*)ev->body;
+  for(k=0; k<ev->body_len && ev->body[k]; k++){}
+  ev->u.rotate.file_len = k;
+  return MVB_OK;
+}
+
+/* HEARTBEAT_V2 (MySQL 8.0.26+): the file and position the source has reached. */
+static int parse_heartbeat_v2(mvb_decoder *d, mvb_event *ev, mv_reader *r){
+  int type = ev->type;
+  /* (type, length, value) fields, lenenc type and length, ending at
+  ** type 0: 1 the file name, 2 the position (a lenenc integer) */
+  ev->u.rotate.pos = ev->next_pos;
+  ev->u.rotate.file = "";
+  ev->u.rotate.file_len = 0;
+  while( mvr_left(r) ){
+    uint64_t fld = mvr_lenenc(r), len;
+    const uint8_t *v;
+    if( fld==0 ) break;
+    len = mvr_lenenc(r);
+    v = mvr_take(r, (size_t)len);
+    if( v==0 ) break;
+    if( fld==1 ){
+      ev->u.rotate.file = (const char*)v;
+      ev->u.rotate.file_len = (size_t)len;
+    }else if( fld==2 ){
+      mv_reader q;
+      mvr_init(&q, v, (size_t)len);
+      ev->u.rotate.pos = mvr_lenenc(&q);
+      if( !mvr_ok(&q) ) r->err = 1;
+    }
+  }
+  if( !mvr_ok(r) ) return mvb_fail(d, type, "event truncated");
+  return MVB_OK;
+}
+
+/* QUERY and MariaDB's QUERY_COMPRESSED: the schema and the statement. */
+static int parse_query(mvb_decoder *d, mvb_event *ev, mv_reader *r){
+  int type = ev->type;
+  int post = d->post_len[type] ? d->post_len[type] : 13;
+  uint8_t nDb;
+  uint16_t nStatus = 0;
+  const uint8_t *zDb;
+  ev->u.query.thread_id = mvr_u32(r);
+  mvr_skip(r, 4);                                 /* exec time */
+  nDb = mvr_u8(r);
+  ev->u.query.error_code = mvr_u16(r);
+  if( post>=13 ){
+    nStatus = mvr_u16(r);
+    mvr_skip(r, (size_t)(post - 13));
+  }else if( post!=11 ){
+    return mvb_fail(d, type, "post-header length %d not supported", post);
+  }
+  mvr_skip(r, nStatus);
+  zDb = mvr_take(r, (size_t)nDb + 1);
+  if( !mvr_ok(r) ) return mvb_fail(d, type, "event truncated");
+  ev->u.query.db = (const char*)zDb;
+  ev->u.query.db_len = nDb;
+  if( type==MVB_MARIA_QUERY_COMPRESSED ){
+    char zE[200];
+    mv_buf_reset(&d->unz);
+    if( mvz_maria_uncompress(r->p, mvr_left(r), &d->unz, MAX_INFLATE,
+                             zE, sizeof zE) ){
+      return mvb_fail(d, type, "%s", zE);
+    }
+    ev->u.query.sql = d->unz.z ? d->unz.z : "";
+    ev->u.query.sql_len = d->unz.n;
+  }else{
+    ev->u.query.sql = (const char*)r->p;
+    ev->u.query.sql_len = mvr_left(r);
+  }
+  return MVB_OK;
+}
+
+/* MySQL's GTID ("uuid:n") and ANONYMOUS_GTID (no GTID). */
+static int parse_gtid(mvb_decoder *d, mvb_event *ev, mv_reader *r){
+  int type = ev->type;
+  const uint8_t *sid;
+  uint64_t gno;
+  char zUuid[40];
+  ev->u.gtid.flags = mvr_u8(r);
+  sid = mvr_take(r, 16);
+  gno = mvr_u64(r);
+  if( !mvr_ok(r) ) return mvb_fail(d, type, "event truncated");
+  /* 5.7+ adds logical-clock fields, 8.0 timestamps, lengths and server
+  ** versions: nothing the stream needs. */
+  if( type==MVB_ANONYMOUS_GTID ){
+    ev->u.gtid.text[0] = 0;
+  }else{
+    format_uuid(zUuid, sid);
+    snprintf(ev->u.gtid.text, sizeof ev->u.gtid.text, "%s:%llu", zUuid,
+             (unsigned long long)gno);
+  }
+  return MVB_OK;
+}
+
+/* MariaDB's GTID: "domain-server-seq". */
+static int parse_maria_gtid(mvb_decoder *d, mvb_event *ev, mv_reader *r){
+  int type = ev->type;
+  uint64_t seq = mvr_u64(r);
+  uint32_t domain = mvr_u32(r);
+  uint8_t fl = mvr_u8(r);
+  if( !mvr_ok(r) ) return mvb_fail(d, type, "event truncated");
+  ev->u.gtid.flags = fl;
+  ev->u.gtid.standalone = (fl & 1)!=0;
+  snprintf(ev->u.gtid.text, sizeof ev->u.gtid.text, "%u-%u-%llu",
+           (unsigned)domain, (unsigned)ev->server_id,
+           (unsigned long long)seq);
+  return MVB_OK;
+}
+
+/* XA_PREPARE: only checked. */
+static int parse_xa_prepare(mvb_decoder *d, mvb_event *ev, mv_reader *r){
+  int type = ev->type;
+  uint32_t gl, bl;
+  mvr_skip(r, 1 + 4);                  /* one phase, format id */
+  gl = mvr_u32(r);
+  bl = mvr_u32(r);
+  if( !mvr_ok(r) || gl>64 || bl>64 || (size_t)gl+bl > mvr_left(r) ){
+    return mvb_fail(d, type, "bad XID lengths");
+  }
+  return MVB_OK;
+}
+
+/* PREVIOUS_GTIDS: only checked. */
+static int parse_previous_gtids(mvb_decoder *d, mvb_event *ev, mv_reader *r){
+  /* n_sids (8 bytes; tagged format: the high byte says so), then per
+  ** sid: uuid, [tag], n_intervals, intervals of 16 bytes. */
+  int type = ev->type;
+  uint64_t nsid = mvr_u64(r), k;
+  int tagged = (int)(nsid>>56)==1;
+  nsid = tagged ? (nsid>>8) & 0xffffffffffffULL : nsid & 0xffffffffffffffULL;
+  for(k=0; k<nsid && mvr_ok(r); k++){
+    uint64_t nint;
+    mvr_skip(r, 16);
+    if( tagged ){
+      uint64_t ntag = read_varlen(r);
+      mvr_skip(r, (size_t)ntag);
+    }
+    nint = mvr_u64(r);
+    if( nint > mvr_left(r)/16 ){ r->err = 1; break; }
+    mvr_skip(r, (size_t)nint*16);
+  }
+  if( !mvr_ok(r) ) return mvb_fail(d, type, "event truncated");
+  return MVB_OK;
+}
+
+/* TRANSACTION_PAYLOAD: decompressed whole; mvb_payload_next hands out
+** the inner events. */
+static int parse_payload(mvb_decoder *d, mvb_event *ev){
+  char zE[200];
+  mv_buf_reset(&d->payload);
+  if( mvz_payload(ev->body, ev->body_len, &d->payload, MAX_INFLATE,
+                  zE, sizeof zE) ){
+    return mvb_fail(d, MVB_TRANSACTION_PAYLOAD, "%s", zE);
+  }
+  d->payload_off = 0;
+  d->in_payload = 1;
+  return MVB_OK;
+}
+
 /* Parse one event whose bytes are buf[0..n) (n as the header says). The
 ** checksum has been verified and is excluded by the caller (hasCrc). */
 int mvb_parse_event(mvb_decoder *d, const uint8_t *buf, size_t n,
-                       int hasCrc, mvb_event *ev){
+                    int hasCrc, mvb_event *ev){
   mv_reader r;
   int type = ev->type;
   if( type==MVB_FORMAT_DESCRIPTION ) return parse_fde(d, ev, buf, n);
@@ -209,90 +389,15 @@ int mvb_parse_event(mvb_decoder *d, const uint8_t *buf, size_t n,
   mvr_init(&r, ev->body, ev->body_len);
 
   switch( type ){
-    case MVB_ROTATE: {
-      int post = d->post_len[MVB_ROTATE] ? d->post_len[MVB_ROTATE] : 8;
-      size_t k;
-      ev->u.rotate.pos = mvr_u64(&r);
-      if( post>8 ) mvr_skip(&r, (size_t)(post-8));
-      if( !mvr_ok(&r) ) return mvb_fail(d, type, "event truncated");
-      ev->u.rotate.file = (const char*)r.p;
-      ev->u.rotate.file_len = mvr_left(&r);
-      /* a name ends at a NUL when the sender padded it */
-      for(k=0; k<ev->u.rotate.file_len && r.p[k]; k++){}
-      ev->u.rotate.file_len = k;
-      return MVB_OK;
-    }
-    case MVB_HEARTBEAT: {
-      /* the body is the file name; the header's log_pos the position */
-      size_t k;
-      ev->u.rotate.pos = ev->next_pos;
-      ev->u.rotate.file = (const char*)ev->body;
-      for(k=0; k<ev->body_len && ev->body[k]; k++){}
-      ev->u.rotate.file_len = k;
-      return MVB_OK;
-    }
-    case MVB_HEARTBEAT_V2: {
-      /* (type, length, value) fields, lenenc type and length, ending at
-      ** type 0: 1 the file name, 2 the position (a lenenc integer) */
-      ev->u.rotate.pos = ev->next_pos;
-      ev->u.rotate.file = "";
-      ev->u.rotate.file_len = 0;
-      while( mvr_left(&r) ){
-        uint64_t fld = mvr_lenenc(&r), len;
-        const uint8_t *v;
-        if( fld==0 ) break;
-        len = mvr_lenenc(&r);
-        v = mvr_take(&r, (size_t)len);
-        if( v==0 ) break;
-        if( fld==1 ){
-          ev->u.rotate.file = (const char*)v;
-          ev->u.rotate.file_len = (size_t)len;
-        }else if( fld==2 ){
-          mv_reader q;
-          mvr_init(&q, v, (size_t)len);
-          ev->u.rotate.pos = mvr_lenenc(&q);
-          if( !mvr_ok(&q) ) r.err = 1;
-        }
-      }
-      if( !mvr_ok(&r) ) return mvb_fail(d, type, "event truncated");
-      return MVB_OK;
-    }
+    case MVB_ROTATE:
+      return parse_rotate(d, ev, &r);
+    case MVB_HEARTBEAT:
+      return parse_heartbeat(ev);
+    case MVB_HEARTBEAT_V2:
+      return parse_heartbeat_v2(d, ev, &r);
     case MVB_QUERY:
-    case MVB_MARIA_QUERY_COMPRESSED: {
-      int post = d->post_len[type] ? d->post_len[type] : 13;
-      uint8_t nDb;
-      uint16_t nStatus = 0;
-      const uint8_t *zDb;
-      ev->u.query.thread_id = mvr_u32(&r);
-      mvr_skip(&r, 4);                                 /* exec time */
-      nDb = mvr_u8(&r);
-      ev->u.query.error_code = mvr_u16(&r);
-      if( post>=13 ){
-        nStatus = mvr_u16(&r);
-        mvr_skip(&r, (size_t)(post - 13));
-      }else if( post!=11 ){
-        return mvb_fail(d, type, "post-header length %d not supported", post);
-      }
-      mvr_skip(&r, nStatus);
-      zDb = mvr_take(&r, (size_t)nDb + 1);
-      if( !mvr_ok(&r) ) return mvb_fail(d, type, "event truncated");
-      ev->u.query.db = (const char*)zDb;
-      ev->u.query.db_len = nDb;
-      if( type==MVB_MARIA_QUERY_COMPRESSED ){
-        char zE[200];
-        mv_buf_reset(&d->unz);
-        if( mvz_maria_uncompress(r.p, mvr_left(&r), &d->unz, MAX_INFLATE,
-                                 zE, sizeof zE) ){
-          return mvb_fail(d, type, "%s", zE);
-        }
-        ev->u.query.sql = d->unz.z ? d->unz.z : "";
-        ev->u.query.sql_len = d->unz.n;
-      }else{
-        ev->u.query.sql = (const char*)r.p;
-        ev->u.query.sql_len = mvr_left(&r);
-      }
-      return MVB_OK;
-    }
+    case MVB_MARIA_QUERY_COMPRESSED:
+      return parse_query(d, ev, &r);
     case MVB_XID:
       ev->u.xid.xid = mvr_u64(&r);
       if( !mvr_ok(&r) ) return mvb_fail(d, type, "event truncated");
@@ -300,39 +405,12 @@ int mvb_parse_event(mvb_decoder *d, const uint8_t *buf, size_t n,
     case MVB_TABLE_MAP:
       return mvb_parse_table_map(d, ev);
     case MVB_GTID:
-    case MVB_ANONYMOUS_GTID: {
-      const uint8_t *sid;
-      uint64_t gno;
-      char zUuid[40];
-      ev->u.gtid.flags = mvr_u8(&r);
-      sid = mvr_take(&r, 16);
-      gno = mvr_u64(&r);
-      if( !mvr_ok(&r) ) return mvb_fail(d, type, "event truncated");
-      /* 5.7+ adds logical-clock fields, 8.0 timestamps, lengths and server
-      ** versions: nothing the stream needs. */
-      if( type==MVB_ANONYMOUS_GTID ){
-        ev->u.gtid.text[0] = 0;
-      }else{
-        format_uuid(zUuid, sid);
-        snprintf(ev->u.gtid.text, sizeof ev->u.gtid.text, "%s:%llu", zUuid,
-                 (unsigned long long)gno);
-      }
-      return MVB_OK;
-    }
+    case MVB_ANONYMOUS_GTID:
+      return parse_gtid(d, ev, &r);
     case MVB_GTID_TAGGED:
       return parse_gtid_tagged(d, ev);
-    case MVB_MARIA_GTID: {
-      uint64_t seq = mvr_u64(&r);
-      uint32_t domain = mvr_u32(&r);
-      uint8_t fl = mvr_u8(&r);
-      if( !mvr_ok(&r) ) return mvb_fail(d, type, "event truncated");
-      ev->u.gtid.flags = fl;
-      ev->u.gtid.standalone = (fl & 1)!=0;
-      snprintf(ev->u.gtid.text, sizeof ev->u.gtid.text, "%u-%u-%llu",
-               (unsigned)domain, (unsigned)ev->server_id,
-               (unsigned long long)seq);
-      return MVB_OK;
-    }
+    case MVB_MARIA_GTID:
+      return parse_maria_gtid(d, ev, &r);
     case MVB_MARIA_GTID_LIST: {
       uint32_t cnt = mvr_u32(&r) & 0x0fffffff;
       if( !mvr_ok(&r) || (uint64_t)cnt*16 > mvr_left(&r) ){
@@ -356,66 +434,18 @@ int mvb_parse_event(mvb_decoder *d, const uint8_t *buf, size_t n,
       ev->u.annotate.sql = (const char*)r.p;
       ev->u.annotate.sql_len = mvr_left(&r);
       return MVB_OK;
-    case MVB_XA_PREPARE: {
-      uint32_t gl, bl;
-      mvr_skip(&r, 1 + 4);                  /* one phase, format id */
-      gl = mvr_u32(&r);
-      bl = mvr_u32(&r);
-      if( !mvr_ok(&r) || gl>64 || bl>64 || (size_t)gl+bl > mvr_left(&r) ){
-        return mvb_fail(d, type, "bad XID lengths");
-      }
-      return MVB_OK;
-    }
-    case MVB_PREVIOUS_GTIDS: {
-      /* n_sids (8 bytes; tagged format: the high byte says so), then per
-      ** sid: uuid, [tag], n_intervals, intervals of 16 bytes. */
-      uint64_t nsid = mvr_u64(&r), k;
-      int tagged = (int)(nsid>>56)==1;
-      nsid = tagged ? (nsid>>8) & 0xffffffffffffULL : nsid & 0xffffffffffffffULL;
-      for(k=0; k<nsid && mvr_ok(&r); k++){
-        uint64_t nint;
-        mvr_skip(&r, 16);
-        if( tagged ){
-          uint64_t ntag = read_varlen(&r);
-          mvr_skip(&r, (size_t)ntag);
-        }
-        nint = mvr_u64(&r);
-        if( nint > mvr_left(&r)/16 ){ r.err = 1; break; }
-        mvr_skip(&r, (size_t)nint*16);
-      }
-      if( !mvr_ok(&r) ) return mvb_fail(d, type, "event truncated");
-      return MVB_OK;
-    }
-    case MVB_TRANSACTION_PAYLOAD: {
-      char zE[200];
-      mv_buf_reset(&d->payload);
-      if( mvz_payload(ev->body, ev->body_len, &d->payload, MAX_INFLATE,
-                      zE, sizeof zE) ){
-        return mvb_fail(d, type, "%s", zE);
-      }
-      d->payload_off = 0;
-      d->in_payload = 1;
-      return MVB_OK;
-    }
+    case MVB_XA_PREPARE:
+      return parse_xa_prepare(d, ev, &r);
+    case MVB_PREVIOUS_GTIDS:
+      return parse_previous_gtids(d, ev, &r);
+    case MVB_TRANSACTION_PAYLOAD:
+      return parse_payload(d, ev);
     case MVB_MARIA_START_ENCRYPTION:
       return mvb_fail(d, type, "encrypted binlogs are not supported");
     default:
       break;
   }
-  if( mvb_is_rows_event(type) ){
-    uint64_t id;
-    uint16_t fl;
-    tbl_entry *e;
-    mvb_rows_post_header(d, type, &r, &id, &fl);
-    if( !mvr_ok(&r) ) return mvb_fail(d, type, "event truncated");
-    e = mvb_find_table(d, id);
-    ev->u.rows.table_id = id;
-    ev->u.rows.table = e ? &e->t : 0;
-    ev->u.rows.op = mvb_rows_op(type);
-    ev->u.rows.flags = fl;
-    ev->u.rows.partial = type==MVB_PARTIAL_UPDATE_ROWS;
-    return MVB_OK;
-  }
+  if( mvb_is_rows_event(type) ) return mvb_parse_rows_header(d, ev, &r);
   if( type>=1 && type<=MVB_GTID_TAGGED ) return MVB_OK;    /* skipped */
   if( type>=MVB_MARIA_ANNOTATE_ROWS && type<=MVB_MARIA_DELETE_ROWS_COMPRESSED ){
     return MVB_OK;

@@ -103,9 +103,7 @@ void mvb_string_meta(uint16_t meta, uint8_t *pReal, unsigned *pMax);
 
 /* binlog_rows.c */
 int mvb_is_rows_event(int type);
-int mvb_rows_op(int type);
-void mvb_rows_post_header(mvb_decoder *d, int type, mv_reader *r,
-                          uint64_t *pId, uint16_t *pFlags);
+int mvb_parse_rows_header(mvb_decoder *d, mvb_event *ev, mv_reader *r);
 
 /* binlog_values.c: one value of column c; 0, or what was wrong */
 const char *mvb_decode_value(mvb_decoder *d, mv_reader *r,

@@ -30,7 +30,7 @@ static int rows_has_extra(int type){
           && type<=MVB_MARIA_DELETE_ROWS_COMPRESSED);
 }
 
-int mvb_rows_op(int type){
+static int rows_op(int type){
   switch( type ){
     case MVB_WRITE_ROWS_V0: case MVB_WRITE_ROWS_V1: case MVB_WRITE_ROWS_V2:
     case MVB_MARIA_WRITE_ROWS_COMPRESSED_V1:
@@ -51,7 +51,7 @@ static int rows_compressed(int type){
 
 /* Table id and flags of a rows event: a 4-byte id when the post-header is
 ** 6 bytes (old servers), else 6 bytes. */
-void mvb_rows_post_header(mvb_decoder *d, int type, mv_reader *r,
+static void rows_post_header(mvb_decoder *d, int type, mv_reader *r,
                              uint64_t *pId, uint16_t *pFlags){
   int post = d->post_len[type];
   if( post==0 ) post = rows_has_extra(type) ? 10 : 8;
@@ -64,6 +64,25 @@ void mvb_rows_post_header(mvb_decoder *d, int type, mv_reader *r,
 }
 
 /* ---- rows ---- */
+
+/* A rows event's table id, flags and table (NULL if no table map gave
+** it: mvb_rows_open then fails, a caller that skips the table need not
+** care). */
+int mvb_parse_rows_header(mvb_decoder *d, mvb_event *ev, mv_reader *r){
+  int type = ev->type;
+  uint64_t id;
+  uint16_t fl;
+  tbl_entry *e;
+  rows_post_header(d, type, r, &id, &fl);
+  if( !mvr_ok(r) ) return mvb_fail(d, type, "event truncated");
+  e = mvb_find_table(d, id);
+  ev->u.rows.table_id = id;
+  ev->u.rows.table = e ? &e->t : 0;
+  ev->u.rows.op = rows_op(type);
+  ev->u.rows.flags = fl;
+  ev->u.rows.partial = type==MVB_PARTIAL_UPDATE_ROWS;
+  return MVB_OK;
+}
 
 static int popcount_bits(const uint8_t *p, int nbits){
   int i, n = 0;
@@ -84,7 +103,7 @@ int mvb_rows_open(mvb_decoder *d, const mvb_event *ev, mvb_rows *rows){
     return mvb_fail(d, type, "not a rows event");
   }
   mvr_init(&r, ev->body, ev->body_len);
-  mvb_rows_post_header(d, type, &r, &id, &fl);
+  rows_post_header(d, type, &r, &id, &fl);
   if( rows_has_extra(type) ){
     uint16_t extra = mvr_u16(&r);
     if( mvr_ok(&r) && extra<2 ){
@@ -132,7 +151,7 @@ int mvb_rows_open(mvb_decoder *d, const mvb_event *ev, mvb_rows *rows){
     rows->end = r.end;
   }
   rows->table = t;
-  rows->op = mvb_rows_op(type);
+  rows->op = rows_op(type);
   rows->type = type;
   for(i=0; i<t->ncol; i++) if( t->cols[i].type==MVT_JSON ) rows->n_json++;
   /* room for a row: two value arrays, the fix-ups */
