@@ -40,31 +40,6 @@
 #include <string.h>
 
 /* ---------------------------------------------------------------------
-** Helpers shared by the functions of this file.
-*/
-
-/* Run zSql (logged as zLog, or as itself when zLog is NULL) and return its
-** stored result. On error returns NULL and sets *pzErr, which names zLog
-** (never zSql when they differ: zSql may hold a password). A statement
-** without a result set returns NULL and leaves *pzErr NULL. */
-static MYSQL_RES *fnQuery(mv_ctx *ctx, mv_conn *c, const char *zSql,
-                          const char *zLog, char **pzErr){
-  MYSQL_RES *res;
-  *pzErr = 0;
-  if( zLog==0 ) zLog = zSql;
-  mv_log_query(ctx, zLog);
-  if( mv_real_query(c, zSql) ){
-    *pzErr = mv_conn_error(c, zLog);
-    return 0;
-  }
-  res = mv_store_result(c);
-  if( res==0 && mysql_field_count(c->mysql)>0 ){
-    *pzErr = mv_conn_error(c, zLog);
-  }
-  return res;
-}
-
-/* ---------------------------------------------------------------------
 ** mysql_position([dsn])
 */
 static void positionFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
@@ -261,7 +236,7 @@ static int fnGrantsLoad(mv_ctx *ctx, mv_conn *c, const char *zFor,
   char *zSql;
   memset(g, 0, sizeof *g);
   if( zFor==0 ){
-    res = fnQuery(ctx, c, "SELECT CURRENT_USER()", 0, pzErr);
+    res = mv_query_as(ctx, c, "SELECT CURRENT_USER()", 0, 0, pzErr);
     if( res==0 ){
       if( *pzErr==0 ) *pzErr = sqlite3_mprintf("SELECT CURRENT_USER(): no result");
       return 1;
@@ -279,7 +254,7 @@ static int fnGrantsLoad(mv_ctx *ctx, mv_conn *c, const char *zFor,
     *pzErr = sqlite3_mprintf("out of memory");
     return 1;
   }
-  res = fnQuery(ctx, c, zSql, 0, pzErr);
+  res = mv_query_as(ctx, c, zSql, 0, 0, pzErr);
   sqlite3_free(zSql);
   if( res==0 ){
     if( *pzErr==0 ) *pzErr = sqlite3_mprintf("SHOW GRANTS: no result");
@@ -403,7 +378,7 @@ static int checkHasPk(mv_ctx *ctx, mv_conn *c, const char *zDb, const char *zTbl
   sqlite3_free(zDbLit);
   sqlite3_free(zTblLit);
   if( zSql==0 ) return 0;
-  res = fnQuery(ctx, c, zSql, 0, &zErr);
+  res = mv_query_as(ctx, c, zSql, 0, 0, &zErr);
   sqlite3_free(zSql);
   sqlite3_free(zErr);
   if( res==0 ) return 0;
@@ -466,7 +441,7 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
     sqlite3_free(zDbLit);
     sqlite3_free(zTblLit);
     if( zSql==0 ){ mv_tblarg_free(aName, nName); cur->oom = 1; return 0; }
-    res = fnQuery(ctx, c, zSql, 0, pzErr);
+    res = mv_query_as(ctx, c, zSql, 0, 0, pzErr);
     sqlite3_free(zSql);
     if( res==0 ){
       mv_tblarg_free(aName, nName);
@@ -531,12 +506,12 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
 static int checkValueOptions(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
                              const char *zImage, char **pzErr){
   const char *zSql = "SELECT @@GLOBAL.binlog_row_value_options";
-  MYSQL_RES *res = fnQuery(ctx, c, zSql, 0, pzErr);
+  MYSQL_RES *res = mv_query_as(ctx, c, zSql, 0, 0, pzErr);
   MYSQL_ROW row = 0;
   char zDetail[600];
   int ok;
   if( res==0 ){
-    if( *pzErr==0 || mysql_errno(c->mysql)!=1193 ) return 1;
+    if( *pzErr==0 || mysql_errno(c->mysql)!=MV_ER_UNKNOWN_SYSTEM_VARIABLE ) return 1;
     sqlite3_free(*pzErr);      /* 1193: unknown system variable */
     *pzErr = 0;
   }else{
@@ -562,7 +537,7 @@ static int checkServer(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
   /* GLOBAL: the values new sessions (the writers) get, not this one's. */
   const char *zSql = "SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format,"
                      " @@GLOBAL.binlog_row_image, @@GLOBAL.server_id, DATABASE()";
-  res = fnQuery(ctx, c, zSql, 0, pzErr);
+  res = mv_query_as(ctx, c, zSql, 0, 0, pzErr);
   if( res==0 ){
     if( *pzErr==0 ) *pzErr = sqlite3_mprintf("%s: no result", zSql);
     return 1;
@@ -606,9 +581,9 @@ static int checkServer(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
 
   /* Advice only: MySQL 8.0.1+ and MariaDB 10.5+ know this variable. */
   zSql = "SELECT @@GLOBAL.binlog_row_metadata";
-  res = fnQuery(ctx, c, zSql, 0, pzErr);
+  res = mv_query_as(ctx, c, zSql, 0, 0, pzErr);
   if( res==0 ){
-    if( *pzErr==0 || mysql_errno(c->mysql)!=1193 ) return 1;
+    if( *pzErr==0 || mysql_errno(c->mysql)!=MV_ER_UNKNOWN_SYSTEM_VARIABLE ) return 1;
     sqlite3_free(*pzErr);
     *pzErr = 0;
     checkAdd(cur, sqlite3_mprintf("binlog_row_metadata"), -1,
@@ -793,10 +768,6 @@ static char *fnScrub(char *z, const char *zPw){
   return sqlite3_str_finish(s);
 }
 
-static int fnAccessDenied(unsigned e){
-  return e==1044 || e==1045 || e==1142 || e==1227 || e==1410 || e==1370;
-}
-
 /* After an access-denied error: which of the privileges that mysql_setup
 ** needs does the admin lack? A message, or NULL if SHOW GRANTS shows them
 ** all (a role, say) and the server's own message must do. */
@@ -886,7 +857,7 @@ static void setupFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
     sqlite3_free(zSql);
     zSql = sqlite3_mprintf("SELECT PASSWORD(%s)", zPwLit);
     if( zSql==0 ) goto oom;
-    res = fnQuery(ctx, c, zSql, "SELECT PASSWORD('***')", &zErr);
+    res = mv_query_as(ctx, c, zSql, "SELECT PASSWORD('***')", 0, &zErr);
     if( res==0 ){
       if( zErr==0 ) zErr = sqlite3_mprintf("SELECT PASSWORD(): no result");
       goto fail;
@@ -906,16 +877,16 @@ static void setupFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   zSql = sqlite3_mprintf("CREATE USER %s %s", zAcct, zIdent);
   zLog = sqlite3_mprintf("CREATE USER %s IDENTIFIED BY '***'", zAcct);
   if( zSql==0 || zLog==0 ) goto oom;
-  res = fnQuery(ctx, c, zSql, zLog, &zErr);
+  res = mv_query_as(ctx, c, zSql, zLog, 0, &zErr);
   if( res ) mysql_free_result(res);
-  if( zErr && mysql_errno(c->mysql)==1396 ){
-    /* ER_CANNOT_USER: it exists. */
+  if( zErr && mysql_errno(c->mysql)==MV_ER_CANNOT_USER ){
+    /* the user exists already */
     sqlite3_free(zErr); zErr = 0;
     sqlite3_free(zSql); sqlite3_free(zLog);
     zSql = sqlite3_mprintf("ALTER USER %s %s", zAcct, zIdent);
     zLog = sqlite3_mprintf("ALTER USER %s IDENTIFIED BY '***'", zAcct);
     if( zSql==0 || zLog==0 ) goto oom;
-    res = fnQuery(ctx, c, zSql, zLog, &zErr);
+    res = mv_query_as(ctx, c, zSql, zLog, 0, &zErr);
     if( res ) mysql_free_result(res);
     existed = 1;
   }
@@ -935,7 +906,7 @@ static void setupFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
       sqlite3_free(zSql);
       zSql = sqlite3_mprintf("REVOKE ALL PRIVILEGES, GRANT OPTION FROM %s", zAcct);
       if( zSql==0 ) goto oom;
-      res = fnQuery(ctx, c, zSql, 0, &zErr);
+      res = mv_query_as(ctx, c, zSql, 0, 0, &zErr);
       if( res ) mysql_free_result(res);
       if( zErr ) goto denied;
       sqlite3_str_appendf(out, "; revoked its other privileges");
@@ -947,7 +918,7 @@ static void setupFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   zSql = sqlite3_mprintf("GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT"
                          " ON *.* TO %s", zAcct);
   if( zSql==0 ) goto oom;
-  res = fnQuery(ctx, c, zSql, 0, &zErr);
+  res = mv_query_as(ctx, c, zSql, 0, 0, &zErr);
   if( res ) mysql_free_result(res);
   if( zErr ) goto denied;
   sqlite3_str_appendf(out, "; granted REPLICATION SLAVE, REPLICATION CLIENT,"
@@ -958,7 +929,7 @@ static void setupFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   goto done;
 
 denied:
-  if( fnAccessDenied(mysql_errno(c->mysql)) ){
+  if( mv_error_class(mysql_errno(c->mysql))==MV_ERR_ACCESS ){
     char *zWhy = setupDenied(ctx, c);
     if( zWhy ){ sqlite3_free(zErr); zErr = zWhy; }
   }
@@ -968,7 +939,7 @@ denied:
     char *zDrop = sqlite3_mprintf("DROP USER %s", zAcct);
     char *zIgnore = 0;
     if( zDrop ){
-      res = fnQuery(ctx, c, zDrop, 0, &zIgnore);
+      res = mv_query_as(ctx, c, zDrop, 0, 0, &zIgnore);
       if( res ) mysql_free_result(res);
     }
     sqlite3_free(zIgnore);

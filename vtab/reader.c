@@ -163,11 +163,11 @@ char *mv_reader_stmt_error(mv_conn *c, MYSQL_STMT *stmt, const SnapTable *t){
     return sqlite3_mprintf("mysql_snapshot: %s.%s: interrupted",
                            t->zDb, t->zTbl);
   }
-  if( e==1146 ){
+  if( mv_error_class(e)==MV_ERR_NO_TABLE ){
     return sqlite3_mprintf("mysql_snapshot: no such table: %s.%s",
                            t->zDb, t->zTbl);
   }
-  if( e==1142 || e==1143 || e==1044 ){
+  if( mv_error_class(e)==MV_ERR_ACCESS ){
     return sqlite3_mprintf("mysql_snapshot: no privilege to read %s.%s"
         " as %s (the agent needs SELECT): %s", t->zDb, t->zTbl, c->zLabel,
         mysql_stmt_error(stmt));

@@ -67,9 +67,9 @@ static char *tableProbeError(mv_ctx *ctx, mv_conn *c, const char *zDb,
   }
   sqlite3_free(zSql);
   e = mysql_errno(c->mysql);
-  if( e==1146 || e==1049 ){          /* ER_NO_SUCH_TABLE, ER_BAD_DB_ERROR */
+  if( mv_error_class(e)==MV_ERR_NO_TABLE ){
     zErr = sqlite3_mprintf("mysql_snapshot: no such table: %s.%s", zDb, zTbl);
-  }else if( e==1142 || e==1143 || e==1044 ){   /* access denied */
+  }else if( mv_error_class(e)==MV_ERR_ACCESS ){
     zErr = sqlite3_mprintf("mysql_snapshot: no privilege to read %s.%s as %s"
         " (the agent needs SELECT): %s", zDb, zTbl, c->zLabel,
         mysql_error(c->mysql));

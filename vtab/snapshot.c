@@ -605,7 +605,7 @@ static int cursorBegin(SnapCursor *pCur, int wantPos, char **pzErr){
       if( (zPre = mv_position(p->ctx, pCur->conn, &zErr))==0 ){
         /* MariaDB tells anyone its snapshot's position; on MySQL the
         ** bracket needs the privilege of SHOW BINARY LOG STATUS. */
-        if( mysql_errno(pCur->conn->mysql)==1227 ){
+        if( mysql_errno(pCur->conn->mysql)==MV_ER_SPECIFIC_ACCESS_DENIED ){
           *pzErr = sqlite3_mprintf("mysql_snapshot: the binlog position of a"
               " snapshot on MySQL needs REPLICATION CLIENT (GRANT REPLICATION"
               " CLIENT ON *.* to the agent): %s", zErr);
