@@ -10,7 +10,7 @@
 **   SELECT mysql_vtab_debug('help');     -- the modes
 **
 ** Registers the virtual tables (snapshot.c, changes.c) and the functions
-** (functions.c). Everything the modules share lives in one mv_ctx per
+** (check.c, setup.c). Everything the modules share lives in one mv_ctx per
 ** SQLite connection, freed when the last module or function using it goes.
 */
 #include "mysqlvtab.h"
@@ -202,7 +202,8 @@ int sqlite3_mysqlvtab_init(sqlite3 *db, char **pzErrMsg,
   }
   if( rc==SQLITE_OK ) rc = mv_register_snapshot(db, ctx);
   if( rc==SQLITE_OK ) rc = mv_register_changes(db, ctx);
-  if( rc==SQLITE_OK ) rc = mv_register_functions(db, ctx);
+  if( rc==SQLITE_OK ) rc = mv_register_check(db, ctx);
+  if( rc==SQLITE_OK ) rc = mv_register_setup(db, ctx);
   if( rc==SQLITE_OK ) rc = mv_register_mirror(db, ctx);
   if( rc!=SQLITE_OK ){
     *pzErrMsg = sqlite3_mprintf("mysql_vtab: registration failed: %s",

@@ -1,6 +1,7 @@
 /*
 ** mysqlvtab.h — internal header shared by the SQLite-facing files of the
-** extension (ext.c, conn.c, pool.c, snapshot.c, changes.c, functions.c, ...).
+** extension (ext.c, conn.c, pool.c, snapshot.c, changes.c, check.c,
+** setup.c, ...).
 ** Pure modules (vtab/pure/: bytes.h, buf.h, encode.h, binlog.h, ...) never
 ** include it.
 */
@@ -193,7 +194,8 @@ void mv_conn_release(mv_ctx *ctx, mv_conn *c);
 /* ---- each module registers itself; ctx is referenced as needed ---- */
 int mv_register_snapshot(sqlite3 *db, mv_ctx *ctx);
 int mv_register_changes(sqlite3 *db, mv_ctx *ctx);
-int mv_register_functions(sqlite3 *db, mv_ctx *ctx);
+int mv_register_check(sqlite3 *db, mv_ctx *ctx);
+int mv_register_setup(sqlite3 *db, mv_ctx *ctx);
 int mv_register_mirror(sqlite3 *db, mv_ctx *ctx);
 
 #endif /* MYSQLVTAB_H */

@@ -1,10 +1,8 @@
 /*
-** functions.c — the server functions of mysql_vtab.
+** check.c — mysql_position and mysql_check: what the server is and has.
 **
 **   SELECT mysql_position();                 -- 'mysql-bin.000003:1234'
 **   SELECT * FROM mysql_check('vt.orders');  -- name | ok | detail
-**   SELECT mysql_setup('user=root socket=/run/mysqld/mysqld.sock',
-**                      'agent', 'agentpw', '%');
 **
 ** mysql_position([dsn]) returns the server's current binlog position as
 ** "file:offset", from SHOW MASTER STATUS (or SHOW BINARY LOG STATUS on a
@@ -22,18 +20,10 @@
 ** followed. detail says what to put in my.cnf or which GRANT to run.
 ** tbl may be '' (or omitted) for the server checks alone.
 **
-** mysql_setup(admin_dsn, user, password [, host]) creates the agent user
-** (or sets the password of the existing one) and grants it exactly
-** REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.*, revoking anything
-** else it held. host defaults to '%'. It returns what it did. The admin
-** needs CREATE USER, GRANT OPTION and the three privileges; an error says
-** which ones it lacks. The password is sent once and never logged (the
-** query log shows '***') nor put in an error.
-**
-** Every function here reaches the network, so all are SQLITE_DIRECTONLY:
-** triggers and views of an untrusted schema cannot call them.
+** Both reach the network, so they are SQLITE_DIRECTONLY: triggers and
+** views of an untrusted schema cannot call them.
 */
-#include "mysqlvtab.h"
+#include "grants.h"
 #include "pure/checkrules.h"
 
 #include <stdlib.h>
@@ -64,207 +54,6 @@ fail:
     sqlite3_result_error(pCtx, zErr ? zErr : "out of memory", -1);
     sqlite3_free(zErr);
   }
-}
-
-/* ---------------------------------------------------------------------
-** SHOW GRANTS, parsed: which privileges a user holds where.
-*/
-#define P_REPL_SLAVE   0x01
-#define P_REPL_CLIENT  0x02
-#define P_SELECT       0x04
-#define P_CREATE_USER  0x08
-#define P_GRANT_OPTION 0x10
-#define P_OTHER        0x20   /* any other privilege (INSERT, PROCESS, ...) */
-#define P_ALL          0x3f
-
-typedef struct fnGrant {
-  char *zDb;     /* NULL: every schema (*.*) */
-  char *zTbl;    /* NULL: every table of zDb */
-  unsigned m;    /* P_* bits */
-} fnGrant;
-
-typedef struct fnGrants {
-  fnGrant *a;
-  int n;
-  char *zUser;   /* "'agent'@'%'": the grantee, for GRANT advice */
-} fnGrants;
-
-static void fnGrantsFree(fnGrants *g){
-  int i;
-  for(i=0; i<g->n; i++){ sqlite3_free(g->a[i].zDb); sqlite3_free(g->a[i].zTbl); }
-  sqlite3_free(g->a);
-  sqlite3_free(g->zUser);
-  memset(g, 0, sizeof *g);
-}
-
-/* Read one identifier of a grant object at *pz: `quoted`, * or a bare
-** word. Returns a copy (NULL for *) and advances *pz. */
-static char *fnGrantIdent(const char **pz, int *pStar){
-  const char *z = *pz;
-  sqlite3_str *s = sqlite3_str_new(0);
-  *pStar = 0;
-  if( *z=='*' ){
-    *pStar = 1;
-    *pz = z+1;
-    sqlite3_free(sqlite3_str_finish(s));
-    return 0;
-  }
-  if( *z=='`' ){
-    z++;
-    while( *z ){
-      if( *z=='`' ){
-        if( z[1]=='`' ){ sqlite3_str_appendchar(s, 1, '`'); z += 2; continue; }
-        z++;
-        break;
-      }
-      sqlite3_str_appendchar(s, 1, *z++);
-    }
-  }else{
-    while( *z && *z!='.' && *z!=' ' ) sqlite3_str_appendchar(s, 1, *z++);
-  }
-  *pz = z;
-  return sqlite3_str_finish(s);
-}
-
-/* Parse one line of SHOW GRANTS and add what it grants to g. Lines that
-** grant roles or proxies, or routine privileges, add nothing. */
-static void fnGrantsLine(fnGrants *g, const char *zLine){
-  const char *z, *zOn, *zTo;
-  unsigned m = 0;
-  fnGrant *pNew;
-  char *zDb = 0, *zTbl = 0;
-  int star;
-  if( sqlite3_strnicmp(zLine, "GRANT ", 6)!=0 ) return;
-  zOn = strstr(zLine, " ON ");
-  zTo = strstr(zLine, " TO ");
-  if( zOn==0 || zTo==0 || zTo<zOn ) return;   /* a role grant */
-  /* The privilege list: comma-separated at parenthesis depth 0; a
-  ** privilege with a column list (SELECT (a, b)) is column-level and
-  ** does not count. */
-  z = zLine + 6;
-  while( z<zOn ){
-    const char *zStart;
-    int n, depth = 0, cols = 0;
-    while( z<zOn && *z==' ' ) z++;
-    zStart = z;
-    while( z<zOn && (depth>0 || *z!=',') ){
-      if( *z=='(' ){ depth++; cols = 1; }
-      else if( *z==')' ) depth--;
-      z++;
-    }
-    n = (int)(z - zStart);
-    while( n>0 && zStart[n-1]==' ' ) n--;
-    if( z<zOn ) z++;   /* the comma */
-    if( cols ) continue;
-#define PRIV(name) (n==(int)sizeof(name)-1 && sqlite3_strnicmp(zStart, name, n)==0)
-    if( PRIV("ALL PRIVILEGES") || PRIV("ALL") ) m |= P_ALL & ~P_GRANT_OPTION;
-    else if( PRIV("REPLICATION SLAVE") || PRIV("REPLICATION REPLICA") ) m |= P_REPL_SLAVE;
-    else if( PRIV("REPLICATION CLIENT") || PRIV("BINLOG MONITOR") ) m |= P_REPL_CLIENT;
-    else if( PRIV("SELECT") ) m |= P_SELECT;
-    else if( PRIV("CREATE USER") ) m |= P_CREATE_USER;
-    else if( PRIV("GRANT OPTION") ) m |= P_GRANT_OPTION;
-    else if( !PRIV("USAGE") && n>0 ) m |= P_OTHER;
-#undef PRIV
-  }
-  if( strstr(zTo, " WITH GRANT OPTION") ) m |= P_GRANT_OPTION;
-  if( m==0 ) return;
-  z = zOn + 4;
-  if( sqlite3_strnicmp(z, "TABLE ", 6)==0 ) z += 6;
-  else if( sqlite3_strnicmp(z, "PROCEDURE ", 10)==0
-        || sqlite3_strnicmp(z, "FUNCTION ", 9)==0
-        || sqlite3_strnicmp(z, "PACKAGE ", 8)==0 ) return;
-  zDb = fnGrantIdent(&z, &star);
-  if( *z=='.' ){
-    z++;
-    zTbl = fnGrantIdent(&z, &star);
-  }else{
-    /* "ON *" or "ON `t`": relative to the default schema; not global. */
-    sqlite3_free(zDb);
-    return;
-  }
-  /* A global grant lists every privilege; a schema or table grant can
-  ** only be about SELECT here (the others are global privileges). */
-  if( zDb ) m &= P_SELECT|P_GRANT_OPTION|P_OTHER;
-  pNew = sqlite3_realloc64(g->a, (g->n+1)*sizeof(fnGrant));
-  if( pNew==0 ){ sqlite3_free(zDb); sqlite3_free(zTbl); return; }
-  g->a = pNew;
-  g->a[g->n].zDb = zDb;
-  g->a[g->n].zTbl = zTbl;
-  g->a[g->n].m = m;
-  g->n++;
-}
-
-/* Does g hold privilege p on table zDb.zTbl (NULL, NULL: on *.*)? */
-static int fnGrantsHas(const fnGrants *g, unsigned p, const char *zDb,
-                       const char *zTbl){
-  int i;
-  for(i=0; i<g->n; i++){
-    const fnGrant *a = &g->a[i];
-    if( (a->m & p)!=p ) continue;
-    if( a->zDb==0 ) return 1;
-    if( zDb==0 || strcmp(a->zDb, zDb)!=0 ) continue;
-    if( a->zTbl==0 ) return 1;
-    if( zTbl && strcmp(a->zTbl, zTbl)==0 ) return 1;
-  }
-  return 0;
-}
-
-/* Does g hold anything beyond the agent's three privileges on *.*? */
-static int fnGrantsExtra(const fnGrants *g){
-  int i;
-  for(i=0; i<g->n; i++){
-    unsigned m = g->a[i].m;
-    if( g->a[i].zDb ) return 1;
-    if( m & ~(P_REPL_SLAVE|P_REPL_CLIENT|P_SELECT) ) return 1;
-  }
-  return 0;
-}
-
-/* "'user'@'host'" from CURRENT_USER()'s "user@host". */
-static char *fnQuoteAccount(const char *zAcct){
-  const char *zAt = strrchr(zAcct, '@');
-  if( zAt==0 ) return sqlite3_mprintf("'%s'", zAcct);
-  return sqlite3_mprintf("'%.*s'@'%s'", (int)(zAt-zAcct), zAcct, zAt+1);
-}
-
-/* Load the grants of zFor ("'u'@'h'") or, when NULL, of the connected
-** user (whose name goes to g->zUser). 0 on success, else *pzErr set. */
-static int fnGrantsLoad(mv_ctx *ctx, mv_conn *c, const char *zFor,
-                        fnGrants *g, char **pzErr){
-  MYSQL_RES *res;
-  MYSQL_ROW row;
-  char *zSql;
-  memset(g, 0, sizeof *g);
-  if( zFor==0 ){
-    res = mv_query_as(ctx, c, "SELECT CURRENT_USER()", 0, 0, pzErr);
-    if( res==0 ){
-      if( *pzErr==0 ) *pzErr = sqlite3_mprintf("SELECT CURRENT_USER(): no result");
-      return 1;
-    }
-    row = mysql_fetch_row(res);
-    g->zUser = fnQuoteAccount(row && row[0] ? row[0] : "");
-    mysql_free_result(res);
-    zSql = sqlite3_mprintf("SHOW GRANTS");
-  }else{
-    g->zUser = sqlite3_mprintf("%s", zFor);
-    zSql = sqlite3_mprintf("SHOW GRANTS FOR %s", zFor);
-  }
-  if( zSql==0 || g->zUser==0 ){
-    sqlite3_free(zSql);
-    *pzErr = sqlite3_mprintf("out of memory");
-    return 1;
-  }
-  res = mv_query_as(ctx, c, zSql, 0, 0, pzErr);
-  sqlite3_free(zSql);
-  if( res==0 ){
-    if( *pzErr==0 ) *pzErr = sqlite3_mprintf("SHOW GRANTS: no result");
-    return 1;
-  }
-  while( (row = mysql_fetch_row(res))!=0 ){
-    if( row[0] ) fnGrantsLine(g, row[0]);
-  }
-  mysql_free_result(res);
-  return 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -394,7 +183,7 @@ static int checkHasPk(mv_ctx *ctx, mv_conn *c, const char *zDb, const char *zTbl
 ** first in *pzNoSelect. */
 static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
                        const char *zSpec, const char *zDefDb,
-                       const fnGrants *g, int *pnNoSelect, char **pzNoSelect,
+                       const mv_grants *g, int *pnNoSelect, char **pzNoSelect,
                        char **pzErr){
   mv_tblname *aName = 0;
   int nName = 0, i;
@@ -456,7 +245,7 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
       nFound++;
       checkAdd(cur, sqlite3_mprintf("table %s.%s", zS, zT), 1,
                sqlite3_mprintf("exists"));
-      if( !fnGrantsHas(g, P_SELECT, zS, zT) ){
+      if( !mv_grants_has(g, P_SELECT, zS, zT) ){
         if( *pnNoSelect==0 ){
           *pzNoSelect = sqlite3_mprintf("%s.%s", zS, zT);
           if( *pzNoSelect==0 ) cur->oom = 1;
@@ -489,10 +278,10 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
       checkAdd(cur, sqlite3_mprintf("table %s.%s", zDb, zTbl), 0,
                isPattern
                ? sqlite3_mprintf("no table of %s matches '%s'%s", zDb, zTbl,
-                    fnGrantsHas(g, P_SELECT, zDb, 0) ? ""
+                    mv_grants_has(g, P_SELECT, zDb, 0) ? ""
                     : " (or the user cannot see them)")
                : sqlite3_mprintf("no such table %s.%s%s", zDb, zTbl,
-                    fnGrantsHas(g, P_SELECT, zDb, zTbl) ? ""
+                    mv_grants_has(g, P_SELECT, zDb, zTbl) ? ""
                     : " (or the user cannot see it)"));
     }
   }
@@ -651,7 +440,7 @@ static int checkFilter(sqlite3_vtab_cursor *pCur, int idxNum,
   const char *zSpec = "", *zDsnArg = 0;
   char *zErr = 0, *zDb = 0, *zNoSelect = 0;
   mv_conn *c = 0;
-  fnGrants g;
+  mv_grants g;
   int i = 0, iSel, nNoSelect = 0, rc = SQLITE_OK;
   (void)idxStr; (void)argc;
   memset(&g, 0, sizeof g);
@@ -664,15 +453,15 @@ static int checkFilter(sqlite3_vtab_cursor *pCur, int idxNum,
   c = mv_conn_get(p->ctx, mv_dsn_text(zDsnArg), &zErr);
   if( c==0 ) goto fail;
   if( checkServer(cur, p->ctx, c, &zDb, &zErr) ) goto fail;
-  if( fnGrantsLoad(p->ctx, c, 0, &g, &zErr) ) goto fail;
+  if( mv_grants_load(p->ctx, c, 0, &g, &zErr) ) goto fail;
   checkAdd(cur, sqlite3_mprintf("privilege REPLICATION SLAVE"),
-      fnGrantsHas(&g, P_REPL_SLAVE, 0, 0),
-      fnGrantsHas(&g, P_REPL_SLAVE, 0, 0) ? sqlite3_mprintf("granted")
+      mv_grants_has(&g, P_REPL_SLAVE, 0, 0),
+      mv_grants_has(&g, P_REPL_SLAVE, 0, 0) ? sqlite3_mprintf("granted")
         : sqlite3_mprintf("%s cannot read the binlog (mysql_changes): GRANT"
              " REPLICATION SLAVE ON *.* TO %s", g.zUser, g.zUser));
   checkAdd(cur, sqlite3_mprintf("privilege REPLICATION CLIENT"),
-      fnGrantsHas(&g, P_REPL_CLIENT, 0, 0),
-      fnGrantsHas(&g, P_REPL_CLIENT, 0, 0) ? sqlite3_mprintf("granted")
+      mv_grants_has(&g, P_REPL_CLIENT, 0, 0),
+      mv_grants_has(&g, P_REPL_CLIENT, 0, 0) ? sqlite3_mprintf("granted")
         : sqlite3_mprintf("%s cannot read binlog positions (SHOW MASTER"
              " STATUS): GRANT REPLICATION CLIENT ON *.* TO %s",
              g.zUser, g.zUser));
@@ -682,7 +471,7 @@ static int checkFilter(sqlite3_vtab_cursor *pCur, int idxNum,
                   &zErr) ) goto fail;
   if( !cur->oom ){
     fnRow *pSel = &cur->aRow[iSel];
-    int ok = fnGrantsHas(&g, P_SELECT, 0, 0);
+    int ok = mv_grants_has(&g, P_SELECT, 0, 0);
     char *zDetail;
     if( ok ){
       zDetail = sqlite3_mprintf("granted on *.*");
@@ -714,7 +503,7 @@ fail:
   rc = SQLITE_ERROR;
 done:
   if( c ) mv_conn_release(p->ctx, c);
-  fnGrantsFree(&g);
+  mv_grants_free(&g);
   sqlite3_free(zErr);
   sqlite3_free(zDb);
   sqlite3_free(zNoSelect);
@@ -748,227 +537,6 @@ static int checkRowid(sqlite3_vtab_cursor *pCur, sqlite3_int64 *pRowid){
   return SQLITE_OK;
 }
 
-/* ---------------------------------------------------------------------
-** mysql_setup(admin_dsn, user, password [, host])
-*/
-
-/* Replace every occurrence of zPw in z by *** (z is consumed). */
-static char *fnScrub(char *z, const char *zPw){
-  sqlite3_str *s;
-  const char *p, *q;
-  size_t n = zPw ? strlen(zPw) : 0;
-  if( z==0 || n==0 || strstr(z, zPw)==0 ) return z;
-  s = sqlite3_str_new(0);
-  for(p=z; (q = strstr(p, zPw))!=0; p = q+n){
-    sqlite3_str_append(s, p, (int)(q-p));
-    sqlite3_str_appendall(s, "***");
-  }
-  sqlite3_str_appendall(s, p);
-  sqlite3_free(z);
-  return sqlite3_str_finish(s);
-}
-
-/* After an access-denied error: which of the privileges that mysql_setup
-** needs does the admin lack? A message, or NULL if SHOW GRANTS shows them
-** all (a role, say) and the server's own message must do. */
-static char *setupDenied(mv_ctx *ctx, mv_conn *c){
-  static const struct { unsigned m; const char *z; } aNeed[] = {
-    { P_CREATE_USER,  "CREATE USER" },
-    { P_REPL_SLAVE,   "REPLICATION SLAVE" },
-    { P_REPL_CLIENT,  "REPLICATION CLIENT" },
-    { P_SELECT,       "SELECT" },
-    { P_GRANT_OPTION, "GRANT OPTION" },
-  };
-  fnGrants g;
-  char *zErr = 0, *zRet = 0;
-  sqlite3_str *s;
-  int i, n = 0;
-  if( fnGrantsLoad(ctx, c, 0, &g, &zErr) ){
-    sqlite3_free(zErr);
-    fnGrantsFree(&g);
-    return 0;
-  }
-  s = sqlite3_str_new(0);
-  for(i=0; i<(int)(sizeof aNeed/sizeof aNeed[0]); i++){
-    if( fnGrantsHas(&g, aNeed[i].m, 0, 0) ) continue;
-    sqlite3_str_appendf(s, "%s%s", n ? ", " : "", aNeed[i].z);
-    n++;
-  }
-  if( n ){
-    char *zList = sqlite3_str_finish(s);
-    zRet = sqlite3_mprintf("the admin %s lacks %s on *.* (creating the agent"
-        " needs CREATE USER, and granting a privilege needs it WITH GRANT"
-        " OPTION): as root run GRANT CREATE USER, REPLICATION SLAVE,"
-        " REPLICATION CLIENT, SELECT ON *.* TO %s WITH GRANT OPTION",
-        g.zUser, zList, g.zUser);
-    sqlite3_free(zList);
-  }else{
-    sqlite3_free(sqlite3_str_finish(s));
-  }
-  fnGrantsFree(&g);
-  return zRet;
-}
-
-static void setupFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
-  mv_ctx *ctx = (mv_ctx*)sqlite3_user_data(pCtx);
-  const char *zAdmin = (const char*)sqlite3_value_text(argv[0]);
-  const char *zUser = (const char*)sqlite3_value_text(argv[1]);
-  const char *zPw = (const char*)sqlite3_value_text(argv[2]);
-  const char *zHost = argc>3 ? (const char*)sqlite3_value_text(argv[3]) : "%";
-  char *zErr = 0, *zAcct = 0, *zUserLit = 0, *zHostLit = 0, *zPwLit = 0;
-  char *zSql = 0, *zLog = 0, *zIdent = 0;
-  sqlite3_str *out = sqlite3_str_new(0);
-  mv_conn *c = 0;
-  MYSQL_RES *res;
-  int existed = 0, created = 0;
-
-  if( zUser==0 || zUser[0]==0 ){
-    zErr = sqlite3_mprintf("the user name (argument 2) is empty");
-    goto fail;
-  }
-  if( zPw==0 || zPw[0]==0 ){
-    zErr = sqlite3_mprintf("the password (argument 3) is empty: the agent"
-                           " user needs one");
-    goto fail;
-  }
-  if( zHost==0 || zHost[0]==0 ){
-    zErr = sqlite3_mprintf("the host (argument 4) is empty: use '%%' for any"
-                           " host");
-    goto fail;
-  }
-  c = mv_conn_get(ctx, mv_dsn_text(zAdmin), &zErr);
-  if( c==0 ) goto fail;
-  zUserLit = mv_literal(c->mysql, zUser);
-  zHostLit = mv_literal(c->mysql, zHost);
-  zPwLit = mv_literal(c->mysql, zPw);
-  zAcct = (zUserLit && zHostLit) ? sqlite3_mprintf("%s@%s", zUserLit, zHostLit) : 0;
-  if( zAcct==0 || zPwLit==0 ) goto oom;
-
-  /* MariaDB writes CREATE/ALTER USER ... IDENTIFIED BY 'text' into the
-  ** binlog verbatim, where anyone with REPLICATION SLAVE (the agent
-  ** itself, through the sql column of mysql_changes) could read it. So
-  ** there the password is hashed first (SELECT is not logged) and the
-  ** hash is sent: IDENTIFIED BY PASSWORD '*...'. MySQL rewrites the
-  ** statement with the hash before logging it; it gets the text. */
-  zIdent = sqlite3_mprintf("IDENTIFIED BY %s", zPwLit);
-  if( zIdent==0 ) goto oom;
-  if( mv_is_mariadb(c->mysql) ){
-    MYSQL_ROW row;
-    sqlite3_free(zSql);
-    zSql = sqlite3_mprintf("SELECT PASSWORD(%s)", zPwLit);
-    if( zSql==0 ) goto oom;
-    res = mv_query_as(ctx, c, zSql, "SELECT PASSWORD('***')", 0, &zErr);
-    if( res==0 ){
-      if( zErr==0 ) zErr = sqlite3_mprintf("SELECT PASSWORD(): no result");
-      goto fail;
-    }
-    row = mysql_fetch_row(res);
-    if( row && row[0] && row[0][0]=='*' ){
-      memset(zIdent, 0, strlen(zIdent));
-      sqlite3_free(zIdent);
-      zIdent = sqlite3_mprintf("IDENTIFIED BY PASSWORD '%s'", row[0]);
-    }
-    mysql_free_result(res);
-    if( zIdent==0 ) goto oom;
-  }
-
-  /* 1. Create the user, or set the password of the one that exists. */
-  sqlite3_free(zSql);
-  zSql = sqlite3_mprintf("CREATE USER %s %s", zAcct, zIdent);
-  zLog = sqlite3_mprintf("CREATE USER %s IDENTIFIED BY '***'", zAcct);
-  if( zSql==0 || zLog==0 ) goto oom;
-  res = mv_query_as(ctx, c, zSql, zLog, 0, &zErr);
-  if( res ) mysql_free_result(res);
-  if( zErr && mysql_errno(c->mysql)==MV_ER_CANNOT_USER ){
-    /* the user exists already */
-    sqlite3_free(zErr); zErr = 0;
-    sqlite3_free(zSql); sqlite3_free(zLog);
-    zSql = sqlite3_mprintf("ALTER USER %s %s", zAcct, zIdent);
-    zLog = sqlite3_mprintf("ALTER USER %s IDENTIFIED BY '***'", zAcct);
-    if( zSql==0 || zLog==0 ) goto oom;
-    res = mv_query_as(ctx, c, zSql, zLog, 0, &zErr);
-    if( res ) mysql_free_result(res);
-    existed = 1;
-  }
-  if( zErr ) goto denied;
-  created = !existed;
-  sqlite3_str_appendf(out, existed ? "user %s existed: set its password"
-                                   : "created user %s", zAcct);
-
-  /* 2. An existing user keeps nothing beyond the three privileges. */
-  if( existed ){
-    fnGrants g;
-    int extra;
-    if( fnGrantsLoad(ctx, c, zAcct, &g, &zErr) ){ fnGrantsFree(&g); goto denied; }
-    extra = fnGrantsExtra(&g);
-    fnGrantsFree(&g);
-    if( extra ){
-      sqlite3_free(zSql);
-      zSql = sqlite3_mprintf("REVOKE ALL PRIVILEGES, GRANT OPTION FROM %s", zAcct);
-      if( zSql==0 ) goto oom;
-      res = mv_query_as(ctx, c, zSql, 0, 0, &zErr);
-      if( res ) mysql_free_result(res);
-      if( zErr ) goto denied;
-      sqlite3_str_appendf(out, "; revoked its other privileges");
-    }
-  }
-
-  /* 3. Exactly the agent's privileges. */
-  sqlite3_free(zSql);
-  zSql = sqlite3_mprintf("GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT"
-                         " ON *.* TO %s", zAcct);
-  if( zSql==0 ) goto oom;
-  res = mv_query_as(ctx, c, zSql, 0, 0, &zErr);
-  if( res ) mysql_free_result(res);
-  if( zErr ) goto denied;
-  sqlite3_str_appendf(out, "; granted REPLICATION SLAVE, REPLICATION CLIENT,"
-                           " SELECT ON *.*");
-  if( sqlite3_str_errcode(out) ) goto oom;
-  sqlite3_result_text(pCtx, sqlite3_str_finish(out), -1, sqlite3_free);
-  out = 0;
-  goto done;
-
-denied:
-  if( mv_error_class(mysql_errno(c->mysql))==MV_ERR_ACCESS ){
-    char *zWhy = setupDenied(ctx, c);
-    if( zWhy ){ sqlite3_free(zErr); zErr = zWhy; }
-  }
-  if( created ){
-    /* Leave nothing half done: a user without its privileges would
-    ** only fail later, further from the cause. */
-    char *zDrop = sqlite3_mprintf("DROP USER %s", zAcct);
-    char *zIgnore = 0;
-    if( zDrop ){
-      res = mv_query_as(ctx, c, zDrop, 0, 0, &zIgnore);
-      if( res ) mysql_free_result(res);
-    }
-    sqlite3_free(zIgnore);
-    sqlite3_free(zDrop);
-  }
-  goto fail;
-oom:
-  sqlite3_free(zErr);
-  zErr = 0;
-fail:
-  {
-    char *z = fnScrub(sqlite3_mprintf("mysql_setup: %s",
-                                      zErr ? zErr : "out of memory"), zPw);
-    sqlite3_result_error(pCtx, z ? z : "mysql_setup: out of memory", -1);
-    sqlite3_free(z);
-  }
-done:
-  if( c ) mv_conn_release(ctx, c);
-  sqlite3_free(sqlite3_str_finish(out));
-  sqlite3_free(zErr);
-  sqlite3_free(zAcct);
-  sqlite3_free(zUserLit);
-  sqlite3_free(zHostLit);
-  if( zPwLit ){ memset(zPwLit, 0, strlen(zPwLit)); sqlite3_free(zPwLit); }
-  if( zSql ){ memset(zSql, 0, strlen(zSql)); sqlite3_free(zSql); }
-  if( zIdent ){ memset(zIdent, 0, strlen(zIdent)); sqlite3_free(zIdent); }
-  sqlite3_free(zLog);
-}
-
 static sqlite3_module checkModule = {
   0,                /* iVersion */
   0,                /* xCreate: eponymous only */
@@ -990,21 +558,17 @@ static sqlite3_module checkModule = {
   MV_XINTEGRITY     /* xIntegrity (3.44+) */
 };
 
+
 /* ---------------------------------------------------------------------
 ** Registration.
 */
-int mv_register_functions(sqlite3 *db, mv_ctx *ctx){
+int mv_register_check(sqlite3 *db, mv_ctx *ctx){
   int rc;
   int i;
   for(i=0, rc=SQLITE_OK; i<2 && rc==SQLITE_OK; i++){
     rc = sqlite3_create_function_v2(db, "mysql_position", i,
             SQLITE_UTF8|SQLITE_DIRECTONLY, mv_ctx_ref(ctx),
             positionFunc, 0, 0, mv_ctx_unref);
-  }
-  for(i=3; i<=4 && rc==SQLITE_OK; i++){
-    rc = sqlite3_create_function_v2(db, "mysql_setup", i,
-            SQLITE_UTF8|SQLITE_DIRECTONLY, mv_ctx_ref(ctx),
-            setupFunc, 0, 0, mv_ctx_unref);
   }
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_module_v2(db, "mysql_check", &checkModule,
