@@ -242,6 +242,8 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
       const char *zEngine = row[2];
       int isView = row[3] && strcmp(row[3], "VIEW")==0;
       int hasPk = !isView && checkHasPk(ctx, c, zS, zT);
+      char zDetail[600];
+      int ok;
       nFound++;
       checkAdd(cur, sqlite3_mprintf("table %s.%s", zS, zT), 1,
                sqlite3_mprintf("exists"));
@@ -252,25 +254,13 @@ static int checkTables(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
         }
         (*pnNoSelect)++;
       }
-      if( isView ){
-        checkAdd(cur, sqlite3_mprintf("engine %s.%s", zS, zT), 0,
-                 sqlite3_mprintf("%s.%s is a view: only base tables have"
-                                 " row events in the binlog", zS, zT));
-      }else if( zEngine && sqlite3_stricmp(zEngine, "InnoDB")==0 ){
-        checkAdd(cur, sqlite3_mprintf("engine %s.%s", zS, zT), 1,
-                 sqlite3_mprintf("InnoDB"));
-      }else{
-        checkAdd(cur, sqlite3_mprintf("engine %s.%s", zS, zT), 0,
-                 sqlite3_mprintf("%s.%s is %s: a consistent snapshot needs"
-                    " InnoDB; run ALTER TABLE `%s`.`%s` ENGINE=InnoDB",
-                    zS, zT, zEngine ? zEngine : "(no engine)", zS, zT));
-      }
+      ok = mv_check_table(zS, zT, row[3], zEngine, zDetail, sizeof zDetail);
+      checkAdd(cur, sqlite3_mprintf("engine %s.%s", zS, zT), ok,
+               sqlite3_mprintf("%s", zDetail));
       if( !isView ){
-        checkAdd(cur, sqlite3_mprintf("primary key %s.%s", zS, zT), hasPk,
-                 hasPk ? sqlite3_mprintf("present")
-                       : sqlite3_mprintf("%s.%s has no primary key: changes"
-                    " cannot be matched to rows; run ALTER TABLE `%s`.`%s`"
-                    " ADD PRIMARY KEY (...)", zS, zT, zS, zT));
+        ok = mv_check_primary_key(zS, zT, hasPk, zDetail, sizeof zDetail);
+        checkAdd(cur, sqlite3_mprintf("primary key %s.%s", zS, zT), ok,
+                 sqlite3_mprintf("%s", zDetail));
       }
     }
     mysql_free_result(res);
@@ -333,22 +323,15 @@ static int checkServer(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
   }
   row = mysql_fetch_row(res);
   if( row ){
-    const char *zLogBin = row[0] ? row[0] : "";
-    const char *zFmt = row[1] ? row[1] : "(unset)";
     const char *zImg = row[2] ? row[2] : "(unset)";
     const char *zId = row[3] ? row[3] : "0";
-    int on = strcmp(zLogBin, "1")==0 || sqlite3_stricmp(zLogBin, "ON")==0;
+    char zDetail[300];
+    int on = mv_check_log_bin(row[0], zDetail, sizeof zDetail);
     if( row[2] ) sqlite3_snprintf(sizeof zImage, zImage, "%s", row[2]);
-    checkAdd(cur, sqlite3_mprintf("log_bin"), on,
-        on ? sqlite3_mprintf("ON")
-           : sqlite3_mprintf("binary logging is off: add log_bin=mysql-bin"
-                " to the [mysqld] section of my.cnf and restart the server"));
-    on = sqlite3_stricmp(zFmt, "ROW")==0;
+    checkAdd(cur, sqlite3_mprintf("log_bin"), on, sqlite3_mprintf("%s", zDetail));
+    on = mv_check_binlog_format(row[1], zDetail, sizeof zDetail);
     checkAdd(cur, sqlite3_mprintf("binlog_format"), on,
-        on ? sqlite3_mprintf("ROW")
-           : sqlite3_mprintf("binlog_format is %s: add binlog_format=ROW to"
-                " [mysqld] in my.cnf (or SET GLOBAL binlog_format=ROW; sessions"
-                " already open keep their format)", zFmt));
+             sqlite3_mprintf("%s", zDetail));
     on = sqlite3_stricmp(zImg, "FULL")==0;
     checkAdd(cur, sqlite3_mprintf("binlog_row_image"), on,
         on ? sqlite3_mprintf("FULL")

@@ -125,6 +125,11 @@ char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr);
 /* Is the server MariaDB (not MySQL)? */
 int mv_is_mariadb(MYSQL *m);
 
+/* The connection's default schema, DATABASE() (*pzDb sqlite3_malloc'd, NULL
+** when the DSN named none); 1 with *pzErr set (naming zWhat) on an error. */
+int mv_default_db(mv_ctx *ctx, mv_conn *c, const char *zWhat, char **pzDb,
+                  char **pzErr);
+
 /* ---- quote.c ---- */
 
 /* SQL text: `name` with backticks doubled; 'text' escaped for the

@@ -1,8 +1,10 @@
 /*
-** server.c — what the server says about itself: its flavour and its
-** current binlog position.
+** server.c — what the server says about itself: its flavour, its current
+** binlog position, the connection's default schema. The requirements'
+** messages are pure/checkrules.c's.
 */
 #include "mysqlvtab.h"
+#include "pure/checkrules.h"
 
 #include <string.h>
 
@@ -37,9 +39,8 @@ char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr){
   }
   row = mysql_fetch_row(res);
   if( row==0 || row[0]==0 || row[1]==0 ){
-    *pzErr = sqlite3_mprintf("binary logging is off on %s: add log_bin=mysql-bin"
-                             " to the [mysqld] section of my.cnf and restart"
-                             " the server", c->zLabel);
+    *pzErr = sqlite3_mprintf("binary logging is off on %s: " MV_LOG_BIN_ADVICE,
+                             c->zLabel);
   }else{
     zRet = sqlite3_mprintf("%s:%s", row[0], row[1]);
     if( zRet==0 ) *pzErr = sqlite3_mprintf("out of memory");
@@ -48,3 +49,22 @@ char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr){
   return zRet;
 }
 
+
+int mv_default_db(mv_ctx *ctx, mv_conn *c, const char *zWhat, char **pzDb,
+                  char **pzErr){
+  MYSQL_RES *res = mv_query(ctx, c, "SELECT DATABASE()", zWhat, pzErr);
+  MYSQL_ROW row;
+  *pzDb = 0;
+  if( res==0 ) return 1;
+  row = mysql_fetch_row(res);
+  if( row && row[0] ){
+    *pzDb = sqlite3_mprintf("%s", row[0]);
+    if( *pzDb==0 ){
+      mysql_free_result(res);
+      *pzErr = sqlite3_mprintf("out of memory");
+      return 1;
+    }
+  }
+  mysql_free_result(res);
+  return 0;
+}

@@ -5,6 +5,7 @@
 ** keys and MariaDB's JSON columns (LONGTEXT CHECK json_valid).
 */
 #include "snapshot.h"
+#include "pure/checkrules.h"
 
 #include <string.h>
 
@@ -157,13 +158,7 @@ int mv_snap_resolve(mv_ctx *ctx, mv_conn *c, const char *zArg,
   }
   for(i=0; i<nName; i++){
     if( aName[i].zDb==0 && zDefDb==0 ){
-      MYSQL_RES *res = mv_query(ctx, c, "SELECT DATABASE()", "mysql_snapshot",
-                                pzErr);
-      MYSQL_ROW row;
-      if( res==0 ) goto fail;
-      row = mysql_fetch_row(res);
-      if( row && row[0] ) zDefDb = sqlite3_mprintf("%s", row[0]);
-      mysql_free_result(res);
+      if( mv_default_db(ctx, c, "mysql_snapshot", &zDefDb, pzErr) ) goto fail;
       if( zDefDb==0 ){
         *pzErr = sqlite3_mprintf("mysql_snapshot: table '%s' names no database"
             " and the DSN has none (write db.table)", aName[i].zTbl);
@@ -208,20 +203,12 @@ int mv_snap_resolve(mv_ctx *ctx, mv_conn *c, const char *zArg,
     while( (row = mysql_fetch_row(res))!=0 ){
       SnapTable *aNew;
       const char *zType = row[1] ? row[1] : "";
-      const char *zEngine = row[2] ? row[2] : "";
+      const char *zEngine = row[2];
+      char zDetail[600];
       if( row[0]==0 ) continue;
       nFound++;
-      if( strcmp(zType, "BASE TABLE")!=0 && strcmp(zType, "SYSTEM VERSIONED")!=0 ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s is a %s, not a table:"
-            " a consistent snapshot reads InnoDB tables", zDb, row[0],
-            sqlite3_stricmp(zType, "VIEW")==0 ? "view" : zType);
-        mysql_free_result(res);
-        goto fail;
-      }
-      if( sqlite3_stricmp(zEngine, "InnoDB")!=0 ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s uses the %s engine:"
-            " a consistent snapshot needs InnoDB (ALTER TABLE ... ENGINE=InnoDB)",
-            zDb, row[0], zEngine[0] ? zEngine : "unknown");
+      if( !mv_check_table(zDb, row[0], zType, zEngine, zDetail, sizeof zDetail) ){
+        *pzErr = sqlite3_mprintf("mysql_snapshot: %s", zDetail);
         mysql_free_result(res);
         goto fail;
       }
