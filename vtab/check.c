@@ -387,30 +387,13 @@ static int checkServer(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
 ** Without tbl the checks are those of the server alone (as tbl = '').
 */
 static int checkBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
-  int i, iTbl = -1, iDsn = -1, n = 0;
+  static const int aCol[] = { CHECK_TBL, CHECK_DSN };
+  unsigned mask = 0;
+  int nArg = 0;
+  int rc = mv_hidden_args(pInfo, aCol, 2, &nArg, &mask);
   (void)pVtab;
-  for(i=0; i<pInfo->nConstraint; i++){
-    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
-    if( pC->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    if( pC->iColumn==CHECK_TBL ){
-      if( !pC->usable ) return SQLITE_CONSTRAINT;
-      iTbl = i;
-    }else if( pC->iColumn==CHECK_DSN ){
-      if( !pC->usable ) return SQLITE_CONSTRAINT;
-      iDsn = i;
-    }
-  }
-  pInfo->idxNum = 0;
-  if( iTbl>=0 ){
-    pInfo->idxNum |= 1;
-    pInfo->aConstraintUsage[iTbl].argvIndex = ++n;
-    pInfo->aConstraintUsage[iTbl].omit = 1;
-  }
-  if( iDsn>=0 ){
-    pInfo->idxNum |= 2;
-    pInfo->aConstraintUsage[iDsn].argvIndex = ++n;
-    pInfo->aConstraintUsage[iDsn].omit = 1;
-  }
+  if( rc!=SQLITE_OK ) return rc;
+  pInfo->idxNum = (int)mask;
   pInfo->estimatedCost = 1000.0;
   pInfo->estimatedRows = 20;
   return SQLITE_OK;

@@ -182,6 +182,27 @@ int mv_tblarg_parse(const char *zFunc, const char *zArg, mv_tblname **paName,
                     int *pnName, char **pzErr);
 void mv_tblarg_free(mv_tblname *a, int n);
 
+/* ---- errors.c ---- */
+
+/* "zFunc: [zDb.]zTbl: [zPos: ]cause" (sqlite3_malloc'd, NULL when out of
+** memory): what failed, the table (zTbl NULL: none; zDb NULL: the table's
+** name alone) and the position (file:offset, a row...; NULL: none). */
+char *mv_error(const char *zFunc, const char *zDb, const char *zTbl,
+               const char *zPos, const char *zFmt, ...)
+  __attribute__((format(printf, 5, 6)));
+
+/* ---- hidden.c: xBestIndex for hidden arguments ---- */
+
+/* The hidden columns aCol[0..nCol) (at most MV_HIDDEN_MAX) of a
+** table-valued function, in xFilter's argv order: each one an `=`
+** constraint supplies gets the next argvIndex after *pnArg (which is
+** advanced) and omit=1, and bit k of *pMask (aCol[k]). Returns
+** SQLITE_CONSTRAINT when a column is constrained only by unusable
+** constraints (SQLite must find a plan that supplies it), else SQLITE_OK. */
+#define MV_HIDDEN_MAX 16
+int mv_hidden_args(sqlite3_index_info *p, const int *aCol, int nCol,
+                   int *pnArg, unsigned *pMask);
+
 /* ---- ext.c ---- */
 mv_ctx *mv_ctx_ref(mv_ctx *ctx);
 void mv_ctx_unref(void *ctx);
