@@ -22,7 +22,9 @@ t0=$(date +%s)
 test/roots.sh mysql mariadb || exit 1
 rmysql=$(test/roots.sh path mysql)
 rmaria=$(test/roots.sh path mariadb)
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# the commit as the Makefile names it (host01.test compares)
+commit=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)
+export MYSQL_VTAB_COMMIT=$commit
 
 # /proc in both roots for the run's time (mysqld, tclsh's exec need it).
 mounted=()

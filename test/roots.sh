@@ -16,7 +16,7 @@ top=$PWD
 base=$top/build/roots
 
 common=(libsqlite3-dev sqlite3 tcl libsqlite3-tcl gcc make pkg-config
-        zlib1g-dev libzstd-dev openssl ca-certificates)
+        zlib1g-dev libzstd-dev openssl ca-certificates python3)
 pkgs_mysql=(mysql-server-core mysql-client-core libmysqlclient-dev)
 pkgs_mariadb=(mariadb-server mariadb-client libmariadb-dev)
 
@@ -46,7 +46,20 @@ hosts() {
 
 create() {
   local flavour=$1 r=$base/$1 tmp pkgs
-  if [ -f "$r/.complete" ]; then hosts "$r"; return 0; fi
+  eval "pkgs=(\"\${pkgs_$flavour[@]}\")"
+  if [ -f "$r/.complete" ]; then
+    hosts "$r"
+    # a cached root made from an older package list: add what is new
+    if [ "$(cat "$r/.packages" 2>/dev/null)" != "${common[*]} ${pkgs[*]}" ]; then
+      echo "roots: updating the packages of $r" >&2
+      { in_root "$r" apt-get update -qq &&
+        in_root "$r" apt-get install -y -qq --no-install-recommends "${common[@]}" "${pkgs[@]}" &&
+        in_root "$r" apt-get clean; } >>"$base/$flavour.log" 2>&1 \
+        || { tail -n 20 "$base/$flavour.log" >&2; exit 1; }
+      echo "${common[*]} ${pkgs[*]}" >"$r/.packages"
+    fi
+    return 0
+  fi
   command -v debootstrap >/dev/null || test/deps.sh debootstrap
   [ -d /usr/share/debootstrap ] || test/deps.sh debootstrap
   tmp=$r.tmp; rm -rf "$tmp"; mkdir -p "$base"
@@ -55,13 +68,13 @@ create() {
     || { tail -n 20 "$base/$flavour.log" >&2; exit 1; }
   # sid's Release file is often past its Valid-Until.
   echo 'Acquire::Check-Valid-Until "false";' >"$tmp/etc/apt/apt.conf.d/99matrix"
-  eval "pkgs=(\"\${pkgs_$flavour[@]}\")"
   in_root "$tmp" apt-get update -qq >>"$base/$flavour.log" 2>&1
   in_root "$tmp" apt-get install -y -qq --no-install-recommends "${common[@]}" "${pkgs[@]}" \
     >>"$base/$flavour.log" 2>&1 || { tail -n 20 "$base/$flavour.log" >&2; exit 1; }
   in_root "$tmp" apt-get clean
   hosts "$tmp"
   mkdir -p "$tmp/src"
+  echo "${common[*]} ${pkgs[*]}" >"$tmp/.packages"
   date -u +%FT%TZ >"$tmp/.complete"
   mv "$tmp" "$r"
 }

@@ -59,6 +59,9 @@
 #include <time.h>
 
 /* Column numbers; the schema strings below list them in this order. */
+/* the row part of a commit row's rowid that follows a rows event */
+#define MC_ROWID_COMMIT ((sqlite3_uint64)(1<<28) - 1)
+
 #define MC_POS        0
 #define MC_NEXT_POS   1
 #define MC_GTID       2
@@ -173,8 +176,13 @@ typedef struct mc_cursor {
   sqlite3_int64 lastCheck, lastEvent;
   int nSinceCheck;
 
-  /* the current row */
+  /* the current row; its rowid is (event ordinal since the start) << 28
+  ** | (row of that event): the same row has the same rowid in every scan
+  ** from the same start, whatever the filters, which SQLite's OR
+  ** optimization (MULTI-INDEX OR) relies on when it drops duplicates */
   sqlite3_int64 iRowid;
+  sqlite3_uint64 nEvent;            /* events handled, outer and inner */
+  sqlite3_uint64 nEventRow;         /* rows of the current event so far */
   int eof;
   int op;
   uint32_t ts;
@@ -481,6 +489,8 @@ static int isRowsEvent(int t){
 ** row is ready, 0 when the event gave none, SQLITE_ERROR-ish <0 on error
 ** (the message is set). */
 static int handleEvent(mc_cursor *pCur, mvb_event *ev){
+  pCur->nEvent++;
+  pCur->nEventRow = 0;
   switch( ev->type ){
     case MVB_ROTATE: {
       size_t n = ev->u.rotate.file_len;
@@ -780,6 +790,7 @@ static void cursorReset(mc_cursor *pCur){
   pCur->zGtid[0] = 0;
   pCur->inTxn = pCur->pendingCommit = 0;
   pCur->iRowid = 0;
+  pCur->nEvent = pCur->nEventRow = 0;
   pCur->eof = 1;
   rowReset(pCur);
 }
@@ -825,6 +836,7 @@ static int mcNext(sqlite3_vtab_cursor *cur){
     int rc;
     if( pCur->pendingCommit ){
       pCur->pendingCommit = 0;
+      pCur->nEventRow = MC_ROWID_COMMIT;
       if( commitRow(pCur, pCur->ts) ) break;
       continue;
     }
@@ -832,6 +844,7 @@ static int mcNext(sqlite3_vtab_cursor *cur){
       rc = mvb_rows_next(pCur->d, &pCur->rows);
       if( rc==MVB_ROW ){
         mvb_table *t = pCur->rows.table;
+        pCur->nEventRow++;
         pCur->op = pCur->rows.op;
         pCur->table = t;
         pCur->zDb = t->db; pCur->nDb = strlen(t->db);
@@ -929,7 +942,10 @@ static int mcNext(sqlite3_vtab_cursor *cur){
     if( rc<0 ) return SQLITE_ERROR;
     if( rc>0 ) break;
   }
-  pCur->iRowid++;
+  /* (a rows event of more than 2^28-2 rows, which no server writes below
+  ** a 1 GB event of 4-byte rows, would share ids with the next event) */
+  pCur->iRowid = (sqlite3_int64)((pCur->nEvent<<28)
+      | (pCur->nEventRow<MC_ROWID_COMMIT ? pCur->nEventRow : MC_ROWID_COMMIT));
   return SQLITE_OK;
 }
 
@@ -1401,6 +1417,10 @@ static int mcRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
 ** equality, NULL matches nothing), and before decoding, so rows of other
 ** tables are never decoded. A hidden argument constrained only by an
 ** unusable constraint makes the plan SQLITE_CONSTRAINT.
+** Each db/tbl/op constraint takes only a tenth off the cost: the stream is
+** read whole either way, and an OR of two such terms must cost more than
+** one scan (2 x 0.9^3 > 1), or SQLite would read the log once per term
+** (MULTI-INDEX OR), and in follow mode never get to the second term.
 */
 static int mcBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p){
   mc_vtab *pTab = (mc_vtab*)pVtab;
@@ -1437,7 +1457,7 @@ static int mcBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p){
     p->aConstraintUsage[aIdx[k]].argvIndex = ++nArg;
     p->aConstraintUsage[aIdx[k]].omit = 1;
     if( k>=5 && k<8 ){
-      cost /= 10;
+      cost *= 0.9;
       if( sqlite3_vtab_in(p, aIdx[k], -1) ){
         sqlite3_vtab_in(p, aIdx[k], 1);
         idxNum |= aBit[k]<<3;       /* MCI_DB -> MCI_DB_IN, ... */

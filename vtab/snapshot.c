@@ -87,6 +87,7 @@ typedef struct SnapVtab {
   char **azCol;        /* MySQL column names */
   int *aPd;            /* MV_PD_* per column (pure/types.h) */
   int *aIsPk;
+  int withoutRowid;    /* declared WITHOUT ROWID, keyed by the source's key */
   int *aAsciiOnly;     /* text column in a charset other than utf8mb4: only
                        ** ASCII values are pushed (others could raise MySQL's
                        ** "Illegal mix of collations") */
@@ -223,7 +224,25 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
     sqlite3_str_appendf(s, "%s\"%w\" %s", i ? ", " : "", zName,
                         mv_sq_decltype(r.aCol[i].ct.sq));
   }
-  sqlite3_str_appendall(s, ")");
+  /* SQLite's OR optimization (MULTI-INDEX OR) runs one scan per term and
+  ** drops the rows it has seen by rowid, or by the PRIMARY KEY of a WITHOUT
+  ** ROWID table. A scan's row counter is no identity across scans, the
+  ** source's primary key is: distinct in MySQL's collation, so distinct
+  ** byte-wise too. (Without one, typedBestIndex prices the terms so that
+  ** one scan wins.) */
+  if( p->tab.nPk>0 ){
+    int k, nFound = 0;
+    for(k=0; k<r.nCol; k++) nFound += p->aIsPk[k];
+    if( nFound==p->tab.nPk ){
+      sqlite3_str_appendall(s, ", PRIMARY KEY(");
+      for(k=0; k<p->tab.nPk; k++){
+        sqlite3_str_appendf(s, "%s\"%w\"", k ? ", " : "", p->tab.azPk[k]);
+      }
+      sqlite3_str_appendall(s, ")) WITHOUT ROWID");
+      p->withoutRowid = 1;
+    }
+  }
+  if( !p->withoutRowid ) sqlite3_str_appendall(s, ")");
   mv_reader_free(&r);
   if( mv_exec(p->ctx, c, "SET character_set_results=utf8mb4", pzErr) ){
     sqlite3_free(sqlite3_str_finish(s));
@@ -455,7 +474,12 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     pInfo->needToFreeIdxStr = 1;
     if( pInfo->idxStr==0 ){ rc = SQLITE_NOMEM; goto done; }
   }
-  if( p->tab.nPk>0 && nPkEq>=p->tab.nPk ){
+  if( !p->withoutRowid && (nEq || nRange) ){
+    /* no key to drop an OR's duplicates by (see the schema): an OR of two
+    ** terms must cost more than one scan */
+    pInfo->estimatedRows = nEq ? 100000 : 500000;
+    pInfo->estimatedCost = nEq ? 6e5 : 8e5;
+  }else if( p->tab.nPk>0 && nPkEq>=p->tab.nPk ){
     pInfo->estimatedRows = 1;
     pInfo->estimatedCost = 10;
     pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
