@@ -10,7 +10,7 @@
 **   SELECT mysql_vtab_debug('help');     -- the modes
 **
 ** Registers the virtual tables (snapshot.c, changes.c) and the functions
-** (functions.c). Everything the modules share lives in one mv_ctx per
+** (check.c, setup.c). Everything the modules share lives in one mv_ctx per
 ** SQLite connection, freed when the last module or function using it goes.
 */
 #include "mysqlvtab.h"
@@ -58,8 +58,7 @@ static const char zDebugModes[] =
 
 struct mv_ctx {
   int nRef;
-  sqlite3 *db;                     /* the SQLite connection it serves */
-  mv_conn *pPool;                  /* every connection, idle or in use */
+  mv_pool pool;                    /* its MySQL connections */
   char *azLog[MV_QUERY_LOG];       /* ring of recent statements */
   int iLog, nLog;
 };
@@ -69,26 +68,23 @@ mv_ctx *mv_ctx_ref(mv_ctx *ctx){
   return ctx;
 }
 
-mv_conn **mv_ctx_pool(mv_ctx *ctx){
-  return &ctx->pPool;
+mv_conn *mv_conn_get(mv_ctx *ctx, const char *zDsn, char **pzErr){
+  return mv_pool_get(&ctx->pool, zDsn, pzErr);
 }
 
-sqlite3 *mv_ctx_db(mv_ctx *ctx){
-  return ctx->db;
+void mv_conn_put(mv_ctx *ctx, mv_conn *c, int reusable){
+  mv_pool_put(&ctx->pool, c, reusable);
+}
+
+void mv_conn_release(mv_ctx *ctx, mv_conn *c){
+  mv_pool_release(&ctx->pool, c);
 }
 
 void mv_ctx_unref(void *p){
   mv_ctx *ctx = (mv_ctx*)p;
   int i;
   if( ctx==0 || --ctx->nRef>0 ) return;
-  while( ctx->pPool ){
-    mv_conn *c = ctx->pPool;
-    ctx->pPool = c->pNext;
-    if( c->mysql ) mysql_close(c->mysql);
-    sqlite3_free(c->zDsn);
-    sqlite3_free(c->zLabel);
-    sqlite3_free(c);
-  }
+  mv_pool_close(&ctx->pool);
   for(i=0; i<MV_QUERY_LOG; i++) sqlite3_free(ctx->azLog[i]);
   sqlite3_free(ctx);
 }
@@ -195,7 +191,7 @@ int sqlite3_mysqlvtab_init(sqlite3 *db, char **pzErrMsg,
   if( ctx==0 ) return SQLITE_NOMEM;
   memset(ctx, 0, sizeof *ctx);
   ctx->nRef = 1;   /* held by mysql_vtab_version below */
-  ctx->db = db;
+  mv_pool_init(&ctx->pool, db);
   rc = sqlite3_create_function_v2(db, "mysql_vtab_version", 0,
           SQLITE_UTF8|SQLITE_INNOCUOUS|SQLITE_DETERMINISTIC, ctx,
           versionFunc, 0, 0, mv_ctx_unref);
@@ -206,7 +202,8 @@ int sqlite3_mysqlvtab_init(sqlite3 *db, char **pzErrMsg,
   }
   if( rc==SQLITE_OK ) rc = mv_register_snapshot(db, ctx);
   if( rc==SQLITE_OK ) rc = mv_register_changes(db, ctx);
-  if( rc==SQLITE_OK ) rc = mv_register_functions(db, ctx);
+  if( rc==SQLITE_OK ) rc = mv_register_check(db, ctx);
+  if( rc==SQLITE_OK ) rc = mv_register_setup(db, ctx);
   if( rc==SQLITE_OK ) rc = mv_register_mirror(db, ctx);
   if( rc!=SQLITE_OK ){
     *pzErrMsg = sqlite3_mprintf("mysql_vtab: registration failed: %s",
