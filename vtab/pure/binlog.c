@@ -113,6 +113,7 @@ mvb_decoder *mvb_new(void){
   d->ts_m = d->ts_d = 1;
   mv_buf_init(&d->unz);
   mv_buf_init(&d->payload);
+  mv_buf_init(&d->payload_src);
   mv_buf_init(&d->scratch);
   mv_buf_init(&d->jtmp);
   return d;
@@ -123,6 +124,8 @@ void mvb_free(mvb_decoder *d){
   mvb_forget_tables(d);
   mv_buf_free(&d->unz);
   mv_buf_free(&d->payload);
+  mv_buf_free(&d->payload_src);
+  mvz_stream_close(&d->pz);
   mv_buf_free(&d->scratch);
   mv_buf_free(&d->jtmp);
   free(d->vals);
@@ -192,15 +195,43 @@ int mvb_parse(mvb_decoder *d, const uint8_t *buf, size_t n, mvb_event *ev){
   return parse_common(d, buf, n, d->checksum, ev);
 }
 
+/* At least need decompressed bytes from payload_off on, unless the data
+** ends first. The bytes before payload_off (inner events handed out
+** before) are dropped first; reads are of 64 KB at least, so the move
+** happens once per read, not once per event. 0, or 1 with d->zErr set. */
+#define PAYLOAD_READ (64*1024)
+static int payloadFill(mvb_decoder *d, size_t need){
+  char zE[200];
+  size_t have = d->payload.n - d->payload_off;
+  if( have>=need || d->pz.ended ) return 0;
+  if( d->payload_off>0 ){
+    memmove(d->payload.z, d->payload.z + d->payload_off, have);
+    d->payload.n = have;
+    d->payload_base += d->payload_off;
+    d->payload_off = 0;
+  }
+  while( d->payload.n<need && !d->pz.ended ){
+    size_t want = need - d->payload.n;
+    if( want<PAYLOAD_READ ) want = PAYLOAD_READ;
+    if( mvz_stream_read(&d->pz, &d->payload, want, zE, sizeof zE) ){
+      mvb_fail(d, MVB_TRANSACTION_PAYLOAD, "%s", zE);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int mvb_payload_next(mvb_decoder *d, mvb_event *inner){
   size_t left;
   uint32_t size;
   const uint8_t *p;
   int rc;
   if( !d->in_payload ) return MVB_DONE;
+  if( payloadFill(d, HEADER_LEN) ){ d->in_payload = 0; return MVB_ERROR; }
   left = d->payload.n - d->payload_off;
   if( left==0 ){
     d->in_payload = 0;
+    mvz_stream_close(&d->pz);       /* its window is freed now */
     return MVB_DONE;
   }
   p = (const uint8_t*)d->payload.z + d->payload_off;
@@ -211,10 +242,16 @@ int mvb_payload_next(mvb_decoder *d, mvb_event *inner){
   }
   size = (uint32_t)p[9] | (uint32_t)p[10]<<8 | (uint32_t)p[11]<<16
        | (uint32_t)p[12]<<24;
+  if( size>=HEADER_LEN && size<=MAX_INFLATE ){
+    if( payloadFill(d, size) ){ d->in_payload = 0; return MVB_ERROR; }
+    left = d->payload.n - d->payload_off;
+    p = (const uint8_t*)d->payload.z + d->payload_off;
+  }
   if( size<HEADER_LEN || size>left ){
     d->in_payload = 0;
-    return mvb_fail(d, MVB_TRANSACTION_PAYLOAD, "inner event at offset %zu: "
-                "size %u does not fit (%zu bytes left)", d->payload_off,
+    return mvb_fail(d, MVB_TRANSACTION_PAYLOAD, "inner event at offset %llu: "
+                "size %u does not fit (%zu bytes left)",
+                (unsigned long long)(d->payload_base + d->payload_off),
                 (unsigned)size, left);
   }
   d->payload_off += size;

@@ -363,16 +363,23 @@ static int parse_previous_gtids(mvb_decoder *d, mvb_event *ev, mv_reader *r){
   return MVB_OK;
 }
 
-/* TRANSACTION_PAYLOAD: decompressed whole; mvb_payload_next hands out
-** the inner events. */
+/* TRANSACTION_PAYLOAD: its body is kept (the caller's buffer may not
+** last) and mvb_payload_next decompresses the inner events one by one. */
 static int parse_payload(mvb_decoder *d, mvb_event *ev){
   char zE[200];
-  mv_buf_reset(&d->payload);
-  if( mvz_payload(ev->body, ev->body_len, &d->payload, MAX_INFLATE,
-                  zE, sizeof zE) ){
+  mvz_stream_close(&d->pz);
+  mv_buf_reset(&d->payload_src);
+  mv_buf_append(&d->payload_src, ev->body, ev->body_len);
+  if( d->payload_src.oom ){
+    return mvb_fail(d, MVB_TRANSACTION_PAYLOAD, "out of memory");
+  }
+  if( mvz_stream_open(&d->pz, (const uint8_t*)d->payload_src.z,
+                      d->payload_src.n, zE, sizeof zE) ){
     return mvb_fail(d, MVB_TRANSACTION_PAYLOAD, "%s", zE);
   }
+  mv_buf_reset(&d->payload);
   d->payload_off = 0;
+  d->payload_base = 0;
   d->in_payload = 1;
   return MVB_OK;
 }

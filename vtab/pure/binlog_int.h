@@ -16,6 +16,7 @@
 #ifndef MV_BINLOG_INT_H
 #define MV_BINLOG_INT_H
 
+#include "decompress.h"
 #include "binlog.h"
 #include "buf.h"
 #include "bytes.h"
@@ -71,8 +72,13 @@ struct mvb_decoder {
 
   /* buffers reused across events */
   mv_buf unz;                /* decompressed MariaDB query / rows */
-  mv_buf payload;            /* inner events of a TRANSACTION_PAYLOAD */
-  size_t payload_off;
+  /* a TRANSACTION_PAYLOAD, read an inner event at a time (memory is one
+  ** event and a zstd window, however large the transaction) */
+  mv_buf payload_src;        /* the payload event's body, copied */
+  mvz_stream pz;             /* its decompression */
+  mv_buf payload;            /* decompressed bytes not yet handed out ... */
+  size_t payload_off;        /* ... from here (the current inner event) */
+  uint64_t payload_base;     /* payload offset of payload.z[0] */
   int in_payload;
   mv_buf scratch;            /* derived text of the current row */
   mv_buf jtmp;               /* partial JSON result before copying */
