@@ -1838,7 +1838,6 @@ static void test_payload_big(void){
   CHECK(in.n > 1500000);
   CHECK(maxWindow < 300000);
   free(in.b);
-  free(pl.b);
 }
 
 /* A PARTIAL_UPDATE_ROWS event of table 80 under binlog_row_image=MINIMAL:
