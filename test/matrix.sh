@@ -137,7 +137,13 @@ suite() {   # suite SERVER BUILD
       else
         rm -rf "$root/src/mysql_vtab/build/mysql"
         cp -a "$rmysql/src/mysql_vtab/build/mysql" "$root/src/mysql_vtab/build/"
-        env+=(MYSQL_VTAB_NO_MAKE="the MariaDB root has no libmysqlclient-dev")
+        # libmysqlclient 9 loads mysql_native_password (MariaDB's default
+        # plugin) from a file of mysql-client-core, which conflicts with
+        # MariaDB's client: the file alone, found by LIBMYSQL_PLUGIN_DIR
+        mkdir -p "$root/src/mysql_vtab/build/mysql/plugin"
+        cp "$rmysql/usr/lib/mysql/plugin/mysql_native_password.so" "$root/src/mysql_vtab/build/mysql/plugin/"
+        env+=(MYSQL_VTAB_NO_MAKE="the MariaDB root has no libmysqlclient-dev"
+              LIBMYSQL_PLUGIN_DIR=/src/mysql_vtab/build/mysql/plugin)
       fi ;;
   esac
   s=$(date +%s)

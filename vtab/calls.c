@@ -8,10 +8,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#ifdef MARIADB_PACKAGE_VERSION_ID
-#include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
+#ifdef MARIADB_PACKAGE_VERSION_ID
+#include <poll.h>
 #endif
 
 MYSQL_RES *mv_query_as(mv_ctx *ctx, mv_conn *c, const char *zSql,
@@ -55,25 +55,24 @@ int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr){
 
 /* ---- interruptible calls (see mysqlvtab.h) ---- */
 
-#ifdef MARIADB_PACKAGE_VERSION_ID
-
 static int64_t monotonicMs(void){
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (int64_t)t.tv_sec*1000 + t.tv_nsec/1000000;
 }
 
-/* Stop c's running statement from a second connection with the same DSN.
-** Its own user may KILL QUERY its own threads, no privilege needed. */
-static void killQuery(mv_conn *c){
+/* Stop thread id's running statement from a second connection with the
+** DSN zDsn. Its own user may KILL QUERY its own threads, no privilege
+** needed. (Also from libmysqlclient's watcher thread, below.) */
+static void killQueryOf(const char *zDsn, unsigned long id){
   mv_dsn dsn;
   char *zErr = 0;
   MYSQL *m;
-  if( mv_dsn_parse(c->zDsn, &dsn, &zErr)==0 ){
+  if( mv_dsn_parse(zDsn ? zDsn : "", &dsn, &zErr)==0 ){
     m = mv_connect(&dsn, &zErr);
     if( m ){
       char zSql[40];
-      snprintf(zSql, sizeof zSql, "KILL QUERY %lu", mysql_thread_id(c->mysql));
+      snprintf(zSql, sizeof zSql, "KILL QUERY %lu", id);
       (void)mysql_real_query(m, zSql, (unsigned long)strlen(zSql));
       mysql_close(m);
     }
@@ -81,6 +80,8 @@ static void killQuery(mv_conn *c){
   }
   sqlite3_free(zErr);
 }
+
+#ifdef MARIADB_PACKAGE_VERSION_ID
 
 /* Wait for the events a non-blocking call asked for (MYSQL_WAIT_*), 100 ms
 ** at a time, listening for sqlite3_interrupt() in between; return the
@@ -113,7 +114,7 @@ static int connWait(mv_conn *c, int status){
     if( deadline>=0 && monotonicMs()>=deadline ) return MYSQL_WAIT_TIMEOUT;
     if( c->interrupted==0 ){
       if( c->db && mv_interrupted(c->db) ){
-        killQuery(c);
+        killQueryOf(c->zDsn, mysql_thread_id(c->mysql));
         c->interrupted = monotonicMs();
       }
     }else if( c->interrupted>0 && monotonicMs() - c->interrupted >= 2000 ){
@@ -174,24 +175,143 @@ int mv_stmt_fetch(mv_conn *c, MYSQL_STMT *stmt){
   return ret;
 }
 
-#else  /* MySQL's libmysqlclient: no _start/_cont API */
+#else  /* MySQL's libmysqlclient: no _start/_cont API for statements */
+
+/* A watcher thread does what connWait does above: every 100 ms it looks
+** at the calls in progress (each registers itself for its duration) and,
+** for one whose connection's SQLite handle was interrupted, sends KILL QUERY
+** from a second connection, and two seconds later shuts the socket down.
+** The registry's mutex makes a call's connection safe to touch: a call
+** unregisters before its connection can go. KILL connects, so it runs
+** outside the mutex, on copies of what it needs. Interrupts are seen with
+** SQLite 3.41+ (sqlite3_is_interrupted, safe from another thread); older
+** SQLite cannot be asked from outside its statement. */
+#include <pthread.h>
+
+typedef struct mv_watch {
+  mv_conn *c;
+  int64_t killedAt;            /* when KILL QUERY was sent; 0 not yet */
+  struct mv_watch *pNext;
+} mv_watch;
+
+static pthread_mutex_t watchMutex = PTHREAD_MUTEX_INITIALIZER;
+static mv_watch *watchList = 0;
+static int watcherStarted = 0;
+static int watcherStop = 0;
+static pthread_t watcherThread;
+
+static int canAskInterrupt(void){
+#if SQLITE_VERSION_NUMBER>=3041000
+  return sqlite3_libversion_number()>=3041000;
+#else
+  return 0;
+#endif
+}
+
+static void *watcher(void *pArg){
+  (void)pArg;
+  mysql_thread_init();
+  for(;;){
+    struct timespec pause = { 0, 100*1000*1000 };
+    char *zDsn = 0;
+    unsigned long id = 0;
+    mv_watch *w;
+    nanosleep(&pause, 0);
+    pthread_mutex_lock(&watchMutex);
+    if( watcherStop ){
+      pthread_mutex_unlock(&watchMutex);
+      break;
+    }
+    for(w=watchList; w; w=w->pNext){
+      if( w->killedAt==0 ){
+        if( w->c->db && canAskInterrupt() && sqlite3_is_interrupted(w->c->db)
+         && zDsn==0 ){
+          zDsn = sqlite3_mprintf("%s", w->c->zDsn ? w->c->zDsn : "");
+          id = mysql_thread_id(w->c->mysql);
+          w->killedAt = w->c->interrupted = monotonicMs();
+        }
+      }else if( w->killedAt>0 && monotonicMs() - w->killedAt>=2000 ){
+        /* the kill did not end it: drop the connection, which fails the
+        ** call; the pool will not lend it */
+        shutdown((int)w->c->mysql->net.fd, SHUT_RDWR);
+        w->killedAt = w->c->interrupted = -1;
+      }
+    }
+    pthread_mutex_unlock(&watchMutex);
+    if( zDsn ){
+      killQueryOf(zDsn, id);
+      sqlite3_free(zDsn);
+    }
+  }
+  mysql_thread_end();
+  return 0;
+}
+
+/* The thread runs this library's code: it must end before the library is
+** unloaded (sqlite3_close of the last connection that loaded it). */
+__attribute__((destructor)) static void watcherUnload(void){
+  int started;
+  pthread_mutex_lock(&watchMutex);
+  watcherStop = 1;
+  started = watcherStarted;
+  pthread_mutex_unlock(&watchMutex);
+  if( started ) pthread_join(watcherThread, 0);
+}
+
+static void watchBegin(mv_conn *c, mv_watch *w){
+  c->interrupted = 0;
+  w->c = c;
+  w->killedAt = 0;
+  pthread_mutex_lock(&watchMutex);
+  if( !watcherStarted && !watcherStop ){
+    watcherStarted = pthread_create(&watcherThread, 0, watcher, 0)==0;
+  }
+  w->pNext = watchList;
+  watchList = w;
+  pthread_mutex_unlock(&watchMutex);
+}
+
+static void watchEnd(mv_watch *w){
+  mv_watch **pp;
+  pthread_mutex_lock(&watchMutex);
+  for(pp=&watchList; *pp; pp=&(*pp)->pNext){
+    if( *pp==w ){ *pp = w->pNext; break; }
+  }
+  pthread_mutex_unlock(&watchMutex);
+}
+
+/* CALL (an expression) with c's calls watched for its duration. */
+#define MV_WATCHED(c, CALL) do{ \
+    mv_watch w_;                 \
+    watchBegin((c), &w_);        \
+    CALL;                        \
+    watchEnd(&w_);               \
+  }while(0)
 
 int mv_real_query(mv_conn *c, const char *zSql){
-  c->interrupted = 0;
-  return mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql));
+  int rc;
+  MV_WATCHED(c, rc = mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql)));
+  return rc;
 }
-MYSQL_RES *mv_store_result(mv_conn *c){ return mysql_store_result(c->mysql); }
+MYSQL_RES *mv_store_result(mv_conn *c){
+  MYSQL_RES *res;
+  MV_WATCHED(c, res = mysql_store_result(c->mysql));
+  return res;
+}
 int mv_stmt_prepare(mv_conn *c, MYSQL_STMT *stmt, const char *zSql){
-  c->interrupted = 0;
-  return mysql_stmt_prepare(stmt, zSql, (unsigned long)strlen(zSql));
+  int rc;
+  MV_WATCHED(c, rc = mysql_stmt_prepare(stmt, zSql, (unsigned long)strlen(zSql)));
+  return rc;
 }
 int mv_stmt_execute(mv_conn *c, MYSQL_STMT *stmt){
-  c->interrupted = 0;
-  return mysql_stmt_execute(stmt);
+  int rc;
+  MV_WATCHED(c, rc = mysql_stmt_execute(stmt));
+  return rc;
 }
 int mv_stmt_fetch(mv_conn *c, MYSQL_STMT *stmt){
-  (void)c;
-  return mysql_stmt_fetch(stmt);
+  int rc;
+  MV_WATCHED(c, rc = mysql_stmt_fetch(stmt));
+  return rc;
 }
 
 #endif

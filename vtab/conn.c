@@ -135,6 +135,12 @@ MYSQL *mv_connect(const mv_dsn *p, char **pzErr){
               " public key: set get_server_public_key=1 or"
               " server_public_key=/path/to/public_key.pem in the DSN, or"
               " use TLS: ssl_mode=REQUIRED)";
+    }else if( mysql_errno(m)==CR_AUTH_PLUGIN_CANNOT_LOAD
+           && strstr(mysql_error(m), "mysql_native_password") ){
+      /* MariaDB's default plugin; libmysqlclient 9 loads it from a file */
+      zHint = " (this client library loads mysql_native_password from its"
+              " plugin directory: install it (Debian: mysql-client-core) or"
+              " set LIBMYSQL_PLUGIN_DIR to where it is)";
     }
     *pzErr = sqlite3_mprintf("cannot connect to MySQL as %s: %s%s",
                              zLabel, mysql_error(m), zHint);

@@ -102,21 +102,24 @@ void mv_log_query(mv_ctx *ctx, const char *zSql){
 
 int mv_interrupted(sqlite3 *db){
 #if SQLITE_VERSION_NUMBER>=3041000
-  return sqlite3_is_interrupted(db);
-#else
-  /* SQLite before 3.41 (Debian 12 has 3.40) cannot be asked. But the
-  ** interrupt flag stays set while any statement of the connection is
-  ** active, and a statement stepped meanwhile fails with SQLITE_INTERRUPT:
-  ** so step a trivial one. */
-  sqlite3_stmt *pStmt = 0;
-  int rc;
-  if( sqlite3_prepare_v2(db, "SELECT 1", -1, &pStmt, 0)!=SQLITE_OK ){
-    return sqlite3_errcode(db)==SQLITE_INTERRUPT;
-  }
-  rc = sqlite3_step(pStmt);
-  sqlite3_finalize(pStmt);
-  return rc==SQLITE_INTERRUPT;
+  /* (built with newer headers than the SQLite that loaded it: the routine
+  ** is not there, so the way below) */
+  if( sqlite3_libversion_number()>=3041000 ) return sqlite3_is_interrupted(db);
 #endif
+  {
+    /* SQLite before 3.41 (Debian 12 has 3.40) cannot be asked. But the
+    ** interrupt flag stays set while any statement of the connection is
+    ** active, and a statement stepped meanwhile fails with SQLITE_INTERRUPT:
+    ** so step a trivial one. */
+    sqlite3_stmt *pStmt = 0;
+    int rc;
+    if( sqlite3_prepare_v2(db, "SELECT 1", -1, &pStmt, 0)!=SQLITE_OK ){
+      return sqlite3_errcode(db)==SQLITE_INTERRUPT;
+    }
+    rc = sqlite3_step(pStmt);
+    sqlite3_finalize(pStmt);
+    return rc==SQLITE_INTERRUPT;
+  }
 }
 
 /* The build, as one line (items after "; ") or one item a line. The

@@ -162,8 +162,9 @@ int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr);
 ** has not ended two seconds later, the connection is shut down. The call
 ** then fails and c->interrupted is set (mv_conn_error says "interrupted").
 ** Same results as mysql_real_query, mysql_store_result, mysql_stmt_prepare,
-** mysql_stmt_execute and mysql_stmt_fetch; with MySQL's libmysqlclient,
-** those plain calls. */
+** mysql_stmt_execute and mysql_stmt_fetch. (Connector/C: through its
+** non-blocking calls; MySQL's libmysqlclient has none for statements, so
+** there a watcher thread does the same, with SQLite 3.41+.) */
 int mv_real_query(mv_conn *c, const char *zSql);
 MYSQL_RES *mv_store_result(mv_conn *c);
 int mv_stmt_prepare(mv_conn *c, MYSQL_STMT *stmt, const char *zSql);
