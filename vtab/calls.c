@@ -258,8 +258,10 @@ __attribute__((destructor)) static void watcherUnload(void){
   if( started ) pthread_join(watcherThread, 0);
 }
 
-static void watchBegin(mv_conn *c, mv_watch *w){
-  c->interrupted = 0;
+/* reset: a call that starts a statement (not one that reads the result of
+** an interrupted one, which must still say "interrupted") */
+static void watchBegin(mv_conn *c, mv_watch *w, int reset){
+  if( reset ) c->interrupted = 0;
   w->c = c;
   w->killedAt = 0;
   pthread_mutex_lock(&watchMutex);
@@ -281,36 +283,36 @@ static void watchEnd(mv_watch *w){
 }
 
 /* CALL (an expression) with c's calls watched for its duration. */
-#define MV_WATCHED(c, CALL) do{ \
+#define MV_WATCHED(c, RESET, CALL) do{ \
     mv_watch w_;                 \
-    watchBegin((c), &w_);        \
+    watchBegin((c), &w_, RESET); \
     CALL;                        \
     watchEnd(&w_);               \
   }while(0)
 
 int mv_real_query(mv_conn *c, const char *zSql){
   int rc;
-  MV_WATCHED(c, rc = mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql)));
+  MV_WATCHED(c, 1, rc = mysql_real_query(c->mysql, zSql, (unsigned long)strlen(zSql)));
   return rc;
 }
 MYSQL_RES *mv_store_result(mv_conn *c){
   MYSQL_RES *res;
-  MV_WATCHED(c, res = mysql_store_result(c->mysql));
+  MV_WATCHED(c, 0, res = mysql_store_result(c->mysql));
   return res;
 }
 int mv_stmt_prepare(mv_conn *c, MYSQL_STMT *stmt, const char *zSql){
   int rc;
-  MV_WATCHED(c, rc = mysql_stmt_prepare(stmt, zSql, (unsigned long)strlen(zSql)));
+  MV_WATCHED(c, 1, rc = mysql_stmt_prepare(stmt, zSql, (unsigned long)strlen(zSql)));
   return rc;
 }
 int mv_stmt_execute(mv_conn *c, MYSQL_STMT *stmt){
   int rc;
-  MV_WATCHED(c, rc = mysql_stmt_execute(stmt));
+  MV_WATCHED(c, 1, rc = mysql_stmt_execute(stmt));
   return rc;
 }
 int mv_stmt_fetch(mv_conn *c, MYSQL_STMT *stmt){
   int rc;
-  MV_WATCHED(c, rc = mysql_stmt_fetch(stmt));
+  MV_WATCHED(c, 0, rc = mysql_stmt_fetch(stmt));
   return rc;
 }
 

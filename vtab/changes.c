@@ -877,6 +877,9 @@ static int mcNext(sqlite3_vtab_cursor *cur){
     }else{
       rc = mvt_next(pCur->stream, &p, &n);
       if( rc==MVT_ERROR ){
+        /* a blocking read cut short by the signal that interrupted SQLite
+        ** (libmysqlclient reports the EINTR as a lost connection) */
+        if( checkInterrupt(pCur, 1) ) return SQLITE_INTERRUPT;
         return streamError(pCur, mvt_errno(pCur->stream),
                            mvt_errmsg(pCur->stream));
       }
