@@ -133,6 +133,8 @@ static int payloadHeader(mvz_stream *s, const uint8_t *body, size_t n,
   uint64_t type, len, ctype = 0, psize = 0;
   int haveSize = 0, haveType = 0, ended = 0;
   size_t pos;
+  /* (an empty body may come as a null pointer: no arithmetic on it) */
+  if( n==0 ) return fail(zErr, nErr, "transaction payload: header has no end mark");
   mvr_init(&r, body, n);
   while( mvr_left(&r)>0 ){
     pos = (size_t)(r.p - body);
