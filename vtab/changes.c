@@ -33,6 +33,9 @@
 **                              ends with exactly one commit row, and its
 **                              next_pos resumes exactly after it.
 ** Inside a MySQL TRANSACTION_PAYLOAD, rows carry the payload's positions.
+** These rules live in the pure row stream (pure/rowstream.h), which
+** mysql_mirror reads too (mv_feed, changes.h); this file brings it events
+** from the server or a file and turns its rows into SQL values.
 **
 ** One event at a time: the cursor holds the current event and its current
 ** row, never a transaction, so memory is bounded by the largest event.
@@ -47,10 +50,10 @@
 */
 #include "mysqlvtab.h"
 #include "pure/binlog.h"
+#include "pure/rowstream.h"
 #include "schema.h"
 #include "transport.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -103,17 +106,12 @@ static const char zBinlogSchema[] = "CREATE TABLE x(" MC_COLUMNS ","
 #define MCI_OP_IN     0x400
 #define MCI_JSON_DIFF 0x800
 
-/* Row operations (op column). */
-#define OP_INSERT 1
-#define OP_UPDATE 2
-#define OP_DELETE 3
-#define OP_DDL    4
-#define OP_COMMIT 5
+/* Row operations (op column): MVR_INSERT .. MVR_COMMIT. */
 static const char *const azOpName[] = {
   "", "insert", "update", "delete", "ddl", "commit"
 };
 
-#define MC_NAME_MAX 512             /* a binlog file name */
+#define MC_NAME_MAX MVR_NAME_MAX    /* a binlog file name */
 #define MC_MAX_EVENT (1u<<30)       /* max_allowed_packet's ceiling */
 
 typedef struct mc_vtab {
@@ -139,9 +137,12 @@ typedef struct mc_cursor {
   FILE *fp;                         /* file */
   char *zPath;
   uint64_t fOff;                    /* file offset of the next event */
+  uint64_t fEvOff;                  /* file offset of the current event */
   mv_buf fbuf;
-  mvb_decoder *d;
+  mvr_stream *rs;                   /* events to rows (pure/rowstream.h) */
   mv_schema *schema;                /* live only */
+  mvr_want_fn xWant;                /* mv_feed: the caller's table filter */
+  void *pWantArg;
 
   /* arguments */
   char *zStart;                     /* start_pos / path as given */
@@ -150,25 +151,9 @@ typedef struct mc_cursor {
   int follow;
   sqlite3_int64 timeoutMs;
   int jsonDiff;                     /* json_diff: deliver partial diffs */
-  char zStopFile[MC_NAME_MAX];
-  uint64_t stopOff;
-  int hasStop;
   mc_set fDb, fTbl;
   int opMask;                       /* accepted ops, 1<<op; all if 0x3e */
 
-  /* position */
-  char zFile[MC_NAME_MAX];          /* current binlog file */
-  char zEvFile[MC_NAME_MAX];        /* the file of the current event */
-  uint64_t evPos, evNext;           /* the current outer event */
-  int havePos;                      /* an event with a real position seen */
-
-  /* decoding state */
-  mvb_event ev, inner;
-  int inPayload, inRows;
-  mvb_rows rows;
-  char zGtid[128];
-  int inTxn;
-  int pendingCommit;
   int checksum;                     /* the server's binlog_checksum is CRC32 */
   sqlite3_int64 lastCheck, lastEvent;
   int nSinceCheck;
@@ -176,13 +161,7 @@ typedef struct mc_cursor {
   /* the current row */
   sqlite3_int64 iRowid;
   int eof;
-  int op;
-  uint32_t ts;
-  char zPos[MC_NAME_MAX + 24], zNext[MC_NAME_MAX + 24];
-  const char *zDb, *zTbl, *zSql;    /* NULL when SQL NULL */
-  size_t nDb, nTbl, nSql;
-  mv_buf ddlDb, ddlTbl;             /* names parsed from a DDL statement */
-  mvb_table *table;                 /* rows rows: their table */
+  mvr_row row;
   mv_buf before, after;
   mv_row_keys keys;         /* the keys of `table`, tag = its names_gen */
   int haveBefore, haveAfter;
@@ -199,6 +178,15 @@ static sqlite3_int64 nowMs(void){
 static uint32_t get32(const uint8_t *p){
   return (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16
        | (uint32_t)p[3]<<24;
+}
+
+/* Where the stream is: the current event's file, start and next offset;
+** 0 before the first event with a position. */
+static int streamWhere(mc_cursor *pCur, const char **pzFile, uint64_t *pPos,
+                       uint64_t *pNext){
+  *pzFile = "";
+  *pPos = *pNext = 0;
+  return pCur->rs ? mvr_where(pCur->rs, pzFile, pPos, pNext) : 0;
 }
 
 static void setFree(mc_set *s){
@@ -250,39 +238,6 @@ static int setFill(mc_set *s, sqlite3_value *v, int isIn){
   return setAdd(s, v);
 }
 
-/* The numeric suffix of a binlog file name ("mysql-bin.000012" -> 12). */
-static int compareFiles(const char *a, const char *b){
-  const char *da = strrchr(a, '.'), *db = strrchr(b, '.');
-  size_t pa = da ? (size_t)(da - a) : strlen(a);
-  size_t pb = db ? (size_t)(db - b) : strlen(b);
-  if( da && db && pa==pb && memcmp(a, b, pa)==0 ){
-    unsigned long long na = strtoull(da+1, 0, 10), nb = strtoull(db+1, 0, 10);
-    return na<nb ? -1 : na>nb ? 1 : 0;
-  }
-  return strcmp(a, b);
-}
-
-/* Parse "file:offset". Returns 0 on success. */
-static int parseFilePos(const char *z, char *zFile, size_t nFile,
-                        uint64_t *pOff){
-  const char *c = strrchr(z, ':');
-  const char *p;
-  uint64_t v = 0;
-  if( c==0 || c==z || (size_t)(c - z)>=nFile || c[1]==0 ) return 1;
-  for(p=c+1; *p; p++){
-    if( !isdigit((unsigned char)*p) || p - c > 19 ) return 1;
-    v = v*10 + (uint64_t)(*p - '0');
-  }
-  for(p=z; p<c; p++){
-    if( *p=='/' || *p=='\\' || isspace((unsigned char)*p)
-     || (unsigned char)*p<0x20 ) return 1;
-  }
-  memcpy(zFile, z, (size_t)(c - z));
-  zFile[c - z] = 0;
-  *pOff = v;
-  return 0;
-}
-
 /* ---- errors ---- */
 
 static int cursorError(mc_cursor *pCur, const char *zFmt, ...){
@@ -298,300 +253,19 @@ static int cursorError(mc_cursor *pCur, const char *zFmt, ...){
 
 /* "mysql_changes: mysql-bin.000003:1234: <msg>" for the current event. */
 static int eventError(mc_cursor *pCur, const char *zMsg){
+  const char *zEvFile;
+  uint64_t evPos, evNext;
   if( pCur->fp ){
     /* mysql_binlog: the path as given, and the file offset */
     return cursorError(pCur, "%s: %s:%llu: %s", pCur->zName, pCur->zPath,
-                       (unsigned long long)pCur->evPos, zMsg);
+                       (unsigned long long)pCur->fEvOff, zMsg);
   }
-  if( pCur->havePos ){
+  if( streamWhere(pCur, &zEvFile, &evPos, &evNext) ){
     return cursorError(pCur, "%s: %s:%llu: %s", pCur->zName,
-                       pCur->zEvFile, (unsigned long long)pCur->evPos, zMsg);
+                       zEvFile, (unsigned long long)evPos, zMsg);
   }
   return cursorError(pCur, "%s: %s: %s", pCur->zName,
                      pCur->zStart ? pCur->zStart : "?", zMsg);
-}
-
-/* ---- DDL statements ---- */
-
-static const char *skipSpace(const char *z, const char *zEnd){
-  while( z<zEnd ){
-    if( isspace((unsigned char)*z) ){ z++; continue; }
-    if( z+1<zEnd && z[0]=='/' && z[1]=='*' ){
-      const char *e = z + 2;
-      while( e+1<zEnd && !(e[0]=='*' && e[1]=='/') ) e++;
-      z = e+1<zEnd ? e + 2 : zEnd;
-      continue;
-    }
-    if( z+1<zEnd && z[0]=='-' && z[1]=='-' ){
-      while( z<zEnd && *z!='\n' ) z++;
-      continue;
-    }
-    break;
-  }
-  return z;
-}
-
-/* If the next word is zWord (case-insensitive), step past it. */
-static int word(const char **pz, const char *zEnd, const char *zWord){
-  const char *z = skipSpace(*pz, zEnd);
-  size_t n = strlen(zWord);
-  if( (size_t)(zEnd - z)>=n && sqlite3_strnicmp(z, zWord, (int)n)==0
-   && (z + n==zEnd || !(isalnum((unsigned char)z[n]) || z[n]=='_'
-                        || z[n]=='$')) ){
-    *pz = z + n;
-    return 1;
-  }
-  return 0;
-}
-
-/* One identifier into b; 0 if there is none. */
-static int ident(const char **pz, const char *zEnd, mv_buf *b){
-  const char *z = skipSpace(*pz, zEnd);
-  mv_buf_reset(b);
-  if( z<zEnd && *z=='`' ){
-    z++;
-    while( z<zEnd ){
-      if( *z=='`' ){
-        if( z+1<zEnd && z[1]=='`' ){ mv_buf_char(b, '`'); z += 2; continue; }
-        z++;
-        *pz = z;
-        mv_buf_cstr(b);
-        return !b->oom;
-      }
-      mv_buf_char(b, *z++);
-    }
-    return 0;
-  }
-  while( z<zEnd && (isalnum((unsigned char)*z) || *z=='_' || *z=='$'
-                    || (unsigned char)*z>=0x80) ){
-    mv_buf_char(b, *z++);
-  }
-  if( b->n==0 ) return 0;
-  *pz = z;
-  mv_buf_cstr(b);
-  return !b->oom;
-}
-
-/* Skip "IF EXISTS" or "IF NOT EXISTS". */
-static void skipIfExists(const char **pz, const char *zEnd){
-  const char *z = *pz;
-  if( word(&z, zEnd, "IF") ){
-    word(&z, zEnd, "NOT");
-    if( word(&z, zEnd, "EXISTS") ) *pz = z;
-  }
-}
-
-/* After CREATE [UNIQUE...] or DROP: "INDEX [IF [NOT] EXISTS] i ON" or
-** "[TEMPORARY] TABLE [IF [NOT] EXISTS]"; *pz is left at the table name. */
-static int indexOrTable(const char **pz, const char *zEnd){
-  int ok;
-  if( word(pz, zEnd, "INDEX") ){
-    mv_buf tmp;
-    mv_buf_init(&tmp);
-    skipIfExists(pz, zEnd);
-    ok = ident(pz, zEnd, &tmp) && word(pz, zEnd, "ON");
-    mv_buf_free(&tmp);
-    return ok;
-  }
-  word(pz, zEnd, "TEMPORARY");
-  ok = word(pz, zEnd, "TABLE");
-  if( ok ) skipIfExists(pz, zEnd);
-  return ok;
-}
-
-/* The table a DDL statement names: sets pCur->zDb/zTbl when it can. */
-static void ddlTarget(mc_cursor *pCur, const char *z, size_t n){
-  const char *zEnd = z + n;
-  int ok = 0;
-  if( word(&z, zEnd, "CREATE") ){
-    if( word(&z, zEnd, "OR") ) word(&z, zEnd, "REPLACE");
-    if( word(&z, zEnd, "UNIQUE") || word(&z, zEnd, "FULLTEXT")
-     || word(&z, zEnd, "SPATIAL") ){}
-    ok = indexOrTable(&z, zEnd);
-  }else if( word(&z, zEnd, "ALTER") ){
-    word(&z, zEnd, "ONLINE");
-    word(&z, zEnd, "IGNORE");
-    ok = word(&z, zEnd, "TABLE");
-    if( ok ) skipIfExists(&z, zEnd);
-  }else if( word(&z, zEnd, "DROP") ){
-    ok = indexOrTable(&z, zEnd);
-  }else if( word(&z, zEnd, "TRUNCATE") ){
-    word(&z, zEnd, "TABLE");
-    ok = 1;
-  }else if( word(&z, zEnd, "RENAME") ){
-    ok = word(&z, zEnd, "TABLE");
-  }
-  if( !ok || !ident(&z, zEnd, &pCur->ddlTbl) ) return;
-  z = skipSpace(z, zEnd);
-  if( z<zEnd && *z=='.' ){
-    /* db.tbl: what was read is the schema */
-    mv_buf t = pCur->ddlDb;
-    pCur->ddlDb = pCur->ddlTbl;
-    pCur->ddlTbl = t;
-    z++;
-    if( !ident(&z, zEnd, &pCur->ddlTbl) ) return;
-    pCur->zDb = pCur->ddlDb.z;
-    pCur->nDb = pCur->ddlDb.n;
-  }
-  pCur->zTbl = pCur->ddlTbl.z;
-  pCur->nTbl = pCur->ddlTbl.n;
-}
-
-/* ---- the row being built ---- */
-
-static void rowReset(mc_cursor *pCur){
-  pCur->op = 0;
-  pCur->zDb = pCur->zTbl = pCur->zSql = 0;
-  pCur->nDb = pCur->nTbl = pCur->nSql = 0;
-  pCur->table = 0;
-  pCur->haveBefore = pCur->haveAfter = 0;
-}
-
-static void rowPositions(mc_cursor *pCur){
-  snprintf(pCur->zPos, sizeof pCur->zPos, "%s:%llu", pCur->zEvFile,
-           (unsigned long long)pCur->evPos);
-  snprintf(pCur->zNext, sizeof pCur->zNext, "%s:%llu", pCur->zEvFile,
-           (unsigned long long)pCur->evNext);
-}
-
-/* A commit row for the current event; 1 if it passes the op filter. */
-static int commitRow(mc_cursor *pCur, uint32_t ts){
-  rowReset(pCur);
-  pCur->op = OP_COMMIT;
-  pCur->ts = ts;
-  rowPositions(pCur);
-  return (pCur->opMask & (1<<OP_COMMIT))!=0 && pCur->fDb.n<0 && pCur->fTbl.n<0;
-}
-
-/* Does the SQL statement start with one of the words? */
-static int startsWith(const char *z, size_t n, const char *zWord){
-  const char *p = z;
-  return word(&p, z + n, zWord);
-}
-
-static int isRowsEvent(int t){
-  return (t>=MVB_WRITE_ROWS_V0 && t<=MVB_DELETE_ROWS_V1)
-      || (t>=MVB_WRITE_ROWS_V2 && t<=MVB_DELETE_ROWS_V2)
-      || t==MVB_PARTIAL_UPDATE_ROWS
-      || (t>=MVB_MARIA_WRITE_ROWS_COMPRESSED_V1
-          && t<=MVB_MARIA_DELETE_ROWS_COMPRESSED);
-}
-
-/* Handle one decoded event (outer or inside a payload). Returns 1 when a
-** row is ready, 0 when the event gave none, SQLITE_ERROR-ish <0 on error
-** (the message is set). */
-static int handleEvent(mc_cursor *pCur, mvb_event *ev){
-  switch( ev->type ){
-    case MVB_ROTATE: {
-      size_t n = ev->u.rotate.file_len;
-      if( n==0 ) return 0;
-      if( n>=MC_NAME_MAX ){
-        eventError(pCur, "Rotate: file name too long");
-        return -1;
-      }
-      memcpy(pCur->zFile, ev->u.rotate.file, n);
-      pCur->zFile[n] = 0;
-      return 0;
-    }
-    case MVB_GTID: case MVB_GTID_TAGGED: case MVB_MARIA_GTID:
-    case MVB_ANONYMOUS_GTID:
-      snprintf(pCur->zGtid, sizeof pCur->zGtid, "%s", ev->u.gtid.text);
-      return 0;
-    case MVB_XID:
-      pCur->inTxn = 0;
-      return commitRow(pCur, ev->timestamp);
-    case MVB_QUERY:
-    case MVB_MARIA_QUERY_COMPRESSED: {
-      const char *zSql = ev->u.query.sql;
-      size_t nSql = ev->u.query.sql_len;
-      if( startsWith(zSql, nSql, "BEGIN") ){
-        pCur->inTxn = 1;
-        return 0;
-      }
-      if( startsWith(zSql, nSql, "COMMIT") ){
-        pCur->inTxn = 0;
-        return commitRow(pCur, ev->timestamp);
-      }
-      if( startsWith(zSql, nSql, "ROLLBACK") ){
-        const char *p = zSql;
-        word(&p, zSql + nSql, "ROLLBACK");
-        if( !word(&p, zSql + nSql, "TO") ){ pCur->inTxn = 0; }
-        return 0;
-      }
-      if( startsWith(zSql, nSql, "SAVEPOINT") || startsWith(zSql, nSql, "XA")
-       || startsWith(zSql, nSql, "RELEASE") ){
-        return 0;
-      }
-      if( startsWith(zSql, nSql, "INSERT") || startsWith(zSql, nSql, "UPDATE")
-       || startsWith(zSql, nSql, "DELETE") || startsWith(zSql, nSql, "REPLACE")
-       || startsWith(zSql, nSql, "LOAD") ){
-        eventError(pCur, "a statement-based change (binlog_format STATEMENT"
-                   " or MIXED when it was written); row changes need"
-                   " binlog_format=ROW");
-        return -1;
-      }
-      rowReset(pCur);
-      pCur->op = OP_DDL;
-      pCur->ts = ev->timestamp;
-      if( ev->u.query.db_len ){
-        pCur->zDb = ev->u.query.db;
-        pCur->nDb = ev->u.query.db_len;
-      }
-      pCur->zSql = zSql;
-      pCur->nSql = nSql;
-      ddlTarget(pCur, zSql, nSql);
-      rowPositions(pCur);
-      if( pCur->schema ) mv_schema_reset(pCur->schema);
-      if( !pCur->inTxn ) pCur->pendingCommit = 1;
-      return (pCur->opMask & (1<<OP_DDL))!=0
-          && setHas(&pCur->fDb, pCur->zDb, pCur->nDb)
-          && setHas(&pCur->fTbl, pCur->zTbl, pCur->nTbl);
-    }
-    case MVB_TABLE_MAP: {
-      mvb_table *t = ev->u.table_map.table;
-      if( pCur->schema && t && !(pCur->fDb.n>=0 && !setHas(&pCur->fDb, t->db, strlen(t->db)))
-       && !(pCur->fTbl.n>=0 && !setHas(&pCur->fTbl, t->name, strlen(t->name))) ){
-        char *zErr = 0;
-        if( mv_schema_apply(pCur->schema, pCur->d, t, ev->timestamp, &zErr)<0 ){
-          eventError(pCur, zErr ? zErr : "out of memory");
-          sqlite3_free(zErr);
-          return -1;
-        }
-      }
-      return 0;
-    }
-    case MVB_TRANSACTION_PAYLOAD:
-      pCur->inPayload = 1;
-      return 0;
-    default:
-      break;
-  }
-  if( isRowsEvent(ev->type) ){
-    mvb_table *t = ev->u.rows.table;
-    int op = ev->u.rows.op;
-    if( (pCur->opMask & (1<<op))==0 ) return 0;
-    if( t==0 ){
-      uint64_t id = ev->u.rows.table_id;
-      /* a dummy rows event (table id all ones) only ends a statement */
-      if( id==0xffffffULL || id==0xffffffffULL || id==0xffffffffffffULL ){
-        return 0;
-      }
-    }else{
-      if( !setHas(&pCur->fDb, t->db, strlen(t->db))
-       || !setHas(&pCur->fTbl, t->name, strlen(t->name)) ){
-        return 0;                 /* another table: not decoded */
-      }
-    }
-    if( mvb_rows_open(pCur->d, ev, &pCur->rows)!=MVB_OK ){
-      eventError(pCur, mvb_errmsg(pCur->d));
-      return -1;
-    }
-    pCur->inRows = 1;
-    pCur->ts = ev->timestamp;
-    rowPositions(pCur);
-    return 0;
-  }
-  return 0;
 }
 
 /* ---- sources ---- */
@@ -602,9 +276,7 @@ static int fileNext(mc_cursor *pCur, const uint8_t **pz, size_t *pn){
   uint8_t hdr[19];
   size_t got;
   uint32_t size;
-  pCur->evPos = pCur->fOff;
-  pCur->havePos = 1;
-  memcpy(pCur->zEvFile, pCur->zFile, sizeof pCur->zFile);
+  pCur->fEvOff = pCur->fOff;
   got = fread(hdr, 1, sizeof hdr, pCur->fp);
   if( got==0 ){
     if( ferror(pCur->fp) ){
@@ -643,7 +315,6 @@ static int fileNext(mc_cursor *pCur, const uint8_t **pz, size_t *pn){
   }
   pCur->fbuf.n = size;
   pCur->fOff += size;
-  pCur->evNext = pCur->fOff;
   *pz = (const uint8_t*)pCur->fbuf.z;
   *pn = size;
   return MVT_EVENT;
@@ -659,7 +330,7 @@ static char *whyNoFile(mc_cursor *pCur){
   mv_conn *c;
   MYSQL_RES *res;
   MYSQL_ROW row;
-  if( parseFilePos(pCur->zStart, zFile, sizeof zFile, &off) ) return 0;
+  if( mvr_parse_pos(pCur->zStart, zFile, sizeof zFile, &off) ) return 0;
   c = mv_conn_get(pCur->pTab->ctx, pCur->zDsn, &zErr);
   if( c==0 ){ sqlite3_free(zErr); return 0; }
   mv_log_query(pCur->pTab->ctx, "SHOW BINARY LOGS");
@@ -677,7 +348,7 @@ static char *whyNoFile(mc_cursor *pCur){
     mv_conn_put(pCur->pTab->ctx, c, 0);
   }
   if( zFirst && zLast ){
-    if( compareFiles(zFile, zFirst)<0 ){
+    if( mvr_compare_files(zFile, zFirst)<0 ){
       zWhy = sqlite3_mprintf("binlog file purged from the server (its oldest"
                              " is %s)", zFirst);
     }else{
@@ -693,14 +364,14 @@ static char *whyNoFile(mc_cursor *pCur){
 /* A message for a server error on the stream. Before the first event the
 ** position is the requested one, and the server's complaint is about it. */
 static int streamError(mc_cursor *pCur, unsigned err, const char *zMsg){
-  const char *zWhy = 0;
+  const char *zWhy = 0, *zEvFile;
   char *zWhy2 = 0;
+  uint64_t evPos, evNext;
   int rc;
-  if( pCur->havePos ){
+  if( streamWhere(pCur, &zEvFile, &evPos, &evNext) ){
     /* where the stream was: just past the last event read */
     return cursorError(pCur, "%s: %s:%llu: server error %u: %s", pCur->zName,
-                       pCur->zEvFile, (unsigned long long)pCur->evNext, err,
-                       zMsg);
+                       zEvFile, (unsigned long long)evNext, err, zMsg);
   }
   if( strstr(zMsg, "Could not find first log file name") ){
     zWhy = zWhy2 = whyNoFile(pCur);
@@ -757,7 +428,7 @@ static int checkInterrupt(mc_cursor *pCur, int force){
 static void cursorReset(mc_cursor *pCur){
   if( pCur->stream ){ mvt_close(pCur->stream); pCur->stream = 0; }
   if( pCur->fp ){ fclose(pCur->fp); pCur->fp = 0; }
-  if( pCur->d ){ mvb_free(pCur->d); pCur->d = 0; }
+  if( pCur->rs ){ mvr_free(pCur->rs); pCur->rs = 0; }
   pCur->keys.tag = 0;       /* names_gen counts again in a new decoder */
   if( pCur->schema ){ mv_schema_free(pCur->schema); pCur->schema = 0; }
   sqlite3_free(pCur->zPath); pCur->zPath = 0;
@@ -767,21 +438,37 @@ static void cursorReset(mc_cursor *pCur){
   setFree(&pCur->fDb);
   setFree(&pCur->fTbl);
   mv_buf_free(&pCur->fbuf);
-  pCur->fOff = 0;
+  pCur->fOff = pCur->fEvOff = 0;
   pCur->follow = 0;
   pCur->timeoutMs = 0;
   pCur->jsonDiff = 0;
-  pCur->hasStop = 0;
   pCur->opMask = 0;
-  pCur->zFile[0] = pCur->zEvFile[0] = 0;
-  pCur->evPos = pCur->evNext = 0;
-  pCur->havePos = 0;
-  pCur->inPayload = pCur->inRows = 0;
-  pCur->zGtid[0] = 0;
-  pCur->inTxn = pCur->pendingCommit = 0;
   pCur->iRowid = 0;
   pCur->eof = 1;
-  rowReset(pCur);
+  memset(&pCur->row, 0, sizeof pCur->row);
+}
+
+/* The row stream's hooks (pure/rowstream.h). */
+static int wantTable(void *pArg, const char *zDb, size_t nDb,
+                     const char *zTbl, size_t nTbl){
+  mc_cursor *pCur = (mc_cursor*)pArg;
+  if( pCur->xWant ) return pCur->xWant(pCur->pWantArg, zDb, nDb, zTbl, nTbl);
+  return setHas(&pCur->fDb, zDb, nDb) && setHas(&pCur->fTbl, zTbl, nTbl);
+}
+static int mapTable(void *pArg, mvb_decoder *d, mvb_table *t, uint32_t ts,
+                    char *zErr, size_t nErr){
+  mc_cursor *pCur = (mc_cursor*)pArg;
+  char *z = 0;
+  if( pCur->schema==0 || mv_schema_apply(pCur->schema, d, t, ts, &z)>=0 ){
+    return 0;
+  }
+  snprintf(zErr, nErr, "%s", z ? z : "out of memory");
+  sqlite3_free(z);
+  return 1;
+}
+static void ddlSeen(void *pArg){
+  mc_cursor *pCur = (mc_cursor*)pArg;
+  if( pCur->schema ) mv_schema_reset(pCur->schema);
 }
 
 static int mcOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
@@ -793,8 +480,6 @@ static int mcOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   pCur->zName = pTab->isFile ? "mysql_binlog" : "mysql_changes";
   pCur->fDb.n = pCur->fTbl.n = -1;
   mv_buf_init(&pCur->fbuf);
-  mv_buf_init(&pCur->ddlDb);
-  mv_buf_init(&pCur->ddlTbl);
   mv_buf_init(&pCur->before);
   mv_buf_init(&pCur->after);
   mv_row_keys_init(&pCur->keys);
@@ -806,8 +491,6 @@ static int mcOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
 static int mcClose(sqlite3_vtab_cursor *cur){
   mc_cursor *pCur = (mc_cursor*)cur;
   cursorReset(pCur);
-  mv_buf_free(&pCur->ddlDb);
-  mv_buf_free(&pCur->ddlTbl);
   mv_buf_free(&pCur->before);
   mv_buf_free(&pCur->after);
   mv_row_keys_free(&pCur->keys);
@@ -822,39 +505,11 @@ static int mcNext(sqlite3_vtab_cursor *cur){
   while( 1 ){
     const uint8_t *p;
     size_t n;
-    int rc;
-    if( pCur->pendingCommit ){
-      pCur->pendingCommit = 0;
-      if( commitRow(pCur, pCur->ts) ) break;
-      continue;
-    }
-    if( pCur->inRows ){
-      rc = mvb_rows_next(pCur->d, &pCur->rows);
-      if( rc==MVB_ROW ){
-        mvb_table *t = pCur->rows.table;
-        pCur->op = pCur->rows.op;
-        pCur->table = t;
-        pCur->zDb = t->db; pCur->nDb = strlen(t->db);
-        pCur->zTbl = t->name; pCur->nTbl = strlen(t->name);
-        pCur->zSql = 0;
-        break;
-      }
-      pCur->inRows = 0;
-      if( rc!=MVB_DONE ) return eventError(pCur, mvb_errmsg(pCur->d));
-      continue;
-    }
-    if( pCur->inPayload ){
-      rc = mvb_payload_next(pCur->d, &pCur->inner);
-      if( rc==MVB_OK ){
-        rc = handleEvent(pCur, &pCur->inner);
-        if( rc<0 ) return SQLITE_ERROR;
-        if( rc>0 ) break;
-        continue;
-      }
-      pCur->inPayload = 0;
-      if( rc!=MVB_DONE ) return eventError(pCur, mvb_errmsg(pCur->d));
-      continue;
-    }
+    int rc = mvr_next(pCur->rs, &pCur->row);
+    const char *zEvFile;
+    uint64_t evPos, evNext;
+    if( rc==MVR_ROW ) break;
+    if( rc==MVR_ERROR ) return eventError(pCur, mvr_errmsg(pCur->rs));
     if( checkInterrupt(pCur, 0) ) return SQLITE_INTERRUPT;
     if( pCur->fp ){
       rc = fileNext(pCur, &p, &n);
@@ -874,28 +529,12 @@ static int mcNext(sqlite3_vtab_cursor *cur){
         continue;
       }
       if( rc==MVT_EVENT ){
-        uint32_t size, next;
         pCur->lastEvent = nowMs();
         if( n<19 ){
+          streamWhere(pCur, &zEvFile, &evPos, &evNext);
           return cursorError(pCur, "%s: %s:%llu: event of %zu bytes, less"
-                             " than its header", pCur->zName, pCur->zFile,
-                             (unsigned long long)pCur->evNext, n);
-        }
-        size = get32(p + 9);
-        next = get32(p + 13);
-        /* artificial events (log_pos 0) have no place in the file. But
-        ** MariaDB 11.4+ also writes log_pos 0 into the events inside a
-        ** transaction (unless binlog_legacy_event_pos): those follow the
-        ** previous event in the file, so count on from there. */
-        if( next==0 && pCur->havePos && !(p[17] & 0x20)
-         && p[4]!=4 && p[4]!=15 && p[4]!=27 && p[4]!=41 && p[4]!=163 ){
-          next = (uint32_t)pCur->evNext + size;
-        }
-        if( next!=0 ){
-          memcpy(pCur->zEvFile, pCur->zFile, sizeof pCur->zFile);
-          pCur->evNext = next;
-          pCur->evPos = next>=size ? next - size : 0;
-          pCur->havePos = 1;
+                             " than its header", pCur->zName,
+                             mvr_file(pCur->rs), (unsigned long long)evNext, n);
         }
       }
     }
@@ -905,29 +544,21 @@ static int mcNext(sqlite3_vtab_cursor *cur){
       if( pCur->follow && !pCur->fp ){
         static const char zWhy[] = "the server ended the binlog stream (it"
                                    " shut down, or the dump was stopped)";
-        if( !pCur->havePos ){
+        if( !streamWhere(pCur, &zEvFile, &evPos, &evNext) ){
           return cursorError(pCur, "%s: %s: %s", pCur->zName, pCur->zStart, zWhy);
         }
-        return cursorError(pCur, "%s: %s:%llu: %s", pCur->zName, pCur->zEvFile,
-                           (unsigned long long)pCur->evNext, zWhy);
+        return cursorError(pCur, "%s: %s:%llu: %s", pCur->zName, zEvFile,
+                           (unsigned long long)evNext, zWhy);
       }
       pCur->eof = 1;
       return SQLITE_OK;
     }
-    /* stop_pos: stop before the first event at or past it */
-    if( pCur->hasStop && pCur->havePos && get32(p + 13)!=0 ){
-      int c = compareFiles(pCur->zEvFile, pCur->zStopFile);
-      if( c>0 || (c==0 && pCur->evPos>=pCur->stopOff) ){
-        pCur->eof = 1;
-        return SQLITE_OK;
-      }
+    rc = mvr_feed(pCur->rs, p, n, pCur->fp ? (int64_t)pCur->fEvOff : -1);
+    if( rc==MVR_STOP ){
+      pCur->eof = 1;
+      return SQLITE_OK;
     }
-    if( mvb_parse(pCur->d, p, n, &pCur->ev)!=MVB_OK ){
-      return eventError(pCur, mvb_errmsg(pCur->d));
-    }
-    rc = handleEvent(pCur, &pCur->ev);
-    if( rc<0 ) return SQLITE_ERROR;
-    if( rc>0 ) break;
+    if( rc==MVR_ERROR ) return eventError(pCur, mvr_errmsg(pCur->rs));
   }
   pCur->iRowid++;
   return SQLITE_OK;
@@ -950,16 +581,18 @@ static int ddlProbe(void *pArg, const char *zDb, const char *zTbl,
   char *zErr = 0;
   int rc = 0, n = 0;
   size_t nTbl = strlen(zTbl);
+  const char *zEvFile;
+  uint64_t evPos, evNext;
   (void)zDb;
   *pzErr = 0;
-  if( !pCur->havePos ) return 1;
+  if( !streamWhere(pCur, &zEvFile, &evPos, &evNext) ) return 1;
   if( mv_dsn_parse(pCur->zDsn, &dsn, &zErr) ){ *pzErr = zErr; return -1; }
   m = mv_connect(&dsn, &zErr);
   mv_dsn_free(&dsn);
   if( m==0 ){ *pzErr = zErr; return -1; }
   memset(&o, 0, sizeof o);
-  o.file = pCur->zEvFile;
-  o.pos = pCur->evPos;
+  o.file = zEvFile;
+  o.pos = evPos;
   mv_log_query(pCur->pTab->ctx, "COM_BINLOG_DUMP (read ahead for DDL)");
   if( mvt_open(m, &o, &st, &zErr, 0) ){ *pzErr = zErr; return -1; }
   d = mvb_new();
@@ -987,11 +620,7 @@ static int ddlProbe(void *pArg, const char *zDb, const char *zTbl,
     if( ev.type==MVB_QUERY || ev.type==MVB_MARIA_QUERY_COMPRESSED ){
       const char *z = ev.u.query.sql;
       size_t nz = ev.u.query.sql_len, k;
-      if( startsWith(z, nz, "BEGIN") || startsWith(z, nz, "COMMIT")
-       || startsWith(z, nz, "ROLLBACK") || startsWith(z, nz, "SAVEPOINT")
-       || startsWith(z, nz, "XA") || startsWith(z, nz, "RELEASE") ){
-        continue;
-      }
+      if( mvr_is_txn_statement(z, nz) ) continue;
       for(k=0; k+nTbl<=nz; k++){
         if( sqlite3_strnicmp(z + k, zTbl, (int)nTbl)==0 ){ rc = 1; break; }
       }
@@ -1026,7 +655,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
   if( mvt_is_mysql_gtid(pCur->zStart) ){
     o.gtid = pCur->zStart;
     isGtid = 1;
-  }else if( parseFilePos(pCur->zStart, zFile, sizeof zFile, &off)==0 ){
+  }else if( mvr_parse_pos(pCur->zStart, zFile, sizeof zFile, &off)==0 ){
     if( off<4 ){
       return cursorError(pCur, "%s: %s: malformed position: the offset must"
                          " be at least 4 (the first event of a binlog)",
@@ -1038,7 +667,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
     }
     o.file = zFile;
     o.pos = off;
-    snprintf(pCur->zFile, sizeof pCur->zFile, "%s", zFile);
+    mvr_set_file(pCur->rs, zFile);
   }else if( mvt_is_maria_gtid(pCur->zStart) || mvt_is_mysql_gtid(pCur->zStart) ){
     o.gtid = pCur->zStart;
     isGtid = 1;
@@ -1125,7 +754,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
       }
       mysql_free_result(r2);
       if( zFirst && zLast && size<0 ){
-        zWhy = compareFiles(zFile, zFirst)<0
+        zWhy = mvr_compare_files(zFile, zFirst)<0
           ? sqlite3_mprintf("binlog file purged from the server (its oldest"
                             " is %s)", zFirst)
           : sqlite3_mprintf("no such binlog file on the server (its binlogs"
@@ -1148,7 +777,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
   /* the stream's first event (an artificial Rotate) comes before any
   ** format description: its checksum is the server's setting */
   pCur->checksum = row && row[2] && sqlite3_stricmp(row[2], "CRC32")==0;
-  mvb_set_checksum(pCur->d, pCur->checksum);
+  mvb_set_checksum(mvr_decoder(pCur->rs), pCur->checksum);
   mysql_free_result(res);
   {
     char *zLog = sqlite3_mprintf("COM_BINLOG_DUMP %s%s%s", isGtid ? "gtid " : "",
@@ -1182,7 +811,7 @@ static int openFile(mc_cursor *pCur){
   }
   pCur->fOff = 4;
   zBase = strrchr(pCur->zPath, '/');
-  snprintf(pCur->zFile, sizeof pCur->zFile, "%s", zBase ? zBase + 1 : pCur->zPath);
+  mvr_set_file(pCur->rs, zBase ? zBase + 1 : pCur->zPath);
   return SQLITE_OK;
 }
 
@@ -1208,20 +837,23 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   sqlite3_value *vStart = 0, *vDsn = 0;
   (void)idxStr;
   cursorReset(pCur);
-  pCur->opMask = 0x3e;
+  pCur->opMask = MVR_ALL_OPS;
+  pCur->rs = mvr_new();
+  if( pCur->rs==0 ) return SQLITE_NOMEM;
   if( idxNum & MCI_START ) vStart = argv[i++];
   if( idxNum & MCI_DSN ) vDsn = argv[i++];
   if( idxNum & MCI_STOP ){
     const char *z = (const char*)sqlite3_value_text(argv[i++]);
     if( z ){
+      char zStopFile[MC_NAME_MAX];
+      uint64_t stopOff;
       pCur->zStop = sqlite3_mprintf("%s", z);
       if( pCur->zStop==0 ) return SQLITE_NOMEM;
-      if( parseFilePos(z, pCur->zStopFile, sizeof pCur->zStopFile,
-                       &pCur->stopOff) ){
+      if( mvr_parse_pos(z, zStopFile, sizeof zStopFile, &stopOff) ){
         return cursorError(pCur, "%s: malformed stop_pos '%s': expected"
                            " file:offset", pCur->zName, z);
       }
-      pCur->hasStop = 1;
+      mvr_set_stop(pCur->rs, zStopFile, stopOff);
     }
   }
   if( (idxNum & MCI_FOLLOW) && flagArg(pCur, argv[i++], "follow", &pCur->follow) ){
@@ -1259,7 +891,7 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     if( rc ){ setFree(&ops); return rc; }
     pCur->opMask = 0;
     for(k=0; k<ops.n; k++){
-      for(j=1; j<=OP_COMMIT; j++){
+      for(j=1; j<=MVR_COMMIT; j++){
         if( strcmp(ops.az[k], azOpName[j])==0 ) pCur->opMask |= 1<<j;
       }
     }
@@ -1279,9 +911,12 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   if( sqlite3_value_type(vStart)==SQLITE_NULL ) return SQLITE_OK;  /* no rows */
   pCur->zStart = sqlite3_mprintf("%s", sqlite3_value_text(vStart));
   if( pCur->zStart==0 ) return SQLITE_NOMEM;
-  pCur->d = mvb_new();
-  if( pCur->d==0 ) return SQLITE_NOMEM;
-  mvb_set_json_diff(pCur->d, pCur->jsonDiff);
+  /* a commit row belongs to no table: a db or tbl filter drops it */
+  mvr_set_ops(pCur->rs, pCur->fDb.n<0 && pCur->fTbl.n<0 ? pCur->opMask
+                        : pCur->opMask & ~(1<<MVR_COMMIT));
+  mvr_set_hooks(pCur->rs, pCur, wantTable, pTab->isFile ? 0 : mapTable,
+                ddlSeen);
+  mvb_set_json_diff(mvr_decoder(pCur->rs), pCur->jsonDiff);
   pCur->eof = 0;
   pCur->lastCheck = pCur->lastEvent = nowMs();
   if( pTab->isFile ){
@@ -1323,7 +958,7 @@ static void resultName(sqlite3_context *ctx, const char *z, size_t n){
 
 static void resultImage(sqlite3_context *ctx, mc_cursor *pCur, mv_buf *b,
                         int *pHave, const mv_value *a){
-  mvb_table *t = pCur->table;
+  mvb_table *t = pCur->row.table;
   if( t==0 || a==0 ){ sqlite3_result_null(ctx); return; }
   if( !*pHave ){
     /* the keys are escaped once per table and naming, not per row */
@@ -1346,29 +981,28 @@ static void resultImage(sqlite3_context *ctx, mc_cursor *pCur, mv_buf *b,
 
 static int mcColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   mc_cursor *pCur = (mc_cursor*)cur;
-  int isRows = pCur->op>=OP_INSERT && pCur->op<=OP_DELETE;
+  const mvr_row *r = &pCur->row;
+  int isRows = r->op>=MVR_INSERT && r->op<=MVR_DELETE;
   if( pCur->pTab->isFile && i==MB_JSON_DIFF ) i = MC_JSON_DIFF;
   switch( i ){
-    case MC_POS: resultCstr(ctx, pCur->zPos); break;
-    case MC_NEXT_POS: resultCstr(ctx, pCur->zNext); break;
-    case MC_GTID:
-      if( pCur->zGtid[0] ) resultCstr(ctx, pCur->zGtid);
-      break;
-    case MC_TS: sqlite3_result_int64(ctx, pCur->ts); break;
+    case MC_POS: resultCstr(ctx, r->pos); break;
+    case MC_NEXT_POS: resultCstr(ctx, r->next_pos); break;
+    case MC_GTID: resultCstr(ctx, r->gtid); break;
+    case MC_TS: sqlite3_result_int64(ctx, r->ts); break;
     case MC_OP:
-      sqlite3_result_text(ctx, azOpName[pCur->op], -1, SQLITE_STATIC);
+      sqlite3_result_text(ctx, azOpName[r->op], -1, SQLITE_STATIC);
       break;
-    case MC_DB: resultName(ctx, pCur->zDb, pCur->nDb); break;
-    case MC_TBL: resultName(ctx, pCur->zTbl, pCur->nTbl); break;
+    case MC_DB: resultName(ctx, r->db, r->n_db); break;
+    case MC_TBL: resultName(ctx, r->tbl, r->n_tbl); break;
     case MC_BEFORE:
       if( isRows ) resultImage(ctx, pCur, &pCur->before, &pCur->haveBefore,
-                               pCur->rows.before);
+                               r->before);
       break;
     case MC_AFTER:
       if( isRows ) resultImage(ctx, pCur, &pCur->after, &pCur->haveAfter,
-                               pCur->rows.after);
+                               r->after);
       break;
-    case MC_SQL: resultText(ctx, pCur->zSql, pCur->nSql); break;
+    case MC_SQL: resultText(ctx, r->sql, r->n_sql); break;
     case MC_START:
       resultCstr(ctx, pCur->zStart);
       break;
