@@ -51,6 +51,7 @@
 #include "mysqlvtab.h"
 #include "pure/binlog.h"
 #include "pure/rowstream.h"
+#include "changes.h"
 #include "schema.h"
 #include "transport.h"
 
@@ -829,6 +830,9 @@ static int flagArg(mc_cursor *pCur, sqlite3_value *v, const char *zArg,
   return 0;
 }
 
+static int cursorStart(mc_cursor *pCur, const char *zStart,
+                       const char *zDsnArg);
+
 static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                     int argc, sqlite3_value **argv){
   mc_cursor *pCur = (mc_cursor*)cur;
@@ -909,7 +913,17 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
           " mysql_changes('gtid')", pCur->zName);
   }
   if( sqlite3_value_type(vStart)==SQLITE_NULL ) return SQLITE_OK;  /* no rows */
-  pCur->zStart = sqlite3_mprintf("%s", sqlite3_value_text(vStart));
+  return cursorStart(pCur, (const char*)sqlite3_value_text(vStart),
+                     vDsn ? (const char*)sqlite3_value_text(vDsn) : 0);
+}
+
+/* Open the source at zStart (a position, or mysql_binlog's path) and read
+** the first row; the filters and arguments are set. */
+static int cursorStart(mc_cursor *pCur, const char *zStart,
+                       const char *zDsnArg){
+  mc_vtab *pTab = pCur->pTab;
+  int rc;
+  pCur->zStart = sqlite3_mprintf("%s", zStart ? zStart : "");
   if( pCur->zStart==0 ) return SQLITE_NOMEM;
   /* a commit row belongs to no table: a db or tbl filter drops it */
   mvr_set_ops(pCur->rs, pCur->fDb.n<0 && pCur->fTbl.n<0 ? pCur->opMask
@@ -922,15 +936,76 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   if( pTab->isFile ){
     rc = openFile(pCur);
   }else{
-    rc = openLive(pCur, vDsn ? (const char*)sqlite3_value_text(vDsn) : 0);
+    rc = openLive(pCur, zDsnArg);
   }
   if( rc ){
     pCur->eof = 1;
     return rc;
   }
-  rc = mcNext(cur);
+  rc = mcNext(&pCur->base);
   if( rc ) pCur->eof = 1;
   return rc;
+}
+
+/* ---- mv_feed (changes.h): the rows of the live stream, for C callers ---- */
+
+struct mv_feed {
+  mc_vtab tab;
+  sqlite3_vtab_cursor *cur;
+  int started;                      /* the first row was delivered */
+};
+
+mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
+                      const char *zDsnArg, mvr_want_fn xWant, void *pArg,
+                      char **pzErr){
+  mv_feed *f = sqlite3_malloc(sizeof *f);
+  mc_cursor *pCur;
+  int rc;
+  *pzErr = 0;
+  if( f==0 ) return 0;
+  memset(f, 0, sizeof *f);
+  f->tab.db = db;
+  f->tab.ctx = ctx;
+  if( mcOpen(&f->tab.base, &f->cur) ){ sqlite3_free(f); return 0; }
+  f->cur->pVtab = &f->tab.base;
+  pCur = (mc_cursor*)f->cur;
+  pCur->opMask = MVR_ALL_OPS;
+  pCur->xWant = xWant;
+  pCur->pWantArg = pArg;
+  pCur->rs = mvr_new();
+  if( pCur->rs ) mvr_set_all_ddl(pCur->rs, 1);
+  rc = pCur->rs ? cursorStart(pCur, zStart, zDsnArg) : SQLITE_NOMEM;
+  if( rc ){
+    *pzErr = f->tab.base.zErrMsg ? sqlite3_mprintf("%s", f->tab.base.zErrMsg)
+                                 : sqlite3_mprintf("%s", sqlite3_errstr(rc));
+    mv_feed_close(f);
+    return 0;
+  }
+  return f;
+}
+
+int mv_feed_next(mv_feed *f, const mvr_row **ppRow, char **pzErr){
+  mc_cursor *pCur = (mc_cursor*)f->cur;
+  int rc = SQLITE_OK;
+  *pzErr = 0;
+  if( f->started && !pCur->eof ) rc = mcNext(f->cur);
+  f->started = 1;
+  if( rc ){
+    pCur->eof = 1;
+    *pzErr = f->tab.base.zErrMsg ? sqlite3_mprintf("%s", f->tab.base.zErrMsg)
+                                 : sqlite3_mprintf("%s", sqlite3_errstr(rc));
+    return rc;
+  }
+  if( pCur->eof ) return SQLITE_DONE;
+  *ppRow = &pCur->row;
+  return SQLITE_ROW;
+}
+
+void mv_feed_close(mv_feed *f){
+  if( f==0 ) return;
+  if( f->cur ) mcClose(f->cur);
+  sqlite3_free(f->tab.base.zErrMsg);
+  sqlite3_free(f);
 }
 
 static int mcEof(sqlite3_vtab_cursor *cur){

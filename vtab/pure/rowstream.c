@@ -18,6 +18,7 @@ struct mvr_stream {
   mvr_want_fn xWant;
   mvr_table_fn xTable;
   mvr_ddl_fn xDdl;
+  int allDdl;                       /* DDL rows not filtered by table */
 
   /* position */
   char zFile[MVR_NAME_MAX];         /* current binlog file */
@@ -84,6 +85,7 @@ void mvr_set_hooks(mvr_stream *s, void *arg, mvr_want_fn want,
   s->xTable = table;
   s->xDdl = ddl;
 }
+void mvr_set_all_ddl(mvr_stream *s, int all){ s->allDdl = all; }
 void mvr_set_file(mvr_stream *s, const char *zFile){
   snprintf(s->zFile, sizeof s->zFile, "%s", zFile);
 }
@@ -389,7 +391,7 @@ static int handleEvent(mvr_stream *s, mvb_event *ev){
       if( s->xDdl ) s->xDdl(s->hookArg);
       if( !s->inTxn ) s->pendingCommit = 1;
       return (s->opMask & (1<<MVR_DDL))!=0
-          && wanted(s, s->zDb, s->nDb, s->zTbl, s->nTbl);
+          && (s->allDdl || wanted(s, s->zDb, s->nDb, s->zTbl, s->nTbl));
     }
     case MVB_TABLE_MAP: {
       mvb_table *t = ev->u.table_map.table;

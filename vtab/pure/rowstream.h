@@ -102,6 +102,9 @@ mvb_decoder *mvr_decoder(mvr_stream *s);
 void mvr_set_ops(mvr_stream *s, int mask);
 void mvr_set_hooks(mvr_stream *s, void *arg, mvr_want_fn want,
                    mvr_table_fn table, mvr_ddl_fn ddl);
+/* all=1: DDL rows pass the table filter whatever their target (a mirror
+** must see a statement that names its table second, or a DROP DATABASE). */
+void mvr_set_all_ddl(mvr_stream *s, int all);
 /* The file a live dump starts in (its artificial Rotate names it too). */
 void mvr_set_file(mvr_stream *s, const char *zFile);
 /* Stop before the first event at or past file:off. */
