@@ -41,17 +41,20 @@
 **   main.mysql_mirror_state  one row per table: local_tbl, src, pos (the
 **                            set's, written in the same commit),
 **                            snapshot_pos, columns, pk, applied, updated,
-**                            set_name
+**                            set_name, resync_pos
 ** A set is named by its local argument when that is one table name, else
 ** "src -> local". A state table of the one-table mirror (no set_name) is
 ** migrated on first use: each row becomes a set of its own.
 **
-** A DDL statement on a table of the set (ALTER, TRUNCATE, DROP, RENAME,
-** ...) stops the set just before it: the changes before it are applied and
-** recorded, and the call fails naming the statement and its position. A
-** row image whose columns are not the recorded ones (a change the stream
-** did not show as DDL) stops it before its transaction: never a wrong
-** column. The remedy is a new snapshot of the set.
+** Schema changes: a DDL statement on a table of the set (ALTER, TRUNCATE,
+** DROP and CREATE, ...) is followed by copying that table afresh from a
+** snapshot of its own, after the changes before it are committed; its rows
+** before that snapshot's position (resync_pos) are skipped, the other
+** tables go on. A DROP takes the table out of the set; a CREATE TABLE that
+** the set's pattern names joins it. A RENAME TABLE stops the set just
+** before it, with an error naming the statement. A row image whose columns
+** are not the recorded ones (a change the stream did not show as DDL)
+** stops it before its transaction: never a wrong column.
 */
 #include "mysqlvtab.h"
 #include "changes.h"
@@ -82,6 +85,10 @@ typedef struct mtable {
   sqlite3_stmt *pDelete;    /* DELETE FROM local WHERE pk=? ... */
   sqlite3_int64 nTxn;       /* changes in the open MySQL transaction */
   sqlite3_int64 nBatch;     /* changes since the last recorded commit */
+  int gone;                 /* the source table is no more: left the set */
+  int hasSkip;              /* re-snapshotted at zSkipFile:skipOff: its */
+  char zSkipFile[MVR_NAME_MAX];  /* rows before that are in the copy */
+  uint64_t skipOff;
   /* event columns -> local columns, for one mvb_table naming */
   mvb_table *tMap;
   uint64_t mapGen;
@@ -93,6 +100,8 @@ typedef struct mirror {
   sqlite3 *db;
   mv_ctx *ctx;
   char *zSet;               /* the set's name */
+  char *zSrc, *zLocal;      /* the set's arguments: tables, local template */
+  const char *zDsnArg;
   int nTab;
   mtable *aTab;
   mtable *pLast;            /* the table of the last row (a cache) */
@@ -126,6 +135,8 @@ static void mirrorClear(mirror *m){
   for(i=0; i<m->nBuf; i++) mv_buf_free(&m->aBuf[i]);
   sqlite3_free(m->aBuf);
   sqlite3_free(m->zSet);
+  sqlite3_free(m->zSrc);
+  sqlite3_free(m->zLocal);
   sqlite3_free(m->zErr);
   memset(m, 0, sizeof *m);
 }
@@ -164,6 +175,7 @@ static mtable *mirrorAddTable(mirror *m){
   mtable *a = sqlite3_realloc64(m->aTab, sizeof(mtable)*(size_t)(m->nTab+1));
   if( a==0 ){ mirrorErr(m, "out of memory"); return 0; }
   m->aTab = a;
+  m->pLast = 0;
   memset(&a[m->nTab], 0, sizeof(mtable));
   return &a[m->nTab++];
 }
@@ -229,6 +241,7 @@ static int tableLoadSource(mirror *m, mtable *t, const char *zDsn){
   row = mysql_fetch_row(res);
   if( row==0 ){
     mirrorErr(m, "no such table %s.%s (or the user cannot see it)", t->zDb, t->zTbl);
+    t->gone = 1;
     goto done;
   }
   if( row[0]==0 || sqlite3_stricmp(row[0], "InnoDB")!=0 ){
@@ -481,6 +494,7 @@ static mtable *mirrorFind(mirror *m, const char *zDb, size_t nDb,
    && strlen(t->zDb)==nDb && memcmp(t->zDb, zDb, nDb)==0 ) return t;
   for(i=0; i<m->nTab; i++){
     t = &m->aTab[i];
+    if( t->gone ) continue;
     if( strlen(t->zTbl)==nTbl && memcmp(t->zTbl, zTbl, nTbl)==0
      && strlen(t->zDb)==nDb && memcmp(t->zDb, zDb, nDb)==0 ){
       m->pLast = t;
@@ -525,7 +539,7 @@ static char *tableColumnsJson(mtable *t, int pkOnly){
 /* Create the state tables, or migrate the one-table mirror's. */
 static int mirrorStateSetup(mirror *m){
   sqlite3_stmt *p = 0;
-  int hasState = 0, hasSetName = 0;
+  int hasState = 0, hasSetName = 0, hasResync = 0;
   if( sqlite3_prepare_v2(m->db, "SELECT name FROM"
         " pragma_table_info('mysql_mirror_state', 'main')", -1, &p, 0)!=SQLITE_OK ){
     return mirrorErr(m, "%s", sqlite3_errmsg(m->db));
@@ -534,6 +548,7 @@ static int mirrorStateSetup(mirror *m){
     const char *z = (const char*)sqlite3_column_text(p, 0);
     hasState = 1;
     if( z && strcmp(z, "set_name")==0 ) hasSetName = 1;
+    if( z && strcmp(z, "resync_pos")==0 ) hasResync = 1;
   }
   sqlite3_finalize(p);
   if( mirrorExec(m,
@@ -547,7 +562,12 @@ static int mirrorStateSetup(mirror *m){
       "CREATE TABLE main.mysql_mirror_state("
       "local_tbl TEXT PRIMARY KEY, src TEXT NOT NULL, pos TEXT NOT NULL,"
       " snapshot_pos TEXT, columns TEXT NOT NULL, pk TEXT NOT NULL,"
-      " applied INTEGER NOT NULL DEFAULT 0, updated TEXT, set_name TEXT)");
+      " applied INTEGER NOT NULL DEFAULT 0, updated TEXT, set_name TEXT,"
+      " resync_pos TEXT)");
+  }
+  if( !hasResync && mirrorExec(m,
+      "ALTER TABLE main.mysql_mirror_state ADD COLUMN resync_pos TEXT") ){
+    return 1;
   }
   if( hasSetName ) return 0;
   /* The one-table mirror's state: each mirror becomes a set of its own. */
@@ -566,7 +586,7 @@ static int mirrorLoadState(mirror *m){
   int rc = sqlite3_prepare_v2(m->db,
       "SELECT local_tbl, src, columns, pk,"
       " EXISTS(SELECT 1 FROM main.sqlite_schema WHERE type='table'"
-      "        AND name=local_tbl)"
+      "        AND name=local_tbl), resync_pos"
       " FROM main.mysql_mirror_state WHERE set_name=?1 ORDER BY rowid", -1, &p, 0);
   if( rc==SQLITE_OK ){
     rc = sqlite3_prepare_v2(m->db, "SELECT json_extract(value, '$[0]'),"
@@ -615,6 +635,11 @@ static int mirrorLoadState(mirror *m){
     if( t->nCol==0 || t->nPk==0 ){
       mirrorErr(m, "bad columns in mysql_mirror_state for %s", zLocal);
       break;
+    }
+    if( sqlite3_column_type(p, 5)!=SQLITE_NULL ){
+      t->hasSkip = mvr_parse_pos((const char*)sqlite3_column_text(p, 5),
+                                 t->zSkipFile, sizeof t->zSkipFile,
+                                 &t->skipOff)==0;
     }
     tablePrepare(m, t);
   }
@@ -836,67 +861,41 @@ static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
   return m->zErr ? -1 : n;
 }
 
-/* The first call: create the tables, copy one snapshot of them all,
-** record the set. Returns the rows copied, or -1. */
-static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
-                                 const char *zLocal, const char *zDsnArg){
-  const char *zDsn = mv_dsn_text(zDsnArg);
-  sqlite3_stmt *p = 0;
-  mv_conn *c = 0;
-  char *zPos = 0, *zGtid = 0, *zErr = 0;
-  sqlite3_int64 n = 0;
-  int i, k, inTxn = 0, ok = 0;
-
-  if( mirrorResolve(m, zSrc, zLocal, zDsn) ) return -1;
-  /* every local name must be free */
-  if( sqlite3_prepare_v2(m->db, "SELECT (SELECT set_name FROM"
-        " main.mysql_mirror_state WHERE local_tbl=?1),"
-        " EXISTS(SELECT 1 FROM main.sqlite_schema WHERE name=?1)", -1, &p, 0) ){
-    return mirrorErr(m, "%s", sqlite3_errmsg(m->db)), -1;
+/* Create t's local table (the source's columns with the typed snapshot's
+** declared types, its primary key) and prepare its statements. */
+static int tableCreate(mirror *m, mtable *t){
+  sqlite3_str *s = sqlite3_str_new(m->db);
+  char *zSql;
+  int k, rc;
+  sqlite3_str_appendf(s, "CREATE TABLE main.\"%w\"(", t->zLocal);
+  for(k=0; k<t->nCol; k++){
+    const char *zType = mv_sq_decltype(t->aKind[k]);
+    sqlite3_str_appendf(s, "\"%w\"%s%s, ", t->azCol[k], *zType ? " " : "",
+                        zType);
   }
-  for(i=0; i<m->nTab && m->zErr==0; i++){
-    mtable *t = &m->aTab[i];
-    sqlite3_bind_text(p, 1, t->zLocal, -1, SQLITE_STATIC);
-    if( sqlite3_step(p)==SQLITE_ROW ){
-      if( sqlite3_column_type(p, 0)!=SQLITE_NULL ){
-        mirrorErr(m, "%s is already mirrored, by the set %s",
-                  t->zLocal, sqlite3_column_text(p, 0));
-      }else if( sqlite3_column_int(p, 1) ){
-        mirrorErr(m, "%s exists and is not a mirror (no row in"
-                     " mysql_mirror_state): choose another name or drop it",
-                     t->zLocal);
-      }
-    }
-    sqlite3_reset(p);
+  sqlite3_str_appendall(s, "PRIMARY KEY(");
+  for(k=0; k<t->nPk; k++){
+    sqlite3_str_appendf(s, "%s\"%w\"", k ? ", " : "", t->azCol[t->aPk[k]]);
   }
-  sqlite3_finalize(p);
-  p = 0;
-  if( m->zErr ) return -1;
+  sqlite3_str_appendall(s, "))");
+  zSql = sqlite3_str_finish(s);
+  if( zSql==0 ) return mirrorErr(m, "out of memory");
+  rc = mirrorExec(m, zSql);
+  sqlite3_free(zSql);
+  return rc || tablePrepare(m, t);
+}
 
-  for(i=0; i<m->nTab; i++){
-    mtable *t = &m->aTab[i];
-    sqlite3_str *s = sqlite3_str_new(m->db);
-    char *zSql;
-    int rc;
-    sqlite3_str_appendf(s, "CREATE TABLE main.\"%w\"(", t->zLocal);
-    for(k=0; k<t->nCol; k++){
-      const char *zType = mv_sq_decltype(t->aKind[k]);
-      sqlite3_str_appendf(s, "\"%w\"%s%s, ", t->azCol[k], *zType ? " " : "",
-                          zType);
-    }
-    sqlite3_str_appendall(s, "PRIMARY KEY(");
-    for(k=0; k<t->nPk; k++){
-      sqlite3_str_appendf(s, "%s\"%w\"", k ? ", " : "", t->azCol[t->aPk[k]]);
-    }
-    sqlite3_str_appendall(s, "))");
-    zSql = sqlite3_str_finish(s);
-    if( zSql==0 ){ mirrorErr(m, "out of memory"); return -1; }
-    rc = mirrorExec(m, zSql);
-    sqlite3_free(zSql);
-    if( rc || tablePrepare(m, t) ) return -1;
-  }
-
-  /* one consistent snapshot of every table, at one position */
+/* Copy ONE consistent snapshot of the n tables ap[] into their (empty)
+** local tables: its binlog position into *pzPos and, where MariaDB can
+** tell, its GTID position into *pzGtid (both may be NULL). Each table's
+** rows in its nBatch; returns the rows copied, or -1. */
+static sqlite3_int64 mirrorSnapshot(mirror *m, mtable **ap, int n,
+                                    const char *zDsn, char **pzPos,
+                                    char **pzGtid){
+  mv_conn *c;
+  char *zErr = 0, *zPos = 0;
+  sqlite3_int64 nRows = 0;
+  int i, inTxn = 0, ok = 0;
   c = mv_conn_get(m->ctx, zDsn, &zErr);
   if( c==0 || mv_snap_begin(m->ctx, c, 1, &zPos, &inTxn, &zErr) ) goto done;
   if( zPos==0 ){
@@ -904,7 +903,7 @@ static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
                  " log_bin on?)");
     goto done;
   }
-  if( mv_is_mariadb(c->mysql) ){
+  if( pzGtid && mv_is_mariadb(c->mysql) ){
     /* the GTID position of the snapshot, where the server can tell */
     char *zFileLit, *zSql = 0;
     const char *zColon = strrchr(zPos, ':');
@@ -916,7 +915,7 @@ static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
       char *zE = 0;
       MYSQL_RES *res = mv_query(m->ctx, c, zSql, "the snapshot's GTID", &zE);
       MYSQL_ROW row = res ? mysql_fetch_row(res) : 0;
-      if( row && row[0] && row[0][0] ) zGtid = sqlite3_mprintf("%s", row[0]);
+      if( row && row[0] && row[0][0] ) *pzGtid = sqlite3_mprintf("%s", row[0]);
       if( res ) mysql_free_result(res);
       sqlite3_free(zE);
     }
@@ -924,16 +923,100 @@ static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
     sqlite3_free(zFileLit);
     sqlite3_free(zSql);
   }
-  for(i=0; i<m->nTab; i++){
-    sqlite3_int64 nt = mirrorCopy(m, &m->aTab[i], c);
+  for(i=0; i<n; i++){
+    sqlite3_int64 nt = mirrorCopy(m, ap[i], c);
     if( nt<0 ) goto done;
-    m->aTab[i].nBatch = nt;
-    n += nt;
+    ap[i]->nBatch = nt;
+    nRows += nt;
   }
   if( mv_exec(m->ctx, c, "COMMIT", &zErr)
    || mv_exec(m->ctx, c, "SET character_set_results=utf8mb4", &zErr) ) goto done;
   inTxn = 0;
   ok = 1;
+done:
+  if( zErr ){ mirrorErr(m, "%s", zErr); sqlite3_free(zErr); }
+  /* a snapshot left open (an error): close the connection rather than
+  ** give back a session inside a transaction */
+  if( c ) mv_conn_put(m->ctx, c, ok && !inTxn);
+  if( m->zErr ){
+    sqlite3_free(zPos);
+    return -1;
+  }
+  *pzPos = zPos;
+  return nRows;
+}
+
+/* t's row in the state table, at position zPos (snapshot and resume). */
+static int tableInsertState(mirror *m, mtable *t, const char *zPos){
+  sqlite3_stmt *p = 0;
+  if( sqlite3_prepare_v2(m->db,
+      "INSERT INTO main.mysql_mirror_state(local_tbl, src, pos, snapshot_pos,"
+      " columns, pk, applied, updated, set_name) VALUES(?1, ?2, ?3, ?3, ?4, ?5,"
+      " ?6, strftime('%Y-%m-%d %H:%M:%S', 'now'), ?7)", -1, &p, 0)!=SQLITE_OK ){
+    return mirrorErr(m, "recording the state: %s", sqlite3_errmsg(m->db));
+  }
+  sqlite3_bind_text(p, 1, t->zLocal, -1, SQLITE_STATIC);
+  sqlite3_bind_text(p, 2, sqlite3_mprintf("%s.%s", t->zDb, t->zTbl), -1, sqlite3_free);
+  sqlite3_bind_text(p, 3, zPos, -1, SQLITE_STATIC);
+  sqlite3_bind_text(p, 4, tableColumnsJson(t, 0), -1, sqlite3_free);
+  sqlite3_bind_text(p, 5, tableColumnsJson(t, 1), -1, sqlite3_free);
+  sqlite3_bind_int64(p, 6, t->nBatch);
+  sqlite3_bind_text(p, 7, m->zSet, -1, SQLITE_STATIC);
+  if( sqlite3_step(p)!=SQLITE_DONE ){
+    mirrorErr(m, "recording the state: %s", sqlite3_errmsg(m->db));
+  }
+  sqlite3_finalize(p);
+  t->nBatch = 0;
+  return m->zErr!=0;
+}
+
+/* Is a local name free (no table, not another set's)? */
+static int localFree(mirror *m, const char *zLocal){
+  sqlite3_stmt *p = 0;
+  if( sqlite3_prepare_v2(m->db, "SELECT (SELECT set_name FROM"
+        " main.mysql_mirror_state WHERE local_tbl=?1),"
+        " EXISTS(SELECT 1 FROM main.sqlite_schema WHERE name=?1)", -1, &p, 0) ){
+    return mirrorErr(m, "%s", sqlite3_errmsg(m->db)), 0;
+  }
+  sqlite3_bind_text(p, 1, zLocal, -1, SQLITE_STATIC);
+  if( sqlite3_step(p)==SQLITE_ROW ){
+    if( sqlite3_column_type(p, 0)!=SQLITE_NULL ){
+      mirrorErr(m, "%s is already mirrored, by the set %s",
+                zLocal, sqlite3_column_text(p, 0));
+    }else if( sqlite3_column_int(p, 1) ){
+      mirrorErr(m, "%s exists and is not a mirror (no row in"
+                   " mysql_mirror_state): choose another name or drop it",
+                   zLocal);
+    }
+  }
+  sqlite3_finalize(p);
+  return m->zErr==0;
+}
+
+/* The first call: create the tables, copy one snapshot of them all,
+** record the set. Returns the rows copied, or -1. */
+static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
+                                 const char *zLocal, const char *zDsnArg){
+  const char *zDsn = mv_dsn_text(zDsnArg);
+  sqlite3_stmt *p = 0;
+  mtable **ap = 0;
+  char *zPos = 0, *zGtid = 0;
+  sqlite3_int64 n = -1;
+  int i;
+
+  if( mirrorResolve(m, zSrc, zLocal, zDsn) ) return -1;
+  for(i=0; i<m->nTab; i++){
+    if( !localFree(m, m->aTab[i].zLocal) ) return -1;
+  }
+  for(i=0; i<m->nTab; i++){
+    if( tableCreate(m, &m->aTab[i]) ) return -1;
+  }
+  ap = sqlite3_malloc64(sizeof(mtable*)*(size_t)m->nTab);
+  if( ap==0 ) return mirrorErr(m, "out of memory"), -1;
+  for(i=0; i<m->nTab; i++) ap[i] = &m->aTab[i];
+  n = mirrorSnapshot(m, ap, m->nTab, zDsn, &zPos, &zGtid);
+  sqlite3_free(ap);
+  if( n<0 ) return -1;
 
   /* the set and its tables */
   if( sqlite3_prepare_v2(m->db,
@@ -953,42 +1036,142 @@ static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
     mirrorErr(m, "recording the set: %s", sqlite3_errmsg(m->db));
   }
   sqlite3_finalize(p);
-  p = 0;
-  if( m->zErr==0 && sqlite3_prepare_v2(m->db,
-      "INSERT INTO main.mysql_mirror_state(local_tbl, src, pos, snapshot_pos,"
-      " columns, pk, applied, updated, set_name) VALUES(?1, ?2, ?3, ?3, ?4, ?5,"
-      " ?6, strftime('%Y-%m-%d %H:%M:%S', 'now'), ?7)", -1, &p, 0)!=SQLITE_OK ){
-    mirrorErr(m, "recording the state: %s", sqlite3_errmsg(m->db));
-  }
-  for(i=0; m->zErr==0 && i<m->nTab; i++){
-    mtable *t = &m->aTab[i];
-    sqlite3_bind_text(p, 1, t->zLocal, -1, SQLITE_STATIC);
-    sqlite3_bind_text(p, 2, sqlite3_mprintf("%s.%s", t->zDb, t->zTbl), -1, sqlite3_free);
-    sqlite3_bind_text(p, 3, zPos, -1, SQLITE_STATIC);
-    sqlite3_bind_text(p, 4, tableColumnsJson(t, 0), -1, sqlite3_free);
-    sqlite3_bind_text(p, 5, tableColumnsJson(t, 1), -1, sqlite3_free);
-    sqlite3_bind_int64(p, 6, t->nBatch);
-    sqlite3_bind_text(p, 7, m->zSet, -1, SQLITE_STATIC);
-    if( sqlite3_step(p)!=SQLITE_DONE ){
-      mirrorErr(m, "recording the state: %s", sqlite3_errmsg(m->db));
-    }
-    sqlite3_reset(p);
-    t->nBatch = 0;
-  }
-  sqlite3_finalize(p);
-done:
-  if( zErr ){ mirrorErr(m, "%s", zErr); sqlite3_free(zErr); }
-  if( c ){
-    /* a snapshot left open (an error): close the connection rather than
-    ** give back a session inside a transaction */
-    mv_conn_put(m->ctx, c, ok && !inTxn);
-  }
+  for(i=0; m->zErr==0 && i<m->nTab; i++) tableInsertState(m, &m->aTab[i], zPos);
   sqlite3_free(zPos);
   sqlite3_free(zGtid);
   return m->zErr ? -1 : n;
 }
 
 /* ---- later calls ---- */
+
+/* Is the event at zPos ("file:offset") before t's re-snapshot (so that
+** its rows are in the copy)? */
+static int beforeResync(mtable *t, const char *zPos){
+  char zFile[MVR_NAME_MAX];
+  uint64_t off;
+  int c;
+  if( !t->hasSkip || zPos==0 ) return 0;
+  if( mvr_parse_pos(zPos, zFile, sizeof zFile, &off) ) return 0;
+  c = mvr_compare_files(zFile, t->zSkipFile);
+  return c<0 || (c==0 && off<t->skipOff);
+}
+
+/* Forget what t's columns were (before reading them again). */
+static void tableForgetColumns(mtable *t){
+  int i;
+  for(i=0; i<t->nCol; i++) sqlite3_free(t->azCol[i]);
+  for(i=0; i<t->nJson; i++) sqlite3_free(t->azJson[i]);
+  sqlite3_free(t->azCol); sqlite3_free(t->azJson);
+  sqlite3_free(t->aKind); sqlite3_free(t->aPk); sqlite3_free(t->aMap);
+  sqlite3_finalize(t->pUpsert); sqlite3_finalize(t->pDelete);
+  t->azCol = t->azJson = 0;
+  t->aKind = t->aPk = t->aMap = 0;
+  t->pUpsert = t->pDelete = 0;
+  t->nCol = t->nJson = t->nPk = 0;
+  t->tMap = 0;
+  t->mapGen = 0;
+}
+
+/* Copy t afresh from a snapshot of its own, at position P: the local table
+** is made again with the columns the source has now, and t's rows before
+** P are skipped from here on (they are in the copy); the other tables go
+** on unaffected. isNew: t joins the set (a CREATE TABLE matching its
+** pattern; one a mirror cannot follow, without a primary key or not
+** InnoDB, stays out). A source that no longer exists leaves the set: its
+** local table is dropped with it. */
+static int tableResync(mirror *m, mtable *t, int isNew){
+  const char *zDsn = mv_dsn_text(m->zDsnArg);
+  char *zPos = 0, *zSql;
+  sqlite3_int64 n;
+  sqlite3_stmt *p = 0;
+  tableForgetColumns(t);
+  if( tableLoadSource(m, t, zDsn) ){
+    if( !t->gone && !isNew ) return 1;
+    /* gone; or new and not one a mirror can follow (no primary key, not
+    ** InnoDB): it stays out of the set */
+    sqlite3_free(m->zErr);
+    m->zErr = 0;
+    t->gone = 1;
+    if( isNew ) return 0;
+    zSql = sqlite3_mprintf("DROP TABLE main.\"%w\"; DELETE FROM"
+        " main.mysql_mirror_state WHERE local_tbl=%Q", t->zLocal, t->zLocal);
+    if( zSql==0 ) return mirrorErr(m, "out of memory");
+    n = mirrorExec(m, zSql);
+    sqlite3_free(zSql);
+    return (int)n;
+  }
+  if( isNew ){
+    if( !localFree(m, t->zLocal) ) return 1;
+  }else{
+    zSql = sqlite3_mprintf("DROP TABLE main.\"%w\"", t->zLocal);
+    if( zSql==0 ) return mirrorErr(m, "out of memory");
+    n = sqlite3_exec(m->db, zSql, 0, 0, 0);
+    sqlite3_free(zSql);
+    /* SQLite drops no table while another statement reads, as the one
+    ** calling mysql_mirror does in SELECT mysql_mirror(...) FROM t */
+    if( n==SQLITE_LOCKED ) return 2;
+    if( n ) return mirrorErr(m, "dropping %s: %s", t->zLocal, sqlite3_errmsg(m->db));
+  }
+  if( tableCreate(m, t) ) return 1;
+  n = mirrorSnapshot(m, &t, 1, zDsn, &zPos, 0);
+  if( n<0 ) return 1;
+  if( isNew ){
+    tableInsertState(m, t, zPos);
+  }
+  if( m->zErr==0 && sqlite3_prepare_v2(m->db,
+      "UPDATE main.mysql_mirror_state SET columns=?1, pk=?2, snapshot_pos=?3,"
+      " resync_pos=?3, applied=applied+?4 WHERE local_tbl=?5", -1, &p, 0)==SQLITE_OK ){
+    sqlite3_bind_text(p, 1, tableColumnsJson(t, 0), -1, sqlite3_free);
+    sqlite3_bind_text(p, 2, tableColumnsJson(t, 1), -1, sqlite3_free);
+    sqlite3_bind_text(p, 3, zPos, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(p, 4, isNew ? 0 : t->nBatch);
+    sqlite3_bind_text(p, 5, t->zLocal, -1, SQLITE_STATIC);
+    if( sqlite3_step(p)!=SQLITE_DONE ) mirrorErr(m, "recording %s: %s", t->zLocal, sqlite3_errmsg(m->db));
+  }else if( m->zErr==0 ){
+    mirrorErr(m, "recording %s: %s", t->zLocal, sqlite3_errmsg(m->db));
+  }
+  sqlite3_finalize(p);
+  t->nBatch = 0;
+  t->hasSkip = mvr_parse_pos(zPos, t->zSkipFile, sizeof t->zSkipFile,
+                             &t->skipOff)==0;
+  sqlite3_free(zPos);
+  return m->zErr!=0;
+}
+
+/* Does the name match a table pattern in which only % is a wildcard? */
+static int likeMatch(const char *zPat, const char *z){
+  if( *zPat==0 ) return *z==0;
+  if( *zPat=='%' ){
+    for(;; z++){
+      if( likeMatch(zPat+1, z) ) return 1;
+      if( *z==0 ) return 0;
+    }
+  }
+  return *z==*zPat && likeMatch(zPat+1, z+1);
+}
+
+/* Does a new table zDb.zTbl belong to the set (its src names it by a
+** db.% pattern, or by name)? */
+static int setNames(mirror *m, const char *zDb, const char *zTbl){
+  mv_tblname *aName = 0;
+  int nName = 0, i, yes = 0;
+  char *zErr = 0;
+  if( m->zSrc==0 || strchr(m->zLocal ? m->zLocal : "", '%')==0 ) return 0;
+  if( mv_tblarg_parse("mysql_mirror", m->zSrc, &aName, &nName, &zErr) ){
+    sqlite3_free(zErr);
+    return 0;
+  }
+  for(i=0; i<nName && !yes; i++){
+    /* a name without its schema was the DSN's: the set's tables show it */
+    const char *zNameDb = aName[i].zDb ? aName[i].zDb
+                        : (m->nTab ? m->aTab[0].zDb : "");
+    if( strcmp(zNameDb, zDb)!=0 ) continue;
+    yes = aName[i].isPattern ? likeMatch(aName[i].zTbl, zTbl)
+                             : strcmp(aName[i].zTbl, zTbl)==0;
+  }
+  mv_tblarg_free(aName, nName);
+  return yes;
+}
 
 /* Can c be part of an unquoted MySQL identifier? */
 static int isWordChar(char c){
@@ -1026,6 +1209,18 @@ static int ddlHits(mtable *t, const char *zDdlDb, const char *zDdlTbl,
   return 0;
 }
 
+/* Commit the applied transactions (outside a user transaction) with the
+** position of the last one: *pnUnrecorded changes move to *pnApplied. */
+static int commitBatch(mirror *m, const char *zLast, const char *zGtid,
+                       sqlite3_int64 lastTs, sqlite3_int64 *pnUnrecorded,
+                       sqlite3_int64 *pnApplied){
+  if( mirrorRecord(m, zLast, zGtid, lastTs, *pnUnrecorded, -1)
+   || mirrorExec(m, "RELEASE mysql_mirror; SAVEPOINT mysql_mirror") ) return 1;
+  *pnApplied += *pnUnrecorded;
+  *pnUnrecorded = 0;
+  return 0;
+}
+
 /* Apply one row change; 0 done, 1 error (m->zErr), 2 the image does not
 ** have the recorded columns. */
 static int applyRow(mirror *m, mtable *t, const mvr_row *r){
@@ -1059,7 +1254,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
   const mvr_row *r;
   char *zErr = 0, *zLast = 0, *zGtid = 0, *zDdl = 0, *zStop = 0;
   sqlite3_int64 nApplied = 0, nUnrecorded = 0, lastTs = 0, tCommit = nowMs();
-  int inTxn = 0, rc, i, dirty = 0;
+  int inTxn = 0, rc, i, dirty = 0, locked = 0;
 
   f = mv_feed_open(m->db, m->ctx, zPos, zDsnArg, mirrorWants, m, &zErr);
   if( f==0 ){
@@ -1090,10 +1285,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
       if( m->autocommit && nUnrecorded>0
        && (nUnrecorded>=MIRROR_BATCH_ROWS || nowMs() - tCommit>=MIRROR_BATCH_MS) ){
         /* a batch of whole transactions, with its position */
-        if( mirrorRecord(m, zLast, zGtid, lastTs, nUnrecorded, -1)
-         || mirrorExec(m, "RELEASE mysql_mirror; SAVEPOINT mysql_mirror") ) break;
-        nApplied += nUnrecorded;
-        nUnrecorded = 0;
+        if( commitBatch(m, zLast, zGtid, lastTs, &nUnrecorded, &nApplied) ) break;
         dirty = 0;
         tCommit = nowMs();
       }
@@ -1103,16 +1295,63 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
       char *zDdlDb = r->db ? sqlite3_mprintf("%.*s", (int)r->n_db, r->db) : 0;
       char *zDdlTbl = r->tbl ? sqlite3_mprintf("%.*s", (int)r->n_tbl, r->tbl) : 0;
       char *zSql = sqlite3_mprintf("%.*s", (int)r->n_sql, r->sql ? r->sql : "");
-      for(i=0; i<m->nTab && zSql; i++){
-        if( ddlHits(&m->aTab[i], zDdlDb, zDdlTbl, zSql) ){
-          zDdl = sqlite3_mprintf("%s.%s changed at %s: %s", m->aTab[i].zDb,
-                                 m->aTab[i].zTbl, r->pos,
-                                 zSql[0] ? zSql : "(a DDL statement)");
-          if( zDdl==0 ) mirrorErr(m, "out of memory");
-          break;
+      int kind = mvr_ddl_kind(r->sql ? r->sql : "", r->n_sql), nHit = 0;
+      if( zSql==0 ) mirrorErr(m, "out of memory");
+      if( zStop ){
+        /* stopped: read on only to name the statement */
+        for(i=0; i<m->nTab && zSql && zDdl==0; i++){
+          if( !m->aTab[i].gone && ddlHits(&m->aTab[i], zDdlDb, zDdlTbl, zSql) ){
+            zDdl = sqlite3_mprintf("%s.%s changed at %s: %s", m->aTab[i].zDb,
+                                   m->aTab[i].zTbl, r->pos, zSql);
+          }
+        }
+      }else if( zSql ){
+        /* Followed: each table the statement concerns is copied afresh
+        ** from a snapshot of its own (or leaves the set if it is gone); a
+        ** RENAME is not followed (an error names it). A new table that
+        ** the set's pattern names joins the set. */
+        for(i=0; i<m->nTab && m->zErr==0 && zDdl==0; i++){
+          mtable *h = &m->aTab[i];
+          if( h->gone || beforeResync(h, r->pos) ) continue;
+          if( !ddlHits(h, zDdlDb, zDdlTbl, zSql) ) continue;
+          if( kind==MVR_DDL_RENAME_TABLE || inTxn ){
+            zDdl = sqlite3_mprintf("%s.%s changed at %s: %s", h->zDb, h->zTbl,
+                                   r->pos, zSql);
+            break;
+          }
+          if( nHit++==0 && zLast && m->autocommit && nUnrecorded>0 ){
+            /* what came before is committed first, with its position */
+            if( commitBatch(m, zLast, zGtid, lastTs, &nUnrecorded, &nApplied) ) break;
+            dirty = 0;
+            tCommit = nowMs();
+          }
+          int rs = tableResync(m, h, 0);
+          if( rs==2 ){
+            zDdl = sqlite3_mprintf("%s.%s changed at %s: %s; SQLite cannot make"
+                " %s again while another statement of this connection reads"
+                " (the one calling mysql_mirror reads a table): run SELECT"
+                " mysql_mirror(...) alone once", h->zDb, h->zTbl, r->pos, zSql,
+                h->zLocal);
+            if( zDdl==0 ) mirrorErr(m, "out of memory");
+            locked = 1;
+            break;
+          }
+          if( rs ) break;
+        }
+        if( m->zErr==0 && zDdl==0 && kind==MVR_DDL_CREATE_TABLE && zDdlTbl
+         && zDdlDb && mirrorFind(m, zDdlDb, strlen(zDdlDb), zDdlTbl,
+                                 strlen(zDdlTbl))==0
+         && setNames(m, zDdlDb, zDdlTbl) ){
+          mtable *t2 = mirrorAddTable(m);
+          if( t2 ){
+            t2->zDb = sqlite3_mprintf("%s", zDdlDb);
+            t2->zTbl = sqlite3_mprintf("%s", zDdlTbl);
+            t2->zLocal = expandLocal(m->zLocal, zDdlTbl);
+            if( t2->zDb==0 || t2->zTbl==0 || t2->zLocal==0 ) mirrorErr(m, "out of memory");
+            else tableResync(m, t2, 1);
+          }
         }
       }
-      if( zSql==0 ) mirrorErr(m, "out of memory");
       sqlite3_free(zDdlDb);
       sqlite3_free(zDdlTbl);
       sqlite3_free(zSql);
@@ -1121,7 +1360,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
     }
     if( zStop || r->table==0 ) continue;
     t = mirrorFind(m, r->db, r->n_db, r->tbl, r->n_tbl);
-    if( t==0 ) continue;
+    if( t==0 || beforeResync(t, r->pos) ) continue;
     if( !inTxn ){
       if( mirrorExec(m, "SAVEPOINT mysql_mirror_txn") ) break;
       inTxn = 1;
@@ -1173,7 +1412,10 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
   if( m->zErr==0 && zDdl ){
     /* Applied and recorded up to the DDL: report it. The caller commits
     ** what was applied before failing. */
-    if( m->nTab==1 ){
+    if( locked ){
+      mirrorErr(m, "%s; the set %s is complete up to %s", zDdl, m->zSet,
+                zLast ? zLast : zPos);
+    }else if( m->nTab==1 ){
       mirrorErr(m, "%s; %s is complete up to %s. To rebuild it: DROP TABLE"
                    " \"%w\"; DELETE FROM mysql_mirror_state WHERE local_tbl='%q';"
                    " then call mysql_mirror again", zDdl, m->aTab[0].zLocal,
@@ -1239,6 +1481,7 @@ static void mirrorFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
     return;
   }
   m.autocommit = sqlite3_get_autocommit(m.db);
+  m.zDsnArg = zDsnArg;
   if( sqlite3_exec(m.db, "SAVEPOINT mysql_mirror", 0, 0, 0)!=SQLITE_OK ){
     mirrorErr(&m, "%s", sqlite3_errmsg(m.db));
     goto done;
@@ -1283,13 +1526,15 @@ static void mirrorFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   sqlite3_finalize(p);
   p = 0;
   if( m.zErr ) goto rollback;
-  rc = sqlite3_prepare_v2(m.db, "SELECT pos FROM main.mysql_mirror_sets"
-                          " WHERE name=?1", -1, &p, 0);
+  rc = sqlite3_prepare_v2(m.db, "SELECT pos, src, local FROM"
+                          " main.mysql_mirror_sets WHERE name=?1", -1, &p, 0);
   if( rc==SQLITE_OK ){
     sqlite3_bind_text(p, 1, m.zSet, -1, SQLITE_STATIC);
     if( sqlite3_step(p)==SQLITE_ROW ){
       zPos = sqlite3_mprintf("%s", sqlite3_column_text(p, 0));
-      if( zPos==0 ) mirrorErr(&m, "out of memory");
+      m.zSrc = sqlite3_mprintf("%s", sqlite3_column_text(p, 1));
+      m.zLocal = sqlite3_mprintf("%s", sqlite3_column_text(p, 2));
+      if( zPos==0 || m.zSrc==0 || m.zLocal==0 ) mirrorErr(&m, "out of memory");
     }
   }else{
     mirrorErr(&m, "%s", sqlite3_errmsg(m.db));

@@ -280,6 +280,23 @@ static void test_parsers(void){
   CHECK(mvr_is_txn_statement("XA START 'x'", 12));
   CHECK(!mvr_is_txn_statement("BEGINNING", 9));
   CHECK(!mvr_is_txn_statement("ALTER TABLE t", 13));
+  {
+    static const struct { const char *z; int kind; } aKind[] = {
+      { "CREATE TABLE t(x int)", MVR_DDL_CREATE_TABLE },
+      { "create or replace table t(x int)", MVR_DDL_CREATE_TABLE },
+      { "CREATE TEMPORARY TABLE t(x int)", MVR_DDL_OTHER },
+      { "CREATE INDEX i ON t(x)", MVR_DDL_OTHER },
+      { "/* x */ RENAME TABLE a TO b", MVR_DDL_RENAME_TABLE },
+      { "DROP TABLE IF EXISTS t", MVR_DDL_DROP_TABLE },
+      { "DROP TEMPORARY TABLE t", MVR_DDL_OTHER },
+      { "DROP DATABASE d", MVR_DDL_OTHER },
+      { "ALTER TABLE t ADD x INT", MVR_DDL_OTHER },
+      { "TRUNCATE t", MVR_DDL_OTHER },
+    };
+    for(i=0; i<sizeof aKind/sizeof aKind[0]; i++){
+      CHECK(mvr_ddl_kind(aKind[i].z, strlen(aKind[i].z))==aKind[i].kind);
+    }
+  }
 }
 
 int main(void){

@@ -281,6 +281,21 @@ int mvr_ddl_target(const char *z, size_t n, mv_buf *db, mv_buf *tbl){
   return 1;
 }
 
+int mvr_ddl_kind(const char *z, size_t n){
+  const char *zEnd = z + n;
+  if( word(&z, zEnd, "CREATE") ){
+    if( word(&z, zEnd, "OR") && !word(&z, zEnd, "REPLACE") ) return MVR_DDL_OTHER;
+    return word(&z, zEnd, "TABLE") ? MVR_DDL_CREATE_TABLE : MVR_DDL_OTHER;
+  }
+  if( word(&z, zEnd, "RENAME") ){
+    return word(&z, zEnd, "TABLE") ? MVR_DDL_RENAME_TABLE : MVR_DDL_OTHER;
+  }
+  if( word(&z, zEnd, "DROP") ){
+    return word(&z, zEnd, "TABLE") ? MVR_DDL_DROP_TABLE : MVR_DDL_OTHER;
+  }
+  return MVR_DDL_OTHER;
+}
+
 int mvr_starts_with(const char *z, size_t n, const char *zWord){
   const char *p = z;
   return word(&p, z + n, zWord);

@@ -146,4 +146,13 @@ int mvr_is_txn_statement(const char *z, size_t n);
 ** and, when written db.tbl, the schema in db (else db->n is 0); 0 if none. */
 int mvr_ddl_target(const char *z, size_t n, mv_buf *db, mv_buf *tbl);
 
+/* What a DDL statement does to its target table (mvr_ddl_target): a CREATE
+** [OR REPLACE] TABLE (not TEMPORARY), a RENAME TABLE, a DROP TABLE (not
+** TEMPORARY), or anything else (ALTER, TRUNCATE, indexes...). */
+#define MVR_DDL_OTHER        0
+#define MVR_DDL_CREATE_TABLE 1
+#define MVR_DDL_RENAME_TABLE 2
+#define MVR_DDL_DROP_TABLE   3
+int mvr_ddl_kind(const char *z, size_t n);
+
 #endif /* MV_ROWSTREAM_H */
