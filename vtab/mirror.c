@@ -1194,14 +1194,15 @@ static int ddlHits(mtable *t, const char *zDdlDb, const char *zDdlTbl,
    && zDdlDb && strcmp(zDdlDb, t->zDb)==0 ){
     return 1;
   }
-  if( zDdlTbl && zDdlTbl[0] ){
-    if( strcmp(zDdlTbl, t->zTbl)==0
-     && (zDdlDb==0 || zDdlDb[0]==0 || strcmp(zDdlDb, t->zDb)==0) ) return 1;
-    /* Statements that name several tables: the decoder reports one. */
-    if( sqlite3_strnicmp(zVerb, "RENAME", 6)!=0
-     && sqlite3_strnicmp(zVerb, "DROP", 4)!=0 ) return 0;
-  }
-  /* Unknown table: look for the name as a word of the statement. */
+  /* Statements that change no table (ANALYZE, GRANT, CREATE VIEW, ...)
+  ** have no target */
+  if( zDdlTbl==0 || zDdlTbl[0]==0 ) return 0;
+  if( strcmp(zDdlTbl, t->zTbl)==0
+   && (zDdlDb==0 || zDdlDb[0]==0 || strcmp(zDdlDb, t->zDb)==0) ) return 1;
+  /* Statements that name several tables: the decoder reports one. */
+  if( sqlite3_strnicmp(zVerb, "RENAME", 6)!=0
+   && sqlite3_strnicmp(zVerb, "DROP", 4)!=0 ) return 0;
+  /* The others: look for the name as a word of the statement. */
   for(z=zSql; (z = strstr(z, t->zTbl))!=0; z++){
     char before = z==zSql ? ' ' : z[-1];
     if( !isWordChar(before) && !isWordChar(z[n]) ) return 1;
@@ -1297,7 +1298,9 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
       char *zSql = sqlite3_mprintf("%.*s", (int)r->n_sql, r->sql ? r->sql : "");
       int kind = mvr_ddl_kind(r->sql ? r->sql : "", r->n_sql), nHit = 0;
       if( zSql==0 ) mirrorErr(m, "out of memory");
-      if( zStop ){
+      if( kind==MVR_DDL_INDEX ){
+        /* an index changes neither rows nor columns */
+      }else if( zStop ){
         /* stopped: read on only to name the statement */
         for(i=0; i<m->nTab && zSql && zDdl==0; i++){
           if( !m->aTab[i].gone && ddlHits(&m->aTab[i], zDdlDb, zDdlTbl, zSql) ){

@@ -285,12 +285,16 @@ int mvr_ddl_kind(const char *z, size_t n){
   const char *zEnd = z + n;
   if( word(&z, zEnd, "CREATE") ){
     if( word(&z, zEnd, "OR") && !word(&z, zEnd, "REPLACE") ) return MVR_DDL_OTHER;
+    if( word(&z, zEnd, "UNIQUE") || word(&z, zEnd, "FULLTEXT")
+     || word(&z, zEnd, "SPATIAL") ){}
+    if( word(&z, zEnd, "INDEX") ) return MVR_DDL_INDEX;
     return word(&z, zEnd, "TABLE") ? MVR_DDL_CREATE_TABLE : MVR_DDL_OTHER;
   }
   if( word(&z, zEnd, "RENAME") ){
     return word(&z, zEnd, "TABLE") ? MVR_DDL_RENAME_TABLE : MVR_DDL_OTHER;
   }
   if( word(&z, zEnd, "DROP") ){
+    if( word(&z, zEnd, "INDEX") ) return MVR_DDL_INDEX;
     return word(&z, zEnd, "TABLE") ? MVR_DDL_DROP_TABLE : MVR_DDL_OTHER;
   }
   return MVR_DDL_OTHER;

@@ -148,11 +148,13 @@ int mvr_ddl_target(const char *z, size_t n, mv_buf *db, mv_buf *tbl);
 
 /* What a DDL statement does to its target table (mvr_ddl_target): a CREATE
 ** [OR REPLACE] TABLE (not TEMPORARY), a RENAME TABLE, a DROP TABLE (not
-** TEMPORARY), or anything else (ALTER, TRUNCATE, indexes...). */
+** TEMPORARY), a CREATE or DROP INDEX (rows and columns unchanged), or
+** anything else (ALTER, TRUNCATE...). */
 #define MVR_DDL_OTHER        0
 #define MVR_DDL_CREATE_TABLE 1
 #define MVR_DDL_RENAME_TABLE 2
 #define MVR_DDL_DROP_TABLE   3
+#define MVR_DDL_INDEX        4
 int mvr_ddl_kind(const char *z, size_t n);
 
 #endif /* MV_ROWSTREAM_H */
