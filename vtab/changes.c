@@ -44,13 +44,28 @@
 ** labels and MariaDB JSON columns come from the event's optional metadata,
 ** or live from information_schema (schema.c) on a pooled connection.
 **
-** The tables are eponymous-only and SQLITE_VTAB_DIRECTONLY: they reach a
-** server or a file, so a trigger or view of an untrusted schema may not
-** use them (as SQLite's csv.c reasons).
+** The typed change table of one table (README "mysql_changes"):
+**   CREATE VIRTUAL TABLE orders_log USING mysql_changes('shop.orders' [, dsn]);
+**   SELECT id, status FROM orders_log WHERE start_pos = $pos AND op = 'update';
+** has the columns op, pos, next_pos, gtid, ts, the table's columns as at
+** the CREATE (the after image, the before image for a delete; values as
+** the typed mysql_snapshot gives them), before_<column> for the before
+** image, and the hidden start_pos, stop_pos, follow, timeout_ms. It is the
+** same cursor with a table filter and a column map (columnRole).
+**
+** The tables are SQLITE_VTAB_DIRECTONLY: they reach a server or a file, so
+** a trigger or view of an untrusted schema may not use them (as SQLite's
+** csv.c reasons). mysql_changes is eponymous and creatable (xCreate is
+** xConnect), mysql_binlog eponymous only.
+**
+** Above 800 lines: the cursor's sources (server, file), its SQL face and
+** the typed table share the cursor struct; the event rules are in
+** pure/rowstream.c.
 */
 #include "mysqlvtab.h"
 #include "pure/binlog.h"
 #include "pure/rowstream.h"
+#include "pure/types.h"
 #include "changes.h"
 #include "schema.h"
 #include "transport.h"
@@ -120,7 +135,19 @@ typedef struct mc_vtab {
   sqlite3 *db;
   mv_ctx *ctx;
   int isFile;                       /* mysql_binlog */
+  /* the typed change table of one table (CREATE VIRTUAL TABLE x USING
+  ** mysql_changes('db.tbl' [, dsn])): its columns as at the CREATE */
+  int typed;
+  char *zDb, *zTbl, *zDsn;          /* zDsn NULL: $MYSQL_VTAB_DSN */
+  int nCol;
+  char **azCol;
 } mc_vtab;
+
+/* The typed table's columns: op, pos, next_pos, gtid, ts, the table's
+** columns, the same with TC_BEFORE_PREFIX, then the hidden arguments
+** start_pos, stop_pos, follow, timeout_ms. */
+#define TC_FIXED 5
+#define TC_BEFORE_PREFIX "before_"
 
 /* A set of accepted values for db, tbl or op; n<0: no constraint. */
 typedef struct mc_set {
@@ -164,6 +191,10 @@ typedef struct mc_cursor {
   int eof;
   mvr_row row;
   mv_buf before, after;
+  mv_buf out;                       /* typed table: a value's text */
+  mvb_table *tMap;                  /* typed table: the event columns of */
+  uint64_t mapGen;                  /* each declared column (-1: none), */
+  int *aMap;                        /* for tMap as named at mapGen */
   mv_row_keys keys;         /* the keys of `table`, tag = its names_gen */
   int haveBefore, haveAfter;
 } mc_cursor;
@@ -453,7 +484,12 @@ static void cursorReset(mc_cursor *pCur){
 static int wantTable(void *pArg, const char *zDb, size_t nDb,
                      const char *zTbl, size_t nTbl){
   mc_cursor *pCur = (mc_cursor*)pArg;
+  mc_vtab *pTab = pCur->pTab;
   if( pCur->xWant ) return pCur->xWant(pCur->pWantArg, zDb, nDb, zTbl, nTbl);
+  if( pTab->typed ){
+    return zDb && zTbl && strlen(pTab->zDb)==nDb && memcmp(pTab->zDb, zDb, nDb)==0
+        && strlen(pTab->zTbl)==nTbl && memcmp(pTab->zTbl, zTbl, nTbl)==0;
+  }
   return setHas(&pCur->fDb, zDb, nDb) && setHas(&pCur->fTbl, zTbl, nTbl);
 }
 static int mapTable(void *pArg, mvb_decoder *d, mvb_table *t, uint32_t ts,
@@ -483,6 +519,7 @@ static int mcOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   mv_buf_init(&pCur->fbuf);
   mv_buf_init(&pCur->before);
   mv_buf_init(&pCur->after);
+  mv_buf_init(&pCur->out);
   mv_row_keys_init(&pCur->keys);
   pCur->eof = 1;
   *ppCur = &pCur->base;
@@ -494,6 +531,8 @@ static int mcClose(sqlite3_vtab_cursor *cur){
   cursorReset(pCur);
   mv_buf_free(&pCur->before);
   mv_buf_free(&pCur->after);
+  mv_buf_free(&pCur->out);
+  sqlite3_free(pCur->aMap);
   mv_row_keys_free(&pCur->keys);
   sqlite3_free(pCur);
   return SQLITE_OK;
@@ -914,7 +953,8 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   }
   if( sqlite3_value_type(vStart)==SQLITE_NULL ) return SQLITE_OK;  /* no rows */
   return cursorStart(pCur, (const char*)sqlite3_value_text(vStart),
-                     vDsn ? (const char*)sqlite3_value_text(vDsn) : 0);
+                     pTab->typed ? pTab->zDsn
+                     : vDsn ? (const char*)sqlite3_value_text(vDsn) : 0);
 }
 
 /* Open the source at zStart (a position, or mysql_binlog's path) and read
@@ -1054,11 +1094,71 @@ static void resultImage(sqlite3_context *ctx, mc_cursor *pCur, mv_buf *b,
   resultCstr(ctx, b->n ? mv_buf_cstr(b) : "");
 }
 
+/* The role of column i: an MC_* column of mysql_changes, or for the typed
+** table's own columns -2-k (k: 0..nCol-1 the after image, nCol.. the
+** before image). */
+static int columnRole(mc_vtab *pTab, int i){
+  static const int aFixed[TC_FIXED] = { MC_OP, MC_POS, MC_NEXT_POS, MC_GTID, MC_TS };
+  static const int aHidden[4] = { MC_START, MC_STOP, MC_FOLLOW, MC_TIMEOUT };
+  if( !pTab->typed ) return pTab->isFile && i==MB_JSON_DIFF ? MC_JSON_DIFF : i;
+  if( i<TC_FIXED ) return aFixed[i];
+  if( i<TC_FIXED + 2*pTab->nCol ) return -2 - (i - TC_FIXED);
+  i -= TC_FIXED + 2*pTab->nCol;
+  return i<4 ? aHidden[i] : MC_DSN;
+}
+
+/* The typed table's declared columns in the event's table: by name (by
+** position for images the decoder could not name, "@1"..., when their
+** number is right), -1 for one the event does not have. */
+static int typedMap(mc_cursor *pCur, mvb_table *t){
+  mc_vtab *pTab = pCur->pTab;
+  int i, j, positional;
+  if( pCur->aMap && t==pCur->tMap && t->names_gen!=0 && t->names_gen==pCur->mapGen ){
+    return 0;
+  }
+  if( pCur->aMap==0 ){
+    pCur->aMap = sqlite3_malloc64(sizeof(int)*(size_t)(pTab->nCol+1));
+    if( pCur->aMap==0 ) return SQLITE_NOMEM;
+  }
+  positional = t->ncol>0 && strcmp(t->names[0], "@1")==0
+            && strcmp(pTab->azCol[0], "@1")!=0;
+  for(i=0; i<pTab->nCol; i++){
+    pCur->aMap[i] = -1;
+    if( positional ){
+      if( t->ncol==pTab->nCol ) pCur->aMap[i] = i;
+      continue;
+    }
+    for(j=0; j<t->ncol && strcmp(t->names[j], pTab->azCol[i])!=0; j++){}
+    if( j<t->ncol ) pCur->aMap[i] = j;
+  }
+  pCur->tMap = t;
+  pCur->mapGen = t->names_gen;
+  return 0;
+}
+
+/* Column k of the typed table's images (-2-k roles). */
+static void typedColumn(mc_cursor *pCur, sqlite3_context *ctx, int k){
+  const mvr_row *r = &pCur->row;
+  mc_vtab *pTab = pCur->pTab;
+  int isBefore = k>=pTab->nCol, e;
+  const mv_value *a;
+  if( r->op<MVR_INSERT || r->op>MVR_DELETE || r->table==0 ) return;
+  a = isBefore ? r->before : (r->after ? r->after : r->before);
+  if( a==0 ) return;
+  if( typedMap(pCur, r->table) ){ sqlite3_result_error_nomem(ctx); return; }
+  e = pCur->aMap[isBefore ? k - pTab->nCol : k];
+  if( e>=0 ) mv_result_value(ctx, &a[e], &pCur->out);
+}
+
 static int mcColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   mc_cursor *pCur = (mc_cursor*)cur;
   const mvr_row *r = &pCur->row;
   int isRows = r->op>=MVR_INSERT && r->op<=MVR_DELETE;
-  if( pCur->pTab->isFile && i==MB_JSON_DIFF ) i = MC_JSON_DIFF;
+  i = columnRole(pCur->pTab, i);
+  if( i<0 ){
+    typedColumn(pCur, ctx, -2 - i);
+    return SQLITE_OK;
+  }
   switch( i ){
     case MC_POS: resultCstr(ctx, r->pos); break;
     case MC_NEXT_POS: resultCstr(ctx, r->next_pos); break;
@@ -1122,10 +1222,10 @@ static int mcBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p){
   for(k=0; k<9; k++) aIdx[k] = -1;
   for(i=0; i<p->nConstraint; i++){
     const struct sqlite3_index_constraint *c = &p->aConstraint[i];
-    int col = c->iColumn;
+    int col = columnRole(pTab, c->iColumn);
     if( col>=MC_START ){
       k = col - MC_START;
-      if( pTab->isFile ? col==MB_JSON_DIFF : col==MC_JSON_DIFF ) k = 8;
+      if( col==MC_JSON_DIFF ) k = 8;
       else if( pTab->isFile && k>0 ) continue;
       if( k>4 && k!=8 ) continue;
       if( c->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
@@ -1162,20 +1262,139 @@ static int mcBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p){
 
 /* ---- the tables ---- */
 
+static int mcDisconnect(sqlite3_vtab *pVtab){
+  mc_vtab *pTab = (mc_vtab*)pVtab;
+  int i;
+  for(i=0; i<pTab->nCol; i++) sqlite3_free(pTab->azCol[i]);
+  sqlite3_free(pTab->azCol);
+  sqlite3_free(pTab->zDb);
+  sqlite3_free(pTab->zTbl);
+  sqlite3_free(pTab->zDsn);
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+/* The typed change table of one table: learn its columns (the SQLite types
+** of the typed mysql_snapshot) and declare them. */
+static int typedConnect(sqlite3 *db, mc_vtab *pTab, int argc,
+                        const char *const *argv, char **pzErr){
+  char *zArg = 0, *zErr = 0;
+  mv_tblname *aName = 0;
+  int nName = 0, nCol = -1, i, rc = SQLITE_ERROR;
+  mv_schema *sc = 0;
+  const mvb_colinfo *aCol = 0;
+  sqlite3_str *s = 0;
+  if( argc>5 ){
+    *pzErr = sqlite3_mprintf("mysql_changes: expected ('db.table' [, dsn]),"
+                             " got %d arguments", argc-3);
+    return SQLITE_ERROR;
+  }
+  zArg = mv_dequote_arg(argv[3]);
+  if( argc>4 && (pTab->zDsn = mv_dequote_arg(argv[4]))==0 ) goto nomem;
+  if( zArg==0 ) goto nomem;
+  if( mv_tblarg_parse("mysql_changes", zArg, &aName, &nName, &zErr) ) goto done;
+  if( nName!=1 || aName[0].isPattern ){
+    zErr = sqlite3_mprintf("mysql_changes: a typed change table reads one"
+                           " table, not '%s'", zArg);
+    goto done;
+  }
+  if( aName[0].zDb==0 ){
+    mv_conn *c = mv_conn_get(pTab->ctx, mv_dsn_text(pTab->zDsn), &zErr);
+    MYSQL_RES *res = c ? mv_query(pTab->ctx, c, "SELECT DATABASE()",
+                                  "mysql_changes", &zErr) : 0;
+    MYSQL_ROW row = res ? mysql_fetch_row(res) : 0;
+    if( row && row[0] ) pTab->zDb = sqlite3_mprintf("%s", row[0]);
+    else if( res ){
+      zErr = sqlite3_mprintf("mysql_changes: table '%s' names no database and"
+                             " the DSN has none (write db.table)", zArg);
+    }
+    if( res ) mysql_free_result(res);
+    mv_conn_release(pTab->ctx, c);
+    if( zErr ) goto done;
+  }else{
+    pTab->zDb = sqlite3_mprintf("%s", aName[0].zDb);
+  }
+  pTab->zTbl = sqlite3_mprintf("%s", aName[0].zTbl);
+  if( pTab->zDb==0 || pTab->zTbl==0 ) goto nomem;
+  sc = mv_schema_new(pTab->ctx, mv_dsn_text(pTab->zDsn), 0, 0);
+  if( sc==0 ) goto nomem;
+  nCol = mv_schema_columns(sc, pTab->zDb, pTab->zTbl, &aCol, &zErr);
+  if( nCol<0 ) goto done;
+  if( nCol==0 ){
+    zErr = sqlite3_mprintf("mysql_changes: no such table %s.%s (or the user"
+                           " cannot see it)", pTab->zDb, pTab->zTbl);
+    goto done;
+  }
+  pTab->azCol = sqlite3_malloc64(sizeof(char*)*(size_t)nCol);
+  if( pTab->azCol==0 ) goto nomem;
+  s = sqlite3_str_new(0);
+  sqlite3_str_appendall(s, "CREATE TABLE x(op TEXT, pos TEXT, next_pos TEXT,"
+                           " gtid TEXT, ts INTEGER");
+  for(i=0; i<2*nCol; i++){
+    const mvb_colinfo *ci = &aCol[i % nCol];
+    mv_coltype ct;
+    const char *zType;
+    mv_type_from_name(ci->data_type, ci->column_type, ci->is_json, &ct);
+    zType = mv_sq_decltype(ct.sq);
+    sqlite3_str_appendf(s, ", \"%s%w\"%s%s", i<nCol ? "" : TC_BEFORE_PREFIX,
+                        ci->name ? ci->name : "", *zType ? " " : "", zType);
+    if( i<nCol ){
+      pTab->azCol[i] = sqlite3_mprintf("%s", ci->name ? ci->name : "");
+      if( pTab->azCol[i]==0 ) goto nomem;
+      pTab->nCol++;
+    }
+  }
+  sqlite3_str_appendall(s, ", start_pos HIDDEN, stop_pos HIDDEN, follow HIDDEN,"
+                           " timeout_ms HIDDEN)");
+  {
+    char *zSchema = sqlite3_str_finish(s);
+    s = 0;
+    if( zSchema==0 ) goto nomem;
+    rc = sqlite3_declare_vtab(db, zSchema);
+    if( rc ){
+      zErr = sqlite3_mprintf("mysql_changes: cannot declare %s: %s", zSchema,
+                             sqlite3_errmsg(db));
+    }
+    sqlite3_free(zSchema);
+  }
+  pTab->typed = 1;
+  goto done;
+nomem:
+  rc = SQLITE_NOMEM;
+done:
+  if( s ) sqlite3_free(sqlite3_str_finish(s));
+  mv_schema_free(sc);
+  mv_tblarg_free(aName, nName);
+  sqlite3_free(zArg);
+  if( zErr ){
+    /* the connection's and the catalog's messages, as mysql_changes' */
+    *pzErr = strncmp(zErr, "mysql_changes: ", 15)==0 ? zErr
+             : sqlite3_mprintf("mysql_changes: %s", zErr);
+    if( *pzErr!=zErr ) sqlite3_free(zErr);
+  }
+  return zErr ? SQLITE_ERROR : rc;
+}
+
 static int mcConnect(sqlite3 *db, void *pAux, int argc,
                      const char *const *argv, sqlite3_vtab **ppVtab,
                      char **pzErr, int isFile){
   mc_vtab *pTab;
   int rc;
-  (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db, isFile ? zBinlogSchema : zChangesSchema);
-  if( rc ) return rc;
   pTab = sqlite3_malloc(sizeof *pTab);
   if( pTab==0 ) return SQLITE_NOMEM;
   memset(pTab, 0, sizeof *pTab);
   pTab->db = db;
   pTab->ctx = (mv_ctx*)pAux;
   pTab->isFile = isFile;
+  if( !isFile && argc>3 ){
+    rc = typedConnect(db, pTab, argc, argv, pzErr);
+  }else{
+    rc = sqlite3_declare_vtab(db, isFile ? zBinlogSchema : zChangesSchema);
+  }
+  if( rc ){
+    mcDisconnect(&pTab->base);
+    return rc;
+  }
   sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
   *ppVtab = &pTab->base;
   return SQLITE_OK;
@@ -1192,18 +1411,15 @@ static int binlogConnect(sqlite3 *db, void *pAux, int argc,
   return mcConnect(db, pAux, argc, argv, ppVtab, pzErr, 1);
 }
 
-static int mcDisconnect(sqlite3_vtab *pVtab){
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
-}
-
+/* xCreate is xConnect: mysql_changes is eponymous, and CREATE VIRTUAL
+** TABLE x USING mysql_changes('db.tbl') makes the typed change table. */
 static sqlite3_module changesModule = {
   0,                /* iVersion */
-  0,                /* xCreate: eponymous only */
+  changesConnect,   /* xCreate */
   changesConnect,
   mcBestIndex,
   mcDisconnect,
-  0,                /* xDestroy */
+  mcDisconnect,     /* xDestroy */
   mcOpen, mcClose, mcFilter, mcNext, mcEof, mcColumn, mcRowid,
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 MV_XINTEGRITY
 };

@@ -124,28 +124,6 @@ static int snapDisconnect(sqlite3_vtab *pVtab){
   return SQLITE_OK;
 }
 
-/* Strip SQL quotes from a module argument ('x', "x", [x], `x`). */
-static char *dequoteArg(const char *z){
-  size_t n = strlen(z);
-  char q = z[0], e;
-  char *zOut;
-  size_t i, j;
-  while( n>0 && (z[n-1]==' ' || z[n-1]=='\t') ) n--;
-  while( n>0 && (z[0]==' ' || z[0]=='\t') ){ z++; n--; }
-  q = n ? z[0] : 0;
-  if( n<2 || (q!='\'' && q!='"' && q!='[') ) return mv_strndup(z, n);
-  e = q=='[' ? ']' : q;
-  if( z[n-1]!=e ) return mv_strndup(z, n);
-  zOut = sqlite3_malloc64(n);
-  if( zOut==0 ) return 0;
-  for(i=1, j=0; i<n-1; i++){
-    if( z[i]==e && q!='[' && i+1<n-1 && z[i+1]==e ) i++;
-    zOut[j++] = z[i];
-  }
-  zOut[j] = 0;
-  return zOut;
-}
-
 /* Get a connection for zDsn (NULL: $MYSQL_VTAB_DSN). */
 static mv_conn *snapConn(mv_ctx *ctx, const char *zDsn, char **pzErr){
   mv_conn *c = mv_conn_get(ctx, mv_dsn_text(zDsn), pzErr);
@@ -279,8 +257,8 @@ static int snapConnect(sqlite3 *db, void *pAux, int argc,
     rc = SQLITE_ERROR;
     goto fail;
   }
-  zTblArg = dequoteArg(argv[3]);
-  p->zDsn = argc>4 ? dequoteArg(argv[4]) : sqlite3_mprintf("");
+  zTblArg = mv_dequote_arg(argv[3]);
+  p->zDsn = argc>4 ? mv_dequote_arg(argv[4]) : sqlite3_mprintf("");
   p->hasDsn = argc>4;
   if( zTblArg==0 || p->zDsn==0 ){ rc = SQLITE_NOMEM; goto fail; }
   c = snapConn(ctx, p->hasDsn ? p->zDsn : 0, pzErr);
@@ -930,19 +908,10 @@ static void resultBuf(sqlite3_context *ctx, mv_buf *b){
   }
 }
 
-/* The typed value of column i of the current row (the type table's
-** mapping, mv_sq_value). */
+/* The typed value of column i of the current row. */
 static void typedColumn(SnapCursor *pCur, sqlite3_context *ctx, int i){
-  mv_sqval q;
   if( i<0 || i>=pCur->rd.nCol ) return;
-  mv_sq_value(&pCur->rd.aVal[i], &pCur->out, &q);
-  switch( q.type ){
-    case MV_SQV_NULL: return;
-    case MV_SQV_INT: sqlite3_result_int64(ctx, q.i); return;
-    case MV_SQV_REAL: sqlite3_result_double(ctx, q.d); return;
-    case MV_SQV_BLOB: sqlite3_result_blob64(ctx, q.p, q.n, SQLITE_TRANSIENT); return;
-    case MV_SQV_TEXT: resultBuf(ctx, &pCur->out); return;
-  }
+  mv_result_value(ctx, &pCur->rd.aVal[i], &pCur->out);
 }
 
 static int snapColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
