@@ -381,7 +381,8 @@ static int tablePrepare(mirror *m, mtable *t){
 ** The mapping is the typed snapshot's (mv_sq_value), except that a JSON
 ** column gets the value's JSON, which the statement passes to json(). */
 static int bindValue(mirror *m, mtable *t, int iCol, sqlite3_stmt *p,
-                     int iParam, const mv_value *v, mv_buf *b){
+                     int iParam, const mv_value *v, mv_buf *b,
+                     sqlite3_destructor_type xDel){
   mv_sqval q;
   int rc;
   if( v->kind==MV_ABSENT ){
@@ -403,11 +404,11 @@ static int bindValue(mirror *m, mtable *t, int iCol, sqlite3_stmt *p,
     case MV_SQV_INT: rc = sqlite3_bind_int64(p, iParam, q.i); break;
     case MV_SQV_REAL: rc = sqlite3_bind_double(p, iParam, q.d); break;
     case MV_SQV_TEXT:
-      rc = sqlite3_bind_text64(p, iParam, q.n ? q.p : "", q.n, SQLITE_STATIC,
+      rc = sqlite3_bind_text64(p, iParam, q.n ? q.p : "", q.n, xDel,
                                SQLITE_UTF8);
       break;
     case MV_SQV_BLOB:
-      rc = sqlite3_bind_blob64(p, iParam, q.n ? q.p : "", q.n, SQLITE_STATIC);
+      rc = sqlite3_bind_blob64(p, iParam, q.n ? q.p : "", q.n, xDel);
       break;
     default: rc = sqlite3_bind_null(p, iParam); break;
   }
@@ -430,7 +431,7 @@ static int tableUpsert(mirror *m, mtable *t, const mv_value *aVal,
   int i;
   for(i=0; i<t->nCol; i++){
     if( bindValue(m, t, i, t->pUpsert, i+1, &aVal[aMap ? aMap[i] : i],
-                  &m->aBuf[i]) ) return 1;
+                  &m->aBuf[i], SQLITE_STATIC) ) return 1;
   }
   return stepWrite(m, t, t->pUpsert);
 }
@@ -441,7 +442,7 @@ static int tableDelete(mirror *m, mtable *t, const mv_value *aVal,
   for(i=0; i<t->nPk; i++){
     int k = t->aPk[i];
     if( bindValue(m, t, k, t->pDelete, i+1, &aVal[aMap ? aMap[k] : k],
-                  &m->aBuf[i]) ) return 1;
+                  &m->aBuf[i], SQLITE_STATIC) ) return 1;
   }
   return stepWrite(m, t, t->pDelete);
 }
@@ -805,13 +806,45 @@ static int mirrorResolve(mirror *m, const char *zSrc, const char *zLocal,
   return m->zErr!=0;
 }
 
+/* "INSERT INTO local SELECT * FROM (VALUES (...), (...)) LIMIT ?" of nRow
+** rows: the copy's statement, so that one step (one b-tree cursor) writes
+** up to nRow rows; the LIMIT (the last parameter) says how many. */
+static sqlite3_stmt *copyStatement(mirror *m, mtable *t, int nRow){
+  sqlite3_str *s = sqlite3_str_new(m->db);
+  sqlite3_stmt *p = 0;
+  char *zSql;
+  int r, i;
+  sqlite3_str_appendf(s, "INSERT INTO main.\"%w\" SELECT * FROM (VALUES", t->zLocal);
+  for(r=0; r<nRow; r++){
+    sqlite3_str_appendall(s, r ? ",(" : "(");
+    for(i=0; i<t->nCol; i++){
+      sqlite3_str_appendf(s, t->aKind[i]==MV_SQ_JSON
+                          ? "%snullif(json(?%d),'null')" : "%s?%d",
+                          i ? "," : "", r*t->nCol + i + 1);
+    }
+    sqlite3_str_appendchar(s, 1, ')');
+  }
+  sqlite3_str_appendf(s, ") LIMIT ?%d", nRow*t->nCol + 1);
+  zSql = sqlite3_str_finish(s);
+  if( zSql==0 ){ mirrorErr(m, "out of memory"); return 0; }
+  if( sqlite3_prepare_v2(m->db, zSql, -1, &p, 0)!=SQLITE_OK ){
+    mirrorErr(m, "preparing the copy of %s: %s", t->zLocal, sqlite3_errmsg(m->db));
+  }
+  sqlite3_free(zSql);
+  return p;
+}
+
+/* Rows per statement of the copy (SQLite allows 32766 parameters). */
+#define MIRROR_COPY_ROWS 64
+
 /* Copy one table from the open snapshot on c; returns rows copied or -1. */
 static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
   SnapTable st;
   SnapReader rd;
   char *zSql, *zFull, *zErr = 0;
   sqlite3_int64 n = 0;
-  int i, rc;
+  sqlite3_stmt *pMany = 0;
+  int i, rc, nPer, nHeld = 0;
   memset(&st, 0, sizeof st);
   st.zDb = t->zDb;
   st.zTbl = t->zTbl;
@@ -840,13 +873,32 @@ static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
     mv_reader_free(&rd);
     return -1;
   }
-  while( (rc = mv_reader_step(&rd, t->zTbl, &zErr))==SQLITE_ROW ){
-    if( tableUpsert(m, t, rd.aVal, 0) ) break;
+  nPer = 32000/t->nCol < MIRROR_COPY_ROWS ? 32000/t->nCol : MIRROR_COPY_ROWS;
+  if( nPer<1 ) nPer = 1;
+  pMany = copyStatement(m, t, nPer);
+  while( pMany && (rc = mv_reader_step(&rd, t->zTbl, &zErr))==SQLITE_ROW ){
+    /* the values are copied at binding (the reader's change every row) */
+    for(i=0; i<t->nCol; i++){
+      if( bindValue(m, t, i, pMany, nHeld*t->nCol + i + 1, &rd.aVal[i],
+                    &m->aBuf[i], SQLITE_TRANSIENT) ) break;
+    }
+    if( m->zErr ) break;
+    if( ++nHeld==nPer ){
+      sqlite3_bind_int(pMany, nPer*t->nCol + 1, nHeld);
+      if( stepWrite(m, t, pMany) ) break;
+      nHeld = 0;
+    }
     if( (++n & 0xfff)==0 && mv_interrupted(m->db) ){
       mirrorErr(m, "interrupted");
       break;
     }
   }
+  if( m->zErr==0 && rc==SQLITE_DONE && nHeld>0 ){
+    /* the last rows: the first nHeld of the statement's */
+    sqlite3_bind_int(pMany, nPer*t->nCol + 1, nHeld);
+    stepWrite(m, t, pMany);
+  }
+  sqlite3_finalize(pMany);
   if( rc!=SQLITE_ROW && rc!=SQLITE_DONE ){
     mirrorErr(m, "%s", zErr ? zErr : "reading the snapshot");
   }
