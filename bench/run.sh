@@ -306,6 +306,13 @@ SELECT count(*) FROM $t;"
     "$ext" "$(pos "$t" 2):$(pos "$t" 3)" "$t" "$t" >"$q"
   measure "$g" "mysql_mirror, applying the range's row changes" "$(pos "$t" 5)" "" "$(pos "$t" 5)" \
     "${BENCH_PROFILE:-} sqlite3 -bail -batch '$prep' < '$q'"
+  # what the apply pays after the range: the rest of the log (the other
+  # ranges, other tables'), read and skipped; nothing to apply
+  q=$work/q$((nq += 1)).sql
+  printf '.load %s\nUPDATE mysql_mirror_sets SET pos='"'"'%s'"'"';\nSELECT mysql_mirror('"'"'vt.%s'"'"', '"'"'%s'"'"');\n' \
+    "$ext" "$(pos "$t" 2):$(pos "$t" 4)" "$t" "$t" >"$q"
+  measure "$g" "mysql_mirror, the rest of the log only (nothing to apply)" "$(pos "$t" 5)" "" 0 \
+    "${BENCH_PROFILE:-} sqlite3 -bail -batch '$prep' < '$q'"
 done
 
 # filtered changes: the ten-table workload, one table of ten against all
@@ -359,11 +366,15 @@ report=bench/results/$stamp.md
       printf "- %s: %.2fx, goal %s %.2fx: %s\n", name, v, speed ? ">=" : "<=", goal,
         (speed ? v >= goal : v <= goal) ? "MET" : "NOT MET"
     }
-    function rate(name, a, goal,   v) {
-      if (!(a in med)) return
-      if (med[a] == "-") { printf "- %s: not measured (the command failed)\n", name; return }
-      v = nrows[a] / med[a]
-      printf "- %s: %.0f, goal >= %d: %s\n", name, v, goal, v >= goal ? "MET" : "NOT MET"
+    # rate(name, row, goal, base): rows per second of row, its time less
+    # the time of row base (what the command spends on anything else)
+    function rate(name, a, goal, b,   v, d) {
+      if (!(a in med) || !(b in med)) return
+      if (med[a] == "-" || med[b] == "-") { printf "- %s: not measured (a command failed)\n", name; return }
+      d = med[a] - med[b]; if (d <= 0) d = med[a]
+      v = nrows[a] / d
+      printf "- %s: %.0f (%d in %.3f s, less the %.3f s the rest of the log takes), goal >= %d: %s\n",
+        name, v, nrows[a], med[a], med[b], goal, v >= goal ? "MET" : "NOT MET"
     }
     END {
       t("changes wide, rows/s of mysql_changes over mariadb-binlog -v", "changes wide|mysql_changes", "changes wide|mariadb-binlog -v", 3, 1)
@@ -374,8 +385,8 @@ report=bench/results/$stamp.md
       t("snapshot wide, into a SQLite file, over mariadb --quick", "snapshot wide|typed table -> SQLite file", "snapshot wide|mariadb --quick", 1.6, 0)
       t("mirror wide, first call over the typed snapshot copied into the same table", "mirror wide|mysql_mirror, first call", "mirror wide|typed snapshot -> the same table", 1.5, 0)
       t("mirror narrow, the same", "mirror narrow|mysql_mirror, first call", "mirror narrow|typed snapshot -> the same table", 1.5, 0)
-      rate("mirror narrow, row changes applied per second", "mirror narrow|mysql_mirror, applying the range" q "s row changes", 500000)
-      rate("mirror wide, the same", "mirror wide|mysql_mirror, applying the range" q "s row changes", 150000)
+      rate("mirror narrow, row changes applied per second", "mirror narrow|mysql_mirror, applying the range" q "s row changes", 500000, "mirror narrow|mysql_mirror, the rest of the log only (nothing to apply)")
+      rate("mirror wide, the same", "mirror wide|mysql_mirror, applying the range" q "s row changes", 150000, "mirror wide|mysql_mirror, the rest of the log only (nothing to apply)")
       t("filtered changes, speed over the unfiltered stream", "filtered changes|mysql_changes WHERE tbl=" q "t3" q "", "filtered changes|mysql_changes, all ten tables", 3, 1)
       if (rss) printf "- peak RSS of our commands: %.1f MB (%s), goal < %d MB: %s\n", rss / 1024, who, lim / 1024, rss < lim ? "MET" : "NOT MET"
     }' "$results"
