@@ -111,17 +111,24 @@ typedef struct mirror {
   char *zErr;               /* first error */
 } mirror;
 
-static void tableClear(mtable *t){
+/* Forget what t's columns were (before reading them again). */
+static void tableForgetColumns(mtable *t){
   int i;
   for(i=0; i<t->nCol; i++) sqlite3_free(t->azCol[i]);
-  sqlite3_free(t->azCol);
   for(i=0; i<t->nJson; i++) sqlite3_free(t->azJson[i]);
-  sqlite3_free(t->azJson);
-  sqlite3_free(t->aKind);
-  sqlite3_free(t->aPk);
-  sqlite3_free(t->aMap);
-  sqlite3_finalize(t->pUpsert);
-  sqlite3_finalize(t->pDelete);
+  sqlite3_free(t->azCol); sqlite3_free(t->azJson);
+  sqlite3_free(t->aKind); sqlite3_free(t->aPk); sqlite3_free(t->aMap);
+  sqlite3_finalize(t->pUpsert); sqlite3_finalize(t->pDelete);
+  t->azCol = t->azJson = 0;
+  t->aKind = t->aPk = t->aMap = 0;
+  t->pUpsert = t->pDelete = 0;
+  t->nCol = t->nJson = t->nPk = 0;
+  t->tMap = 0;
+  t->mapGen = 0;
+}
+
+static void tableClear(mtable *t){
+  tableForgetColumns(t);
   sqlite3_free(t->zLocal);
   sqlite3_free(t->zDb);
   sqlite3_free(t->zTbl);
@@ -1106,22 +1113,6 @@ static int beforeResync(mtable *t, const char *zPos){
   if( mvr_parse_pos(zPos, zFile, sizeof zFile, &off) ) return 0;
   c = mvr_compare_files(zFile, t->zSkipFile);
   return c<0 || (c==0 && off<t->skipOff);
-}
-
-/* Forget what t's columns were (before reading them again). */
-static void tableForgetColumns(mtable *t){
-  int i;
-  for(i=0; i<t->nCol; i++) sqlite3_free(t->azCol[i]);
-  for(i=0; i<t->nJson; i++) sqlite3_free(t->azJson[i]);
-  sqlite3_free(t->azCol); sqlite3_free(t->azJson);
-  sqlite3_free(t->aKind); sqlite3_free(t->aPk); sqlite3_free(t->aMap);
-  sqlite3_finalize(t->pUpsert); sqlite3_finalize(t->pDelete);
-  t->azCol = t->azJson = 0;
-  t->aKind = t->aPk = t->aMap = 0;
-  t->pUpsert = t->pDelete = 0;
-  t->nCol = t->nJson = t->nPk = 0;
-  t->tMap = 0;
-  t->mapGen = 0;
 }
 
 /* Copy t afresh from a snapshot of its own, at position P: the local table
