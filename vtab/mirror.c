@@ -51,8 +51,10 @@
 ** snapshot of its own, after the changes before it are committed; its rows
 ** before that snapshot's position (resync_pos) are skipped, the other
 ** tables go on. A DROP takes the table out of the set; a CREATE TABLE that
-** the set's pattern names joins it. A RENAME TABLE stops the set just
-** before it, with an error naming the statement. A row image whose columns
+** the set's pattern names joins it; a RENAME renames the local table when
+** the set's template still names it (else the table leaves the set, or
+** joins it). What cannot be followed stops the set just before the
+** statement, with an error naming it. A row image whose columns
 ** are not the recorded ones (a change the stream did not show as DDL)
 ** stops it before its transaction: never a wrong column.
 */
@@ -1181,6 +1183,77 @@ static int tableResync(mirror *m, mtable *t, int isNew){
   return m->zErr!=0;
 }
 
+/* A table of the set renamed to zNewDb.zNewTbl in MySQL: with a template
+** set whose tables the new name still belongs to (setNames), the local
+** table is renamed as the template says; else the table leaves the set
+** with its local copy. 0, 2 when SQLite cannot (another statement reads),
+** or 1 on error. */
+static int setNames(mirror *m, const char *zDb, const char *zTbl);
+static int tableRename(mirror *m, mtable *t, const char *zNewDb,
+                       const char *zNewTbl){
+  char *zSql = 0, *zLocal = 0;
+  int rc, keep = strchr(m->zLocal ? m->zLocal : "", '%')!=0
+              && setNames(m, zNewDb, zNewTbl);
+  if( keep ){
+    zLocal = expandLocal(m->zLocal, zNewTbl);
+    if( zLocal==0 ) return mirrorErr(m, "out of memory");
+    if( strcmp(zLocal, t->zLocal)!=0 && !localFree(m, zLocal) ){
+      sqlite3_free(zLocal);
+      return 1;
+    }
+    zSql = sqlite3_mprintf("ALTER TABLE main.\"%w\" RENAME TO \"%w\";"
+        " UPDATE main.mysql_mirror_state SET local_tbl=%Q, src=%Q||'.'||%Q"
+        " WHERE local_tbl=%Q", t->zLocal, zLocal, zLocal, zNewDb, zNewTbl,
+        t->zLocal);
+  }else{
+    zSql = sqlite3_mprintf("DROP TABLE main.\"%w\"; DELETE FROM"
+        " main.mysql_mirror_state WHERE local_tbl=%Q", t->zLocal, t->zLocal);
+  }
+  if( zSql==0 ){ sqlite3_free(zLocal); return mirrorErr(m, "out of memory"); }
+  rc = sqlite3_exec(m->db, zSql, 0, 0, 0);
+  sqlite3_free(zSql);
+  if( rc==SQLITE_LOCKED ){ sqlite3_free(zLocal); return 2; }
+  if( rc ){
+    sqlite3_free(zLocal);
+    return mirrorErr(m, "following the rename of %s: %s", t->zLocal,
+                     sqlite3_errmsg(m->db));
+  }
+  if( !keep ){
+    t->gone = 1;
+    return 0;
+  }
+  sqlite3_free(t->zLocal);
+  sqlite3_free(t->zDb);
+  sqlite3_free(t->zTbl);
+  t->zLocal = zLocal;
+  t->zDb = sqlite3_mprintf("%s", zNewDb);
+  t->zTbl = sqlite3_mprintf("%s", zNewTbl);
+  m->pLast = 0;
+  if( t->zDb==0 || t->zTbl==0 ) return mirrorErr(m, "out of memory");
+  /* the statements name the local table */
+  sqlite3_finalize(t->pUpsert); sqlite3_finalize(t->pDelete);
+  sqlite3_free(t->aMap);
+  t->pUpsert = t->pDelete = 0;
+  t->aMap = 0;
+  t->tMap = 0;
+  return tablePrepare(m, t);
+}
+
+/* A table new to MySQL (created, or renamed from a name out of the set)
+** that the set names joins it: copied from a snapshot of its own. */
+static int tableJoin(mirror *m, const char *zDb, const char *zTbl){
+  mtable *t;
+  if( mirrorFind(m, zDb, strlen(zDb), zTbl, strlen(zTbl)) || !setNames(m, zDb, zTbl) ){
+    return 0;
+  }
+  if( (t = mirrorAddTable(m))==0 ) return 1;
+  t->zDb = sqlite3_mprintf("%s", zDb);
+  t->zTbl = sqlite3_mprintf("%s", zTbl);
+  t->zLocal = expandLocal(m->zLocal, zTbl);
+  if( t->zDb==0 || t->zTbl==0 || t->zLocal==0 ) return mirrorErr(m, "out of memory");
+  return tableResync(m, t, 1);
+}
+
 /* Does the name match a table pattern in which only % is a wildcard? */
 static int likeMatch(const char *zPat, const char *z){
   if( *zPat==0 ) return *z==0;
@@ -1299,7 +1372,10 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
   char *zErr = 0, *zLast = 0, *zGtid = 0, *zDdl = 0, *zStop = 0;
   sqlite3_int64 nApplied = 0, nUnrecorded = 0, lastTs = 0, tCommit = nowMs();
   int inTxn = 0, rc, i, dirty = 0, locked = 0;
+  mv_buf rnOldDb, rnOldTbl, rnNewDb, rnNewTbl;     /* a rename's names */
 
+  mv_buf_init(&rnOldDb); mv_buf_init(&rnOldTbl);
+  mv_buf_init(&rnNewDb); mv_buf_init(&rnNewTbl);
   f = mv_feed_open(m->db, m->ctx, zPos, zDsnArg, mirrorWants, m, &zErr);
   if( f==0 ){
     mirrorErr(m, "%s", zErr ? zErr : "out of memory");
@@ -1351,11 +1427,49 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
                                    m->aTab[i].zTbl, r->pos, zSql);
           }
         }
+      }else if( zSql && !inTxn
+             && mvr_rename_next(zSql, strlen(zSql), &(size_t){0}, &rnOldDb,
+                                &rnOldTbl, &rnNewDb, &rnNewTbl) ){
+        /* Renames, pair by pair: a table of the set keeps its place (its
+        ** local table renamed) or leaves the set; a table renamed into a
+        ** set's pattern joins it. Unqualified names are in the event's
+        ** schema. */
+        size_t ri = 0;
+        const char *zDef = zDdlDb ? zDdlDb : "";
+        if( zLast && m->autocommit && nUnrecorded>0 ){
+          if( commitBatch(m, zLast, zGtid, lastTs, &nUnrecorded, &nApplied) ) break;
+          dirty = 0;
+          tCommit = nowMs();
+        }
+        while( m->zErr==0 && zDdl==0
+            && mvr_rename_next(zSql, strlen(zSql), &ri, &rnOldDb, &rnOldTbl,
+                               &rnNewDb, &rnNewTbl) ){
+          const char *zOD = rnOldDb.n ? mv_buf_cstr(&rnOldDb) : zDef;
+          const char *zOT = mv_buf_cstr(&rnOldTbl);
+          const char *zND = rnNewDb.n ? mv_buf_cstr(&rnNewDb) : zDef;
+          const char *zNT = mv_buf_cstr(&rnNewTbl);
+          mtable *h = mirrorFind(m, zOD, strlen(zOD), zOT, strlen(zOT));
+          if( h && !beforeResync(h, r->pos) ){
+            int rs = tableRename(m, h, zND, zNT);
+            if( rs==2 ){
+              zDdl = sqlite3_mprintf("%s.%s changed at %s: %s; SQLite cannot"
+                  " rename or drop %s while another statement of this"
+                  " connection reads (the one calling mysql_mirror reads a"
+                  " table): run SELECT mysql_mirror(...) alone once", h->zDb,
+                  h->zTbl, r->pos, zSql, h->zLocal);
+              if( zDdl==0 ) mirrorErr(m, "out of memory");
+              locked = 1;
+            }
+          }else if( h==0 ){
+            tableJoin(m, zND, zNT);
+          }
+        }
       }else if( zSql ){
         /* Followed: each table the statement concerns is copied afresh
         ** from a snapshot of its own (or leaves the set if it is gone); a
-        ** RENAME is not followed (an error names it). A new table that
-        ** the set's pattern names joins the set. */
+        ** RENAME inside a transaction, or one not understood, is not
+        ** followed (an error names it). A new table that the set's pattern
+        ** names joins the set. */
         for(i=0; i<m->nTab && m->zErr==0 && zDdl==0; i++){
           mtable *h = &m->aTab[i];
           if( h->gone || beforeResync(h, r->pos) ) continue;
@@ -1385,17 +1499,8 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
           if( rs ) break;
         }
         if( m->zErr==0 && zDdl==0 && kind==MVR_DDL_CREATE_TABLE && zDdlTbl
-         && zDdlDb && mirrorFind(m, zDdlDb, strlen(zDdlDb), zDdlTbl,
-                                 strlen(zDdlTbl))==0
-         && setNames(m, zDdlDb, zDdlTbl) ){
-          mtable *t2 = mirrorAddTable(m);
-          if( t2 ){
-            t2->zDb = sqlite3_mprintf("%s", zDdlDb);
-            t2->zTbl = sqlite3_mprintf("%s", zDdlTbl);
-            t2->zLocal = expandLocal(m->zLocal, zDdlTbl);
-            if( t2->zDb==0 || t2->zTbl==0 || t2->zLocal==0 ) mirrorErr(m, "out of memory");
-            else tableResync(m, t2, 1);
-          }
+         && zDdlDb ){
+          tableJoin(m, zDdlDb, zDdlTbl);
         }
       }
       sqlite3_free(zDdlDb);
@@ -1434,6 +1539,8 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
   }
   sqlite3_free(zErr);
   mv_feed_close(f);
+  mv_buf_free(&rnOldDb); mv_buf_free(&rnOldTbl);
+  mv_buf_free(&rnNewDb); mv_buf_free(&rnNewTbl);
   if( inTxn ){
     /* A transaction not committed in what the log held: leave it for the
     ** next call (or drop it with the whole call on error). */

@@ -302,7 +302,36 @@ static void test_parsers(void){
   }
 }
 
+static void test_renames(void){
+  static const struct { const char *z; const char *zWant; } a[] = {
+    { "RENAME TABLE a TO b", ".a>.b " },
+    { "rename table d.a to e.b, `x``y` TO z", "d.a>e.b .x`y>.z " },
+    { "ALTER TABLE s.t RENAME TO u", "s.t>.u " },
+    { "ALTER TABLE t RENAME AS s.u;", ".t>s.u " },
+    { "ALTER TABLE t RENAME TO u, ADD x INT", "" },
+    { "ALTER TABLE t RENAME COLUMN a TO b", "" },
+    { "RENAME TABLE a", "" },
+    { "DROP TABLE a", "" },
+  };
+  size_t k;
+  mv_buf od, ot, nd, nt, out;
+  mv_buf_init(&od); mv_buf_init(&ot); mv_buf_init(&nd); mv_buf_init(&nt);
+  mv_buf_init(&out);
+  for(k=0; k<sizeof a/sizeof a[0]; k++){
+    size_t i = 0;
+    mv_buf_reset(&out);
+    while( mvr_rename_next(a[k].z, strlen(a[k].z), &i, &od, &ot, &nd, &nt) ){
+      mv_buf_printf(&out, "%s.%s>%s.%s ", od.n ? mv_buf_cstr(&od) : "",
+                    mv_buf_cstr(&ot), nd.n ? mv_buf_cstr(&nd) : "", mv_buf_cstr(&nt));
+    }
+    CHECK_STR(out.n ? mv_buf_cstr(&out) : "", a[k].zWant);
+  }
+  mv_buf_free(&od); mv_buf_free(&ot); mv_buf_free(&nd); mv_buf_free(&nt);
+  mv_buf_free(&out);
+}
+
 int main(void){
+  test_renames();
   int i;
   test_parsers();
   for(i=0; azFile[i]; i++) test_file(azFile[i]);

@@ -300,6 +300,57 @@ int mvr_ddl_kind(const char *z, size_t n){
   return MVR_DDL_OTHER;
 }
 
+/* [db.]tbl into db (empty if not written) and tbl. */
+static int qualifiedName(const char **pz, const char *zEnd, mv_buf *db,
+                         mv_buf *tbl){
+  const char *z;
+  mv_buf_reset(db);
+  if( !ident(pz, zEnd, tbl) ) return 0;
+  z = skipSpace(*pz, zEnd);
+  if( z<zEnd && *z=='.' ){
+    mv_buf t = *db;
+    *db = *tbl;
+    *tbl = t;
+    z++;
+    *pz = z;
+    if( !ident(pz, zEnd, tbl) ) return 0;
+  }
+  return 1;
+}
+
+int mvr_rename_next(const char *z0, size_t n, size_t *pi, mv_buf *oldDb,
+                    mv_buf *oldTbl, mv_buf *newDb, mv_buf *newTbl){
+  const char *zEnd = z0 + n, *z = z0 + *pi;
+  if( *pi==0 ){
+    if( word(&z, zEnd, "RENAME") ){
+      if( !word(&z, zEnd, "TABLE") ) return 0;
+    }else if( word(&z, zEnd, "ALTER") ){
+      const char *zEnd2;
+      word(&z, zEnd, "ONLINE");
+      word(&z, zEnd, "IGNORE");
+      if( !word(&z, zEnd, "TABLE") || !qualifiedName(&z, zEnd, oldDb, oldTbl)
+       || !word(&z, zEnd, "RENAME") ) return 0;
+      if( !word(&z, zEnd, "TO") ) word(&z, zEnd, "AS");
+      if( !qualifiedName(&z, zEnd, newDb, newTbl) ) return 0;
+      zEnd2 = skipSpace(z, zEnd);
+      if( zEnd2<zEnd && *zEnd2==';' ) zEnd2 = skipSpace(zEnd2 + 1, zEnd);
+      if( zEnd2!=zEnd ) return 0;      /* more alterations: not a rename */
+      *pi = n;
+      return 1;
+    }else{
+      return 0;
+    }
+  }else{
+    z = skipSpace(z, zEnd);
+    if( z>=zEnd || *z!=',' ) return 0;
+    z++;
+  }
+  if( !qualifiedName(&z, zEnd, oldDb, oldTbl) || !word(&z, zEnd, "TO")
+   || !qualifiedName(&z, zEnd, newDb, newTbl) ) return 0;
+  *pi = (size_t)(z - z0);
+  return 1;
+}
+
 int mvr_starts_with(const char *z, size_t n, const char *zWord){
   const char *p = z;
   return word(&p, z + n, zWord);

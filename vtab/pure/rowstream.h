@@ -157,4 +157,11 @@ int mvr_ddl_target(const char *z, size_t n, mv_buf *db, mv_buf *tbl);
 #define MVR_DDL_INDEX        4
 int mvr_ddl_kind(const char *z, size_t n);
 
+/* The renames of "RENAME TABLE a TO b, c TO d" or "ALTER TABLE a RENAME
+** [TO|AS] b" (nothing else in it): call with *pi 0, then again while it
+** returns 1, each time one pair (schemas empty when not written). 0 at the
+** end or for any other statement. */
+int mvr_rename_next(const char *z, size_t n, size_t *pi, mv_buf *oldDb,
+                    mv_buf *oldTbl, mv_buf *newDb, mv_buf *newTbl);
+
 #endif /* MV_ROWSTREAM_H */
