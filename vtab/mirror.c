@@ -110,6 +110,7 @@ typedef struct mirror {
   mv_buf *aBuf;             /* per bound parameter: text scratch */
   int nBuf;
   int autocommit;           /* the call commits its own batches */
+  int nResync;              /* tables copied afresh by this call */
   char *zErr;               /* first error */
 } mirror;
 
@@ -1105,16 +1106,20 @@ static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
 
 /* ---- later calls ---- */
 
-/* Is the event at zPos ("file:offset") before t's re-snapshot (so that
-** its rows are in the copy)? */
-static int beforeResync(mtable *t, const char *zPos){
-  char zFile[MVR_NAME_MAX];
-  uint64_t off;
+/* Is zPos ("file:offset") before zFile:off? */
+static int posBefore(const char *zPos, const char *zFile, uint64_t off){
+  char zF[MVR_NAME_MAX];
+  uint64_t o;
   int c;
-  if( !t->hasSkip || zPos==0 ) return 0;
-  if( mvr_parse_pos(zPos, zFile, sizeof zFile, &off) ) return 0;
-  c = mvr_compare_files(zFile, t->zSkipFile);
-  return c<0 || (c==0 && off<t->skipOff);
+  if( zPos==0 || mvr_parse_pos(zPos, zF, sizeof zF, &o) ) return 0;
+  c = mvr_compare_files(zF, zFile);
+  return c<0 || (c==0 && o<off);
+}
+
+/* Is the event at zPos before t's re-snapshot (so that its rows are in
+** the copy)? */
+static int beforeResync(mtable *t, const char *zPos){
+  return t->hasSkip && posBefore(zPos, t->zSkipFile, t->skipOff);
 }
 
 /* Copy t afresh from a snapshot of its own, at position P: the local table
@@ -1179,6 +1184,7 @@ static int tableResync(mirror *m, mtable *t, int isNew){
   t->nBatch = 0;
   t->hasSkip = mvr_parse_pos(zPos, t->zSkipFile, sizeof t->zSkipFile,
                              &t->skipOff)==0;
+  m->nResync++;
   sqlite3_free(zPos);
   return m->zErr!=0;
 }
@@ -1326,6 +1332,23 @@ static int ddlHits(mtable *t, const char *zDdlDb, const char *zDdlTbl,
   return 0;
 }
 
+/* After a table was copied afresh: is a copy's position past zAt (the
+** stream's)? Then 1, with the furthest such position in zHoldFile:*pOff
+** (already holding: only a further one replaces it). */
+static int holdFor(mirror *m, const char *zAt, char *zHoldFile,
+                   uint64_t *pOff, int holding){
+  int i, found = 0;
+  for(i=0; i<m->nTab; i++){
+    mtable *h = &m->aTab[i];
+    if( !h->hasSkip || h->gone || !posBefore(zAt, h->zSkipFile, h->skipOff) ) continue;
+    if( (holding || found) && !posBefore(zHoldFile, h->zSkipFile, h->skipOff) ) continue;
+    memcpy(zHoldFile, h->zSkipFile, MVR_NAME_MAX);
+    *pOff = h->skipOff;
+    found = 1;
+  }
+  return found;
+}
+
 /* Commit the applied transactions (outside a user transaction) with the
 ** position of the last one: *pnUnrecorded changes move to *pnApplied. */
 static int commitBatch(mirror *m, const char *zLast, const char *zGtid,
@@ -1373,6 +1396,13 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
   sqlite3_int64 nApplied = 0, nUnrecorded = 0, lastTs = 0, tCommit = nowMs();
   int inTxn = 0, rc, i, dirty = 0, locked = 0;
   mv_buf rnOldDb, rnOldTbl, rnNewDb, rnNewTbl;     /* a rename's names */
+  /* After a table is copied afresh at position P, the others are behind
+  ** it until the stream reaches P: nothing is committed before that (a
+  ** reader would see a transaction in one table and not in another), and
+  ** the log is read on past its end as it stood when the call began. */
+  char zHoldFile[MVR_NAME_MAX];
+  uint64_t holdOff = 0;
+  int hold = 0, nResync = 0;
 
   mv_buf_init(&rnOldDb); mv_buf_init(&rnOldTbl);
   mv_buf_init(&rnNewDb); mv_buf_init(&rnNewTbl);
@@ -1382,8 +1412,13 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
     sqlite3_free(zErr);
     return -1;
   }
+  reopen:
   while( (rc = mv_feed_next(f, &r, &zErr))==SQLITE_ROW ){
     mtable *t;
+    if( nResync!=m->nResync ){
+      nResync = m->nResync;
+      hold |= holdFor(m, r->pos, zHoldFile, &holdOff, hold);
+    }
     if( r->op==MVR_COMMIT ){
       if( zStop ) continue;
       if( inTxn ){
@@ -1402,7 +1437,8 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
       zGtid = r->gtid ? sqlite3_mprintf("%s", r->gtid) : 0;
       if( zLast==0 || (r->gtid && zGtid==0) ){ mirrorErr(m, "out of memory"); break; }
       dirty = 1;
-      if( m->autocommit && nUnrecorded>0
+      if( hold && !posBefore(zLast, zHoldFile, holdOff) ) hold = 0;
+      if( m->autocommit && nUnrecorded>0 && !hold
        && (nUnrecorded>=MIRROR_BATCH_ROWS || nowMs() - tCommit>=MIRROR_BATCH_MS) ){
         /* a batch of whole transactions, with its position */
         if( commitBatch(m, zLast, zGtid, lastTs, &nUnrecorded, &nApplied) ) break;
@@ -1537,6 +1573,25 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
   if( rc!=SQLITE_ROW && rc!=SQLITE_DONE && m->zErr==0 ){
     mirrorErr(m, "%s", zErr ? zErr : "reading the binlog");
   }
+  if( nResync!=m->nResync ){
+    nResync = m->nResync;
+    hold |= holdFor(m, zLast ? zLast : zPos, zHoldFile, &holdOff, hold);
+  }
+  if( rc==SQLITE_DONE && hold && m->zErr==0 && zDdl==0 && zStop==0 ){
+    /* the end of the log as the call began, short of a copy's position:
+    ** read on from the last commit (a transaction open at the end is read
+    ** again) */
+    mv_feed_close(f);
+    if( inTxn ){
+      sqlite3_exec(m->db, "ROLLBACK TO mysql_mirror_txn; RELEASE mysql_mirror_txn", 0, 0, 0);
+      for(i=0; i<m->nTab; i++) m->aTab[i].nTxn = 0;
+      inTxn = 0;
+    }
+    f = mv_feed_open(m->db, m->ctx, zLast ? zLast : zPos, zDsnArg, mirrorWants,
+                     m, &zErr);
+    if( f ) goto reopen;
+    mirrorErr(m, "%s", zErr ? zErr : "out of memory");
+  }
   sqlite3_free(zErr);
   mv_feed_close(f);
   mv_buf_free(&rnOldDb); mv_buf_free(&rnOldTbl);
@@ -1562,6 +1617,11 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
     zStop = 0;
   }
   sqlite3_free(zStop);
+  if( m->zErr==0 && zDdl && hold ){
+    /* stopped short of a fresh copy's position: the tables disagree, keep
+    ** nothing since the last commit (the next call does it again) */
+    mirrorErr(m, "%s; the set %s is complete up to its last commit", zDdl, m->zSet);
+  }
   if( m->zErr==0 && zDdl ){
     /* Applied and recorded up to the DDL: report it. The caller commits
     ** what was applied before failing. */
