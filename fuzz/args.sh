@@ -15,12 +15,12 @@ dir=build/fuzz-args
 mkdir -p "$dir/corpus" "$dir/crashes" "$dir/seeds"
 command -v clang >/dev/null || test/deps.sh clang libclang-rt-dev
 bin="$dir/fuzz_args"
-if [ ! -x "$bin" ] || [ -n "$(find fuzz/fuzz_args.c vtab/dsn.c vtab/tblarg.c vtab/mysqlvtab.h -newer "$bin" 2>/dev/null)" ]; then
+if [ ! -x "$bin" ] || [ -n "$(find fuzz/fuzz_args.c vtab/pure/dsnparse.c vtab/pure/dsnparse.h vtab/tblarg.c vtab/mysqlvtab.h -newer "$bin" 2>/dev/null)" ]; then
   # shellcheck disable=SC2046
   clang -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -fno-omit-frame-pointer -Ivtab $(mariadb_config --cflags) -o "$bin" \
-    fuzz/fuzz_args.c vtab/dsn.c vtab/tblarg.c $(mariadb_config --libs) -lsqlite3 \
+    fuzz/fuzz_args.c vtab/pure/dsnparse.c vtab/pure/buf.c vtab/tblarg.c $(mariadb_config --libs) -lsqlite3 \
     || { echo "0 passed, 1 failed"; exit 1; }
 fi
 i=0

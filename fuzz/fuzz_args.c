@@ -1,7 +1,8 @@
 /*
 ** fuzz_args.c — libFuzzer target for the two parsers of user text that
-** reach MySQL: the DSN (vtab/dsn.c mv_dsn_parse) and the table argument of
-** mysql_snapshot / mysql_check (vtab/tblarg.c mv_tblarg_parse).
+** reach MySQL: the DSN (vtab/pure/dsnparse.c mv_dsn_parse_text) and the
+** table argument of mysql_snapshot / mysql_check (vtab/tblarg.c
+** mv_tblarg_parse).
 **
 **   fuzz/args.sh SECONDS          build with clang and run
 **
@@ -14,9 +15,9 @@
 **     length, which must not be in the message;
 **   - table argument: every name has a table part; a db.% pattern is
 **     flagged only when unquoted.
-** Both parsers use SQLite's allocator through the extension API, so the
-** harness loads the routines table SQLite hands an extension (an auto
-** extension on an in-memory database).
+** The table-argument parser uses SQLite's allocator through the extension
+** API, so the harness loads the routines table SQLite hands an extension
+** (an auto extension on an in-memory database); the DSN parser is pure.
 */
 #include <ctype.h>
 #include <sqlite3.h>
@@ -46,11 +47,6 @@ static void loadApi(void){
 #include "mysqlvtab.h"
 const sqlite3_api_routines *sqlite3_api;
 
-/* dsn.c's connection pool needs these from ext.c; the parsers never call
-** them. */
-mv_conn **mv_ctx_pool(mv_ctx *ctx){ (void)ctx; abort(); }
-void mv_log_query(mv_ctx *ctx, const char *zSql){ (void)ctx; (void)zSql; abort(); }
-
 static void fail(const char *zWhat, const char *zIn, const char *zErr){
   fprintf(stderr, "fuzz_args: %s\n  input: [%s]\n  error: [%s]\n", zWhat, zIn,
           zErr ? zErr : "(none)");
@@ -58,7 +54,7 @@ static void fail(const char *zWhat, const char *zIn, const char *zErr){
 }
 
 /* Where the first unquoted password value of z starts, and its length;
-** 0 if none. z is walked as dsn.c reads a DSN (key=value pairs split by
+** 0 if none. z is walked as dsnparse.c reads a DSN (key=value pairs split by
 ** white space, values maybe single-quoted with '' \' \\ escapes), so a
 ** "password=" inside another key's quoted value is not taken for one. */
 static const char *passwordAt(const char *z, size_t *pn){
@@ -99,7 +95,7 @@ static const char *passwordAt(const char *z, size_t *pn){
 static void fuzzDsn(const char *z){
   mv_dsn d;
   char *zErr = 0;
-  int rc = mv_dsn_parse(z, &d, &zErr);
+  int rc = mv_dsn_parse_text(z, &d, &zErr);
   if( rc ){
     const char *v;
     size_t n = 0;
@@ -122,12 +118,12 @@ static void fuzzDsn(const char *z){
         if( strstr(z2, zMark)!=z2 + (v - z) ) continue;
         if( strstr(z2 + (v - z) + 1, zMark) ) continue;
         if( n<5 && strstr(z2 + (v - z) + n, azAlpha[k]) ) continue;
-        if( mv_dsn_parse(z2, &d2, &zErr2)==0 ){
+        if( mv_dsn_parse_text(z2, &d2, &zErr2)==0 ){
           mv_dsn_free(&d2);
         }else if( zErr2 && strstr(zErr2, zMark) ){
           fail("DSN error holds the password", z2, zErr2);
         }
-        sqlite3_free(zErr2);
+        free(zErr2);
         zErr2 = 0;
         break;
       }
@@ -138,7 +134,7 @@ static void fuzzDsn(const char *z){
     if( zErr ) fail("DSN success with a message", z, zErr);
     mv_dsn_free(&d);
   }
-  sqlite3_free(zErr);
+  free(zErr);
 }
 
 static void fuzzTblarg(const char *z){

@@ -22,7 +22,9 @@ t0=$(date +%s)
 test/roots.sh mysql mariadb || exit 1
 rmysql=$(test/roots.sh path mysql)
 rmaria=$(test/roots.sh path mariadb)
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# the commit as the Makefile names it (host01.test compares)
+commit=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo unknown)
+export MYSQL_VTAB_COMMIT=$commit
 
 # /proc in both roots for the run's time (mysqld, tclsh's exec need it).
 mounted=()
@@ -90,7 +92,7 @@ build_in() {   # build_in ROOT BUILDDIR LABEL MAKE-ARGS...
   s=$(date +%s)
   echo "== build: $label"
   copy_tree "$r"
-  if in_root "$r" make -j2 COMMIT="$commit" BUILD="$b" "$@" all unit >"$logdir/build-$key.log" 2>&1; then
+  if in_root "$r" make -j2 COMMIT="$commit" BUILD="$b" "$@" all unit c-examples >"$logdir/build-$key.log" 2>&1; then
     unit_in "$r" "$b" "$logdir/unit-$key.log"
   else
     tail -n 20 "$logdir/build-$key.log"
@@ -123,9 +125,26 @@ suite() {   # suite SERVER BUILD
   case "$build" in
     host) label="$label, host build" ;;
     libmysqlclient)
+      # run by the server's root, whose tclsh and tools the tests use
+      # (a second server, its client): against MariaDB, a copy of the build
+      # in the MariaDB root, which has libmysqlclient's runtime but not its
+      # -dev package (host06's make install needs that: skipped there)
       label="$label, libmysqlclient build"
-      env=(TCLSH_ROOT="$rmysql" MYSQL_VTAB_EXT=/src/mysql_vtab/build/mysql/mysql_vtab.so
-           MYSQL_VTAB_EXPECT_CLIENT=libmysqlclient) ;;
+      env=(TCLSH_ROOT="$root" MYSQL_VTAB_EXT=/src/mysql_vtab/build/mysql/mysql_vtab.so
+           MYSQL_VTAB_EXPECT_CLIENT=libmysqlclient)
+      if [ "$root" = "$rmysql" ]; then
+        env+=(MYSQL_VTAB_MAKE_ARGS="BUILD=build/mysql MYSQL_CLIENT=mysql COMMIT=$commit")
+      else
+        rm -rf "$root/src/mysql_vtab/build/mysql"
+        cp -a "$rmysql/src/mysql_vtab/build/mysql" "$root/src/mysql_vtab/build/"
+        # libmysqlclient 9 loads mysql_native_password (MariaDB's default
+        # plugin) from a file of mysql-client-core, which conflicts with
+        # MariaDB's client: the file alone, found by LIBMYSQL_PLUGIN_DIR
+        mkdir -p "$root/src/mysql_vtab/build/mysql/plugin"
+        cp "$rmysql/usr/lib/mysql/plugin/mysql_native_password.so" "$root/src/mysql_vtab/build/mysql/plugin/"
+        env+=(MYSQL_VTAB_NO_MAKE="the MariaDB root has no libmysqlclient-dev"
+              LIBMYSQL_PLUGIN_DIR=/src/mysql_vtab/build/mysql/plugin)
+      fi ;;
   esac
   s=$(date +%s)
   echo "== $label"

@@ -2,7 +2,8 @@
 # The Debian unstable (sid) roots of make test-matrix, created on first use
 # and cached under build/roots/ (rebuilt when missing):
 #   build/roots/mysql     MySQL 9.7 server and client, libmysqlclient-dev
-#   build/roots/mariadb   MariaDB 11.8 server and client, libmariadb-dev
+#   build/roots/mariadb   MariaDB 11.8 server and client, libmariadb-dev,
+#                         libmysqlclient's runtime library
 # Both carry SQLite 3.53, tclsh with its sqlite3 package, gcc and make.
 # (libmysqlclient-dev and libmariadb-dev conflict, hence two roots.)
 #
@@ -16,9 +17,11 @@ top=$PWD
 base=$top/build/roots
 
 common=(libsqlite3-dev sqlite3 tcl libsqlite3-tcl gcc make pkg-config
-        zlib1g-dev libzstd-dev openssl ca-certificates)
+        zlib1g-dev libzstd-dev openssl ca-certificates python3 procps)
 pkgs_mysql=(mysql-server-core mysql-client-core libmysqlclient-dev)
-pkgs_mariadb=(mariadb-server mariadb-client libmariadb-dev)
+# (libmysqlclient24: the runtime library only, which does not conflict, so
+# that the libmysqlclient build runs against MariaDB in this root)
+pkgs_mariadb=(mariadb-server mariadb-client libmariadb-dev libmysqlclient24)
 
 mirror() {
   local u
@@ -46,7 +49,20 @@ hosts() {
 
 create() {
   local flavour=$1 r=$base/$1 tmp pkgs
-  if [ -f "$r/.complete" ]; then hosts "$r"; return 0; fi
+  eval "pkgs=(\"\${pkgs_$flavour[@]}\")"
+  if [ -f "$r/.complete" ]; then
+    hosts "$r"
+    # a cached root made from an older package list: add what is new
+    if [ "$(cat "$r/.packages" 2>/dev/null)" != "${common[*]} ${pkgs[*]}" ]; then
+      echo "roots: updating the packages of $r" >&2
+      { in_root "$r" apt-get update -qq &&
+        in_root "$r" apt-get install -y -qq --no-install-recommends "${common[@]}" "${pkgs[@]}" &&
+        in_root "$r" apt-get clean; } >>"$base/$flavour.log" 2>&1 \
+        || { tail -n 20 "$base/$flavour.log" >&2; exit 1; }
+      echo "${common[*]} ${pkgs[*]}" >"$r/.packages"
+    fi
+    return 0
+  fi
   command -v debootstrap >/dev/null || test/deps.sh debootstrap
   [ -d /usr/share/debootstrap ] || test/deps.sh debootstrap
   tmp=$r.tmp; rm -rf "$tmp"; mkdir -p "$base"
@@ -55,13 +71,13 @@ create() {
     || { tail -n 20 "$base/$flavour.log" >&2; exit 1; }
   # sid's Release file is often past its Valid-Until.
   echo 'Acquire::Check-Valid-Until "false";' >"$tmp/etc/apt/apt.conf.d/99matrix"
-  eval "pkgs=(\"\${pkgs_$flavour[@]}\")"
   in_root "$tmp" apt-get update -qq >>"$base/$flavour.log" 2>&1
   in_root "$tmp" apt-get install -y -qq --no-install-recommends "${common[@]}" "${pkgs[@]}" \
     >>"$base/$flavour.log" 2>&1 || { tail -n 20 "$base/$flavour.log" >&2; exit 1; }
   in_root "$tmp" apt-get clean
   hosts "$tmp"
   mkdir -p "$tmp/src"
+  echo "${common[*]} ${pkgs[*]}" >"$tmp/.packages"
   date -u +%FT%TZ >"$tmp/.complete"
   mv "$tmp" "$r"
 }

@@ -116,7 +116,7 @@ run_suite "" "" ${TESTS:-test/*.test}
 # transaction payloads: test/matrix.sh's second MySQL pass.)
 if [ -z "${TESTS:-}" ] && [ -z "${NO_COMPRESSED:-}" ] && [ "${MYSQL_VTAB_FLAVOUR:-mariadb}" = mariadb ]; then
   run_suite " (log_bin_compress)" "--log-bin-compress=ON --log-bin-compress-min-len=10" \
-    test/changes*.test test/cdc0[123].test test/binlog*.test
+    test/changes*.test test/binlog*.test
 fi
 
 [ ${#broken[@]} -gt 0 ] && echo "did not finish cleanly: ${broken[*]}"

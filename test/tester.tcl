@@ -89,6 +89,12 @@ proc mysql_bg {sql args} {
   set cmd [list [client] {*}$::env(MYSQL_VTAB_ROOT) -N -B {*}$args -e [portable_sql $sql]]
   return [exec -- {*}$cmd >/dev/null 2>@1 &]
 }
+# A file of SQL in the background, fed to the client's standard input
+# (MySQL's client runs no `source` given by -e); returns the pid.
+proc mysql_bg_file {file args} {
+  set cmd [list [client] {*}$::env(MYSQL_VTAB_ROOT) -N -B {*}$args]
+  return [exec -- {*}$cmd <$file >/dev/null 2>@1 &]
+}
 # The same on another server, given by its MYSQL_VTAB_ROOT arguments.
 proc mysql_on {rootArgs sql args} {
   set cmd [list [client] {*}$rootArgs -N -B {*}$args -e [portable_sql $sql]]
@@ -130,6 +136,14 @@ proc server_is {flavour {min 0}} {
   expr {$f eq $flavour && $v >= $min}
 }
 proc server_version {} { lindex [server_info] 2 }
+# The client library the extension was built with, as mysql_vtab_debug()
+# names it ("client NAME VERSION (compiled against V)"): "MariaDB
+# Connector/C" or "libmysqlclient" (make test-matrix's second build).
+proc client_library {} {
+  regexp -line {^client (.*) \S+ \(compiled against [^)]*\)$} \
+    [db one {SELECT mysql_vtab_debug()}] -> name
+  return $name
+}
 set ::skipList {}
 proc skip_test {name why} {
   if {$::testprefix ne ""} { set name "$::testprefix-$name" }

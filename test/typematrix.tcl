@@ -1,6 +1,6 @@
-# typematrix.tcl — the full type matrix of cdc01.test (its procs
+# typematrix.tcl — the full type matrix of changes_types01.test (its procs
 # cdc_create_sql, cdc_insert_sql, cdc_update_sql), for the tests that
-# compare other paths on it (mirror02, changes03). Sourced after tester.tcl.
+# compare other paths on it (mirror02, changes_typed01). Sourced after tester.tcl.
 proc load_procs {file names} {
   set fd [open $file]
   set text [read $fd]
@@ -14,7 +14,7 @@ proc load_procs {file names} {
     if {[info complete $acc]} { uplevel #0 $acc; set acc "" }
   }
 }
-load_procs [file join [file dirname [info script]] cdc01.test] \
+load_procs [file join [file dirname [info script]] changes_types01.test] \
   {cdc_create_sql cdc_e300_labels cdc_insert_sql cdc_update_sql}
 if {[server_is mysql]} {
   rename cdc_insert_sql cdc_insert_sql_mariadb

@@ -78,6 +78,9 @@
 #include <time.h>
 
 /* Column numbers; the schema strings below list them in this order. */
+/* the row part of a commit row's rowid that follows a DDL statement */
+#define MC_ROWID_COMMIT ((sqlite3_uint64)MVR_ROW_COMMIT)
+
 #define MC_POS        0
 #define MC_NEXT_POS   1
 #define MC_GTID       2
@@ -186,7 +189,10 @@ typedef struct mc_cursor {
   sqlite3_int64 lastCheck, lastEvent;
   int nSinceCheck;
 
-  /* the current row */
+  /* the current row; its rowid is (event ordinal since the start) << 28
+  ** | (row of that event): the same row has the same rowid in every scan
+  ** from the same start, whatever the filters, which SQLite's OR
+  ** optimization (MULTI-INDEX OR) relies on when it drops duplicates */
   sqlite3_int64 iRowid;
   int eof;
   mvr_row row;
@@ -557,6 +563,9 @@ static int mcNext(sqlite3_vtab_cursor *cur){
     }else{
       rc = mvt_next(pCur->stream, &p, &n);
       if( rc==MVT_ERROR ){
+        /* a blocking read cut short by the signal that interrupted SQLite
+        ** (libmysqlclient reports the EINTR as a lost connection) */
+        if( checkInterrupt(pCur, 1) ) return SQLITE_INTERRUPT;
         return streamError(pCur, mvt_errno(pCur->stream),
                            mvt_errmsg(pCur->stream));
       }
@@ -600,7 +609,10 @@ static int mcNext(sqlite3_vtab_cursor *cur){
     }
     if( rc==MVR_ERROR ) return eventError(pCur, mvr_errmsg(pCur->rs));
   }
-  pCur->iRowid++;
+  /* (a rows event of more than 2^28-2 rows, which no server writes below
+  ** a 1 GB event of 4-byte rows, would share ids with the next event) */
+  pCur->iRowid = (sqlite3_int64)((pCur->row.event_no<<28)
+      | (pCur->row.row_no<MC_ROWID_COMMIT ? pCur->row.row_no : MC_ROWID_COMMIT));
   return SQLITE_OK;
 }
 
@@ -1210,6 +1222,10 @@ static int mcRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
 ** equality, NULL matches nothing), and before decoding, so rows of other
 ** tables are never decoded. A hidden argument constrained only by an
 ** unusable constraint makes the plan SQLITE_CONSTRAINT.
+** Each db/tbl/op constraint takes only a tenth off the cost: the stream is
+** read whole either way, and an OR of two such terms must cost more than
+** one scan (2 x 0.9^3 > 1), or SQLite would read the log once per term
+** (MULTI-INDEX OR), and in follow mode never get to the second term.
 */
 static int mcBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p){
   mc_vtab *pTab = (mc_vtab*)pVtab;
@@ -1246,7 +1262,7 @@ static int mcBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p){
     p->aConstraintUsage[aIdx[k]].argvIndex = ++nArg;
     p->aConstraintUsage[aIdx[k]].omit = 1;
     if( k>=5 && k<8 ){
-      cost /= 10;
+      cost *= 0.9;
       if( sqlite3_vtab_in(p, aIdx[k], -1) ){
         sqlite3_vtab_in(p, aIdx[k], 1);
         idxNum |= aBit[k]<<3;       /* MCI_DB -> MCI_DB_IN, ... */

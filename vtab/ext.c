@@ -10,7 +10,7 @@
 **   SELECT mysql_vtab_debug('help');     -- the modes
 **
 ** Registers the virtual tables (snapshot.c, changes.c) and the functions
-** (functions.c). Everything the modules share lives in one mv_ctx per
+** (check.c, setup.c). Everything the modules share lives in one mv_ctx per
 ** SQLite connection, freed when the last module or function using it goes.
 */
 #include "mysqlvtab.h"
@@ -58,8 +58,7 @@ static const char zDebugModes[] =
 
 struct mv_ctx {
   int nRef;
-  sqlite3 *db;                     /* the SQLite connection it serves */
-  mv_conn *pPool;                  /* every connection, idle or in use */
+  mv_pool pool;                    /* its MySQL connections */
   char *azLog[MV_QUERY_LOG];       /* ring of recent statements */
   int iLog, nLog;
 };
@@ -69,26 +68,23 @@ mv_ctx *mv_ctx_ref(mv_ctx *ctx){
   return ctx;
 }
 
-mv_conn **mv_ctx_pool(mv_ctx *ctx){
-  return &ctx->pPool;
+mv_conn *mv_conn_get(mv_ctx *ctx, const char *zDsn, char **pzErr){
+  return mv_pool_get(&ctx->pool, zDsn, pzErr);
 }
 
-sqlite3 *mv_ctx_db(mv_ctx *ctx){
-  return ctx->db;
+void mv_conn_put(mv_ctx *ctx, mv_conn *c, int reusable){
+  mv_pool_put(&ctx->pool, c, reusable);
+}
+
+void mv_conn_release(mv_ctx *ctx, mv_conn *c){
+  mv_pool_release(&ctx->pool, c);
 }
 
 void mv_ctx_unref(void *p){
   mv_ctx *ctx = (mv_ctx*)p;
   int i;
   if( ctx==0 || --ctx->nRef>0 ) return;
-  while( ctx->pPool ){
-    mv_conn *c = ctx->pPool;
-    ctx->pPool = c->pNext;
-    if( c->mysql ) mysql_close(c->mysql);
-    sqlite3_free(c->zDsn);
-    sqlite3_free(c->zLabel);
-    sqlite3_free(c);
-  }
+  mv_pool_close(&ctx->pool);
   for(i=0; i<MV_QUERY_LOG; i++) sqlite3_free(ctx->azLog[i]);
   sqlite3_free(ctx);
 }
@@ -106,21 +102,24 @@ void mv_log_query(mv_ctx *ctx, const char *zSql){
 
 int mv_interrupted(sqlite3 *db){
 #if SQLITE_VERSION_NUMBER>=3041000
-  return sqlite3_is_interrupted(db);
-#else
-  /* SQLite before 3.41 (Debian 12 has 3.40) cannot be asked. But the
-  ** interrupt flag stays set while any statement of the connection is
-  ** active, and a statement stepped meanwhile fails with SQLITE_INTERRUPT:
-  ** so step a trivial one. */
-  sqlite3_stmt *pStmt = 0;
-  int rc;
-  if( sqlite3_prepare_v2(db, "SELECT 1", -1, &pStmt, 0)!=SQLITE_OK ){
-    return sqlite3_errcode(db)==SQLITE_INTERRUPT;
-  }
-  rc = sqlite3_step(pStmt);
-  sqlite3_finalize(pStmt);
-  return rc==SQLITE_INTERRUPT;
+  /* (built with newer headers than the SQLite that loaded it: the routine
+  ** is not there, so the way below) */
+  if( sqlite3_libversion_number()>=3041000 ) return sqlite3_is_interrupted(db);
 #endif
+  {
+    /* SQLite before 3.41 (Debian 12 has 3.40) cannot be asked. But the
+    ** interrupt flag stays set while any statement of the connection is
+    ** active, and a statement stepped meanwhile fails with SQLITE_INTERRUPT:
+    ** so step a trivial one. */
+    sqlite3_stmt *pStmt = 0;
+    int rc;
+    if( sqlite3_prepare_v2(db, "SELECT 1", -1, &pStmt, 0)!=SQLITE_OK ){
+      return sqlite3_errcode(db)==SQLITE_INTERRUPT;
+    }
+    rc = sqlite3_step(pStmt);
+    sqlite3_finalize(pStmt);
+    return rc==SQLITE_INTERRUPT;
+  }
 }
 
 /* The build, as one line (items after "; ") or one item a line. The
@@ -195,7 +194,7 @@ int sqlite3_mysqlvtab_init(sqlite3 *db, char **pzErrMsg,
   if( ctx==0 ) return SQLITE_NOMEM;
   memset(ctx, 0, sizeof *ctx);
   ctx->nRef = 1;   /* held by mysql_vtab_version below */
-  ctx->db = db;
+  mv_pool_init(&ctx->pool, db);
   rc = sqlite3_create_function_v2(db, "mysql_vtab_version", 0,
           SQLITE_UTF8|SQLITE_INNOCUOUS|SQLITE_DETERMINISTIC, ctx,
           versionFunc, 0, 0, mv_ctx_unref);
@@ -206,7 +205,8 @@ int sqlite3_mysqlvtab_init(sqlite3 *db, char **pzErrMsg,
   }
   if( rc==SQLITE_OK ) rc = mv_register_snapshot(db, ctx);
   if( rc==SQLITE_OK ) rc = mv_register_changes(db, ctx);
-  if( rc==SQLITE_OK ) rc = mv_register_functions(db, ctx);
+  if( rc==SQLITE_OK ) rc = mv_register_check(db, ctx);
+  if( rc==SQLITE_OK ) rc = mv_register_setup(db, ctx);
   if( rc==SQLITE_OK ) rc = mv_register_mirror(db, ctx);
   if( rc!=SQLITE_OK ){
     *pzErrMsg = sqlite3_mprintf("mysql_vtab: registration failed: %s",

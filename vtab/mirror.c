@@ -20,9 +20,9 @@
 ** rows of the set's tables in binlog order (insert and update as "delete
 ** the before-image's key if it changed, then INSERT OR REPLACE the
 ** after-image", delete as delete). Values go from the decoder straight to
-** sqlite3_bind_* with the type table's mapping (mv_sq_value; a JSON column
-** holds json() of the value's JSON, SQL NULL for JSON null): no JSON text
-** in between, and the values stored are those the JSON path stored.
+** sqlite3_bind_* with the type table's mapping (mv_sq_value), as the typed
+** mysql_snapshot returns them (a JSON column's JSON null is SQL NULL): no
+** JSON text in between.
 **
 ** Transactions: each MySQL transaction is applied whole or not at all,
 ** inside a savepoint. Outside a user transaction the call commits whole
@@ -358,13 +358,7 @@ static int tablePrepare(mirror *m, mtable *t){
   if( t->aMap==0 ) return mirrorErr(m, "out of memory");
   aS[0] = sqlite3_str_new(m->db);
   sqlite3_str_appendf(aS[0], "INSERT OR REPLACE INTO main.\"%w\" VALUES(", t->zLocal);
-  for(i=0; i<t->nCol; i++){
-    /* a JSON column holds the value's JSON as SQLite writes it, and SQL
-    ** NULL for JSON null (row images cannot tell them apart) */
-    sqlite3_str_appendf(aS[0], t->aKind[i]==MV_SQ_JSON
-                        ? "%snullif(json(?%d),'null')" : "%s?%d",
-                        i ? "," : "", i+1);
-  }
+  for(i=0; i<t->nCol; i++) sqlite3_str_appendf(aS[0], "%s?%d", i ? "," : "", i+1);
   sqlite3_str_appendall(aS[0], ")");
   aS[1] = sqlite3_str_new(m->db);
   sqlite3_str_appendf(aS[1], "DELETE FROM main.\"%w\" WHERE ", t->zLocal);
@@ -387,9 +381,9 @@ static int tablePrepare(mirror *m, mtable *t){
   return 0;
 }
 
-/* Bind value v of column iCol of t to parameter iParam of p (scratch b).
-** The mapping is the typed snapshot's (mv_sq_value), except that a JSON
-** column gets the value's JSON, which the statement passes to json(). */
+/* Bind value v of column iCol of t to parameter iParam of p (scratch b):
+** the typed snapshot's mapping (mv_sq_value); a JSON column's JSON null
+** is SQL NULL. */
 static int bindValue(mirror *m, mtable *t, int iCol, sqlite3_stmt *p,
                      int iParam, const mv_value *v, mv_buf *b,
                      sqlite3_destructor_type xDel){
@@ -400,14 +394,10 @@ static int bindValue(mirror *m, mtable *t, int iCol, sqlite3_stmt *p,
                      " (binlog_row_image=MINIMAL or NOBLOB): a mirror needs"
                      " binlog_row_image=FULL", t->zDb, t->zTbl, t->azCol[iCol]);
   }
-  if( t->aKind[iCol]==MV_SQ_JSON && v->kind!=MV_NULL ){
-    mv_buf_reset(b);
-    mv_encode_json(b, v);
-    q.type = MV_SQV_TEXT;
-    q.p = b->z;
-    q.n = b->n;
-  }else{
-    mv_sq_value(v, b, &q);
+  mv_sq_value(v, b, &q);
+  if( t->aKind[iCol]==MV_SQ_JSON && q.type==MV_SQV_TEXT && q.n==4
+   && memcmp(q.p, "null", 4)==0 ){
+    q.type = MV_SQV_NULL;     /* row images cannot tell it from SQL NULL */
   }
   if( b->oom ) return mirrorErr(m, "out of memory");
   switch( q.type ){
@@ -828,9 +818,7 @@ static sqlite3_stmt *copyStatement(mirror *m, mtable *t, int nRow){
   for(r=0; r<nRow; r++){
     sqlite3_str_appendall(s, r ? ",(" : "(");
     for(i=0; i<t->nCol; i++){
-      sqlite3_str_appendf(s, t->aKind[i]==MV_SQ_JSON
-                          ? "%snullif(json(?%d),'null')" : "%s?%d",
-                          i ? "," : "", r*t->nCol + i + 1);
+      sqlite3_str_appendf(s, "%s?%d", i ? "," : "", r*t->nCol + i + 1);
     }
     sqlite3_str_appendchar(s, 1, ')');
   }

@@ -1,6 +1,7 @@
 /*
 ** mysqlvtab.h — internal header shared by the SQLite-facing files of the
-** extension (ext.c, dsn.c, snapshot.c, changes.c, functions.c, ...).
+** extension (ext.c, conn.c, pool.c, snapshot.c, changes.c, check.c,
+** setup.c, ...).
 ** Pure modules (vtab/pure/: bytes.h, buf.h, encode.h, binlog.h, ...) never
 ** include it.
 */
@@ -13,6 +14,7 @@ SQLITE_EXTENSION_INIT3
 #include <mysql.h>
 
 #include "pure/buf.h"
+#include "pure/dsnparse.h"
 #include "pure/encode.h"
 
 /* sqlite3_module grew xIntegrity in SQLite 3.44: the module tables end
@@ -50,45 +52,72 @@ typedef struct mv_conn {
   struct mv_conn *pNext;
 } mv_conn;
 
-/* ---- dsn.c: DSN parsing, connecting, the connection pool ---- */
+/* ---- conn.c: a DSN to a connection (pure/dsnparse.h parses it) ---- */
 
-/* The parsed form of a DSN string ("host=h port=3306 user=u ..."). */
-typedef struct mv_dsn {
-  char *host, *user, *password, *database, *socket;
-  char *ssl_mode, *ssl_ca, *ssl_cert, *ssl_key;
-  char *option_file, *option_group;
-  char *server_public_key;   /* caching_sha2_password's RSA key, a path */
-  unsigned port, connect_timeout, server_id;
-  unsigned get_server_public_key;   /* 1: ask the server for that key */
-  int has_server_id;
-} mv_dsn;
-
-/* Parse zDsn (NULL: $MYSQL_VTAB_DSN, or empty). On error returns non-zero
-** and sets *pzErr (sqlite3_malloc'd) to a message naming the bad key or
-** position; never the password. */
+/* mv_dsn_parse_text with the message sqlite3_malloc'd: on error returns
+** non-zero and sets *pzErr to a message naming the bad key or position;
+** never the password. */
 int mv_dsn_parse(const char *zDsn, mv_dsn *p, char **pzErr);
-void mv_dsn_free(mv_dsn *p);
 
 /* The DSN text a function argument means: zArg if given, else
 ** $MYSQL_VTAB_DSN, else "". Not allocated. */
 const char *mv_dsn_text(const char *zArg);
+
+/* "'user'@host:port" or "'user'@host (socket /path)" for messages, from
+** the DSN and what the connection m (may be NULL) filled in. */
+char *mv_dsn_label(const mv_dsn *p, MYSQL *m);
 
 /* Open a fresh connection (charset utf8mb4, session time_zone UTC). On
 ** failure returns NULL and *pzErr names host and port (or socket) and the
 ** server's reason, never the password. */
 MYSQL *mv_connect(const mv_dsn *p, char **pzErr);
 
+/* A message for the last client error on c, prefixed with what failed. */
+char *mv_conn_error(mv_conn *c, const char *zWhat);
+
+/* MySQL's error numbers that the extension acts on, by mysqld_error.h's
+** names (the same numbers on MySQL and MariaDB). Named here only. */
+enum {
+  MV_ER_DBACCESS_DENIED = 1044, MV_ER_ACCESS_DENIED = 1045,
+  MV_ER_BAD_DB = 1049, MV_ER_PARSE = 1064,
+  MV_ER_TABLEACCESS_DENIED = 1142, MV_ER_COLUMNACCESS_DENIED = 1143,
+  MV_ER_NO_SUCH_TABLE = 1146, MV_ER_UNKNOWN_SYSTEM_VARIABLE = 1193,
+  MV_ER_SPECIFIC_ACCESS_DENIED = 1227, MV_ER_PROCACCESS_DENIED = 1370,
+  MV_ER_CANNOT_USER = 1396, MV_ER_CANT_CREATE_USER_WITH_GRANT = 1410
+};
+
+/* What an error number (mysql_errno, mysql_stmt_errno) means. */
+enum {
+  MV_ERR_NONE = 0,       /* 0: no error */
+  MV_ERR_CLIENT,         /* the client library's (CR_*, 2000 up): the
+                         ** connection is lost or unusable, close it */
+  MV_ERR_NO_TABLE,       /* no such table or database */
+  MV_ERR_ACCESS,         /* a privilege is missing (or the login failed) */
+  MV_ERR_SERVER          /* any other server error: the connection is fine */
+};
+int mv_error_class(unsigned e);
+
+/* ---- pool.c: the connections of one SQLite connection ---- */
+
+typedef struct mv_pool {
+  mv_conn *pHead;        /* every connection, idle or in use */
+  sqlite3 *db;           /* whose sqlite3_interrupt() the calls listen to */
+} mv_pool;
+
+void mv_pool_init(mv_pool *pool, sqlite3 *db);
+/* Close every connection (none may be in use any more). */
+void mv_pool_close(mv_pool *pool);
 /* Borrow an idle pooled connection for zDsn, or open one. */
-mv_conn *mv_conn_get(mv_ctx *ctx, const char *zDsn, char **pzErr);
+mv_conn *mv_pool_get(mv_pool *pool, const char *zDsn, char **pzErr);
 /* Give it back: reusable=0 closes it (a stream abandoned mid-result, a
 ** lost connection), reusable=1 keeps it idle for the next statement. */
-void mv_conn_put(mv_ctx *ctx, mv_conn *c, int reusable);
+void mv_pool_put(mv_pool *pool, mv_conn *c, int reusable);
 /* Give back a connection whose statement is complete: kept after success or
 ** a server-side error, closed after a client error (lost connection, ...:
 ** errno from CR_MIN_ERROR, 2000, up). NULL is a no-op. */
-void mv_conn_release(mv_ctx *ctx, mv_conn *c);
-/* A message for the last client error on c, prefixed with what failed. */
-char *mv_conn_error(mv_conn *c, const char *zWhat);
+void mv_pool_release(mv_pool *pool, mv_conn *c);
+
+/* ---- server.c: what the server says about itself ---- */
 
 /* The server's current binlog position "file:offset" (sqlite3_malloc'd),
 ** or NULL with *pzErr set (binary logging off: says what to configure). */
@@ -97,13 +126,29 @@ char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr);
 /* Is the server MariaDB (not MySQL)? */
 int mv_is_mariadb(MYSQL *m);
 
+/* The connection's default schema, DATABASE() (*pzDb sqlite3_malloc'd, NULL
+** when the DSN named none); 1 with *pzErr set (naming zWhat) on an error. */
+int mv_default_db(mv_ctx *ctx, mv_conn *c, const char *zWhat, char **pzDb,
+                  char **pzErr);
+
+/* ---- quote.c ---- */
+
 /* SQL text: `name` with backticks doubled; 'text' escaped for the
 ** connection's charset (sqlite3_malloc'd, NULL when out of memory). */
 void mv_quote_ident(sqlite3_str *s, const char *z);
 char *mv_literal(MYSQL *m, const char *z);
 
-/* Run a statement that returns rows (logged) and return its stored result;
-** NULL with *pzErr set, naming zWhat, on an error or when it gave no rows.
+/* ---- calls.c: the calls that wait for the server, interruptible ---- */
+
+/* Run zSql, log it as zLog (NULL: zSql itself; zSql may hold a password)
+** and return its stored result. On an error NULL and *pzErr set, naming
+** zWhat (NULL: zLog), never zSql when zLog differs; a statement without a
+** result set gives NULL with *pzErr NULL. */
+MYSQL_RES *mv_query_as(mv_ctx *ctx, mv_conn *c, const char *zSql,
+                       const char *zLog, const char *zWhat, char **pzErr);
+
+/* The same for a statement that returns rows: its stored result, or NULL
+** with *pzErr set, naming zWhat, on an error or when it gave no rows.
 ** The caller frees it with mysql_free_result. */
 MYSQL_RES *mv_query(mv_ctx *ctx, mv_conn *c, const char *zSql,
                     const char *zWhat, char **pzErr);
@@ -118,8 +163,9 @@ int mv_exec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr);
 ** has not ended two seconds later, the connection is shut down. The call
 ** then fails and c->interrupted is set (mv_conn_error says "interrupted").
 ** Same results as mysql_real_query, mysql_store_result, mysql_stmt_prepare,
-** mysql_stmt_execute and mysql_stmt_fetch; with MySQL's libmysqlclient,
-** those plain calls. */
+** mysql_stmt_execute and mysql_stmt_fetch. (Connector/C: through its
+** non-blocking calls; MySQL's libmysqlclient has none for statements, so
+** there a watcher thread does the same, with SQLite 3.41+.) */
 int mv_real_query(mv_conn *c, const char *zSql);
 MYSQL_RES *mv_store_result(mv_conn *c);
 int mv_stmt_prepare(mv_conn *c, MYSQL_STMT *stmt, const char *zSql);
@@ -146,6 +192,27 @@ void mv_result_value(sqlite3_context *ctx, const mv_value *v, mv_buf *b);
 ** "x", [x]; sqlite3_malloc'd, NULL when out of memory). */
 char *mv_dequote_arg(const char *z);
 
+/* ---- errors.c ---- */
+
+/* "zFunc: [zDb.]zTbl: [zPos: ]cause" (sqlite3_malloc'd, NULL when out of
+** memory): what failed, the table (zTbl NULL: none; zDb NULL: the table's
+** name alone) and the position (file:offset, a row...; NULL: none). */
+char *mv_error(const char *zFunc, const char *zDb, const char *zTbl,
+               const char *zPos, const char *zFmt, ...)
+  __attribute__((format(printf, 5, 6)));
+
+/* ---- hidden.c: xBestIndex for hidden arguments ---- */
+
+/* The hidden columns aCol[0..nCol) (at most MV_HIDDEN_MAX) of a
+** table-valued function, in xFilter's argv order: each one an `=`
+** constraint supplies gets the next argvIndex after *pnArg (which is
+** advanced) and omit=1, and bit k of *pMask (aCol[k]). Returns
+** SQLITE_CONSTRAINT when a column is constrained only by unusable
+** constraints (SQLite must find a plan that supplies it), else SQLITE_OK. */
+#define MV_HIDDEN_MAX 16
+int mv_hidden_args(sqlite3_index_info *p, const int *aCol, int nCol,
+                   int *pnArg, unsigned *pMask);
+
 /* ---- ext.c ---- */
 mv_ctx *mv_ctx_ref(mv_ctx *ctx);
 void mv_ctx_unref(void *ctx);
@@ -155,14 +222,16 @@ void mv_log_query(mv_ctx *ctx, const char *zSql);
 ** runs? For loops that wait on the network or skip many events without
 ** returning a row: call it every ~100 ms of waiting, not per row. */
 int mv_interrupted(sqlite3 *db);
-/* The pool head, and the SQLite connection, for dsn.c. */
-mv_conn **mv_ctx_pool(mv_ctx *ctx);
-sqlite3 *mv_ctx_db(mv_ctx *ctx);
+/* The context's pool (pool.c), as the modules use it. */
+mv_conn *mv_conn_get(mv_ctx *ctx, const char *zDsn, char **pzErr);
+void mv_conn_put(mv_ctx *ctx, mv_conn *c, int reusable);
+void mv_conn_release(mv_ctx *ctx, mv_conn *c);
 
 /* ---- each module registers itself; ctx is referenced as needed ---- */
 int mv_register_snapshot(sqlite3 *db, mv_ctx *ctx);
 int mv_register_changes(sqlite3 *db, mv_ctx *ctx);
-int mv_register_functions(sqlite3 *db, mv_ctx *ctx);
+int mv_register_check(sqlite3 *db, mv_ctx *ctx);
+int mv_register_setup(sqlite3 *db, mv_ctx *ctx);
 int mv_register_mirror(sqlite3 *db, mv_ctx *ctx);
 
 #endif /* MYSQLVTAB_H */

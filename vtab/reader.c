@@ -42,8 +42,8 @@ int mv_reader_setup(SnapReader *r, const SnapTable *t, char **pzErr){
   MYSQL_FIELD *aF;
   int i, n;
   if( meta==0 ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: no result metadata: %s",
-                             t->zDb, t->zTbl, mysql_stmt_error(r->stmt));
+    *pzErr = mv_error(SNAP_FN, t->zDb, t->zTbl, 0,
+                      "no result metadata: %s", mysql_stmt_error(r->stmt));
     return 1;
   }
   n = (int)mysql_num_fields(meta);
@@ -83,10 +83,11 @@ int mv_reader_setup(SnapReader *r, const SnapTable *t, char **pzErr){
     ** binary rows would read as empty values, this column's and the next. */
     if( col->type==MVT_VECTOR ){
       mysql_free_result(meta);
-      *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: column %s is a VECTOR,"
+      *pzErr = mv_error(SNAP_FN, t->zDb, t->zTbl, 0,
+          "column %s is a VECTOR,"
           " which this client library (MariaDB Connector/C %s) cannot read:"
           " build mysql_vtab with Connector/C 3.4+ or MySQL's libmysqlclient",
-          t->zDb, t->zTbl, col->zName ? col->zName : "?",
+          col->zName ? col->zName : "?",
           mysql_get_client_info());
       return 1;
     }
@@ -147,8 +148,8 @@ int mv_reader_setup(SnapReader *r, const SnapTable *t, char **pzErr){
     }
   }
   if( mysql_stmt_bind_result(r->stmt, r->aBind) ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: %s", t->zDb, t->zTbl,
-                             mysql_stmt_error(r->stmt));
+    *pzErr = mv_error(SNAP_FN, t->zDb, t->zTbl, 0, "%s",
+          mysql_stmt_error(r->stmt));
     return 1;
   }
   return 0;
@@ -160,20 +161,19 @@ int mv_reader_setup(SnapReader *r, const SnapTable *t, char **pzErr){
 char *mv_reader_stmt_error(mv_conn *c, MYSQL_STMT *stmt, const SnapTable *t){
   unsigned e = mysql_stmt_errno(stmt);
   if( c->interrupted ){
-    return sqlite3_mprintf("mysql_snapshot: %s.%s: interrupted",
-                           t->zDb, t->zTbl);
+    return mv_error(SNAP_FN, t->zDb, t->zTbl, 0, "interrupted");
   }
-  if( e==1146 ){
-    return sqlite3_mprintf("mysql_snapshot: no such table: %s.%s",
-                           t->zDb, t->zTbl);
+  if( mv_error_class(e)==MV_ERR_NO_TABLE ){
+    return mv_error(SNAP_FN, 0, 0, 0, "no such table: %s.%s",
+          t->zDb, t->zTbl);
   }
-  if( e==1142 || e==1143 || e==1044 ){
-    return sqlite3_mprintf("mysql_snapshot: no privilege to read %s.%s"
+  if( mv_error_class(e)==MV_ERR_ACCESS ){
+    return mv_error(SNAP_FN, 0, 0, 0, "no privilege to read %s.%s"
         " as %s (the agent needs SELECT): %s", t->zDb, t->zTbl, c->zLabel,
         mysql_stmt_error(stmt));
   }
-  return sqlite3_mprintf("mysql_snapshot: %s.%s: MySQL error %u on %s: %s",
-      t->zDb, t->zTbl, e, c->zLabel, mysql_stmt_error(stmt));
+  return mv_error(SNAP_FN, t->zDb, t->zTbl, 0, "MySQL error %u on %s: %s",
+          e, c->zLabel, mysql_stmt_error(stmt));
 }
 
 /* Prepare zSql, bind aParam (nParam of them), execute, describe and bind
@@ -191,8 +191,8 @@ int mv_reader_open(mv_ctx *ctx, mv_conn *c, SnapReader *r,
     return 1;
   }
   if( nParam>0 && mysql_stmt_bind_param(r->stmt, aParam) ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: %s", t->zDb, t->zTbl,
-                             mysql_stmt_error(r->stmt));
+    *pzErr = mv_error(SNAP_FN, t->zDb, t->zTbl, 0, "%s",
+          mysql_stmt_error(r->stmt));
     return 1;
   }
   if( mv_stmt_execute(c, r->stmt) ){
@@ -211,7 +211,7 @@ static int readerFetchLong(SnapReader *r, int i, char **pzErr){
   unsigned long off;
   mv_buf_reset(big);
   if( mv_buf_reserve(big, total) ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: out of memory for a %lu-byte"
+    *pzErr = mv_error(SNAP_FN, 0, 0, 0, "out of memory for a %lu-byte"
                              " value of column %s", total, r->aCol[i].zName);
     return 1;
   }
@@ -230,8 +230,8 @@ static int readerFetchLong(SnapReader *r, int i, char **pzErr){
     b.is_null = &isNull;
     b.error = &err;
     if( mysql_stmt_fetch_column(r->stmt, &b, (unsigned)i, off) ){
-      *pzErr = sqlite3_mprintf("mysql_snapshot: cannot fetch column %s: %s",
-                               r->aCol[i].zName, mysql_stmt_error(r->stmt));
+      *pzErr = mv_error(SNAP_FN, 0, 0, 0, "cannot fetch column %s: %s",
+          r->aCol[i].zName, mysql_stmt_error(r->stmt));
       return 1;
     }
     off += piece;
@@ -254,14 +254,14 @@ int mv_reader_step(SnapReader *r, const char *zWhat, char **pzErr){
     unsigned e = mysql_stmt_errno(r->stmt);
     const char *zMsg = mysql_stmt_error(r->stmt);
     if( r->conn->interrupted ){
-      *pzErr = sqlite3_mprintf("mysql_snapshot: %s: interrupted", zWhat);
+      *pzErr = mv_error(SNAP_FN, 0, 0, 0, "%s: interrupted", zWhat);
       return SQLITE_ERROR;
     }
     if( e==0 ){
       e = mysql_errno(r->conn->mysql);
       zMsg = mysql_error(r->conn->mysql);
     }
-    *pzErr = sqlite3_mprintf("mysql_snapshot: %s: reading a row: MySQL error"
+    *pzErr = mv_error(SNAP_FN, 0, 0, 0, "%s: reading a row: MySQL error"
         " %u: %s", zWhat, e, e ? zMsg : "the connection was lost");
     return SQLITE_ERROR;
   }

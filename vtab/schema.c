@@ -28,7 +28,7 @@
 **     clock, which lags the server's clock (the binlog's timestamps) by up
 **     to a tick: an ALTER run a few milliseconds after an event, across a
 **     second boundary, shows a CREATE_TIME a second before the event's
-**     own (test/cdc03.test, reorder_clock);
+**     own (test/changes_metadata01.test, reorder_clock);
 **   - mvb_table_apply() itself refuses unless the column count and every
 **     type family agree with the table map.
 ** binlog_row_metadata=FULL puts the names into the events themselves, and

@@ -5,6 +5,7 @@
 ** keys and MariaDB's JSON columns (LONGTEXT CHECK json_valid).
 */
 #include "snapshot.h"
+#include "pure/checkrules.h"
 
 #include <string.h>
 
@@ -67,14 +68,14 @@ static char *tableProbeError(mv_ctx *ctx, mv_conn *c, const char *zDb,
   }
   sqlite3_free(zSql);
   e = mysql_errno(c->mysql);
-  if( e==1146 || e==1049 ){          /* ER_NO_SUCH_TABLE, ER_BAD_DB_ERROR */
-    zErr = sqlite3_mprintf("mysql_snapshot: no such table: %s.%s", zDb, zTbl);
-  }else if( e==1142 || e==1143 || e==1044 ){   /* access denied */
-    zErr = sqlite3_mprintf("mysql_snapshot: no privilege to read %s.%s as %s"
+  if( mv_error_class(e)==MV_ERR_NO_TABLE ){
+    zErr = mv_error(SNAP_FN, 0, 0, 0, "no such table: %s.%s", zDb, zTbl);
+  }else if( mv_error_class(e)==MV_ERR_ACCESS ){
+    zErr = mv_error(SNAP_FN, 0, 0, 0, "no privilege to read %s.%s as %s"
         " (the agent needs SELECT): %s", zDb, zTbl, c->zLabel,
         mysql_error(c->mysql));
   }else{
-    zErr = mv_conn_error(c, "mysql_snapshot");
+    zErr = mv_conn_error(c, SNAP_FN);
   }
   return zErr;
 }
@@ -82,7 +83,7 @@ static char *tableProbeError(mv_ctx *ctx, mv_conn *c, const char *zDb,
 /* A list of names of one table from a one-column query. */
 static int loadNames(mv_ctx *ctx, mv_conn *c, const char *zSql,
                      char ***pazOut, int *pnOut, char **pzErr){
-  MYSQL_RES *res = mv_query(ctx, c, zSql, "mysql_snapshot", pzErr);
+  MYSQL_RES *res = mv_query(ctx, c, zSql, SNAP_FN, pzErr);
   MYSQL_ROW row;
   char **az = 0;
   int n = 0;
@@ -149,23 +150,17 @@ int mv_snap_resolve(mv_ctx *ctx, mv_conn *c, const char *zArg,
   int isMaria = mv_is_mariadb(c->mysql);
 
   *pzErr = 0;
-  if( mv_tblarg_parse("mysql_snapshot", zArg, &aName, &nName, pzErr) ) return 1;
+  if( mv_tblarg_parse(SNAP_FN, zArg, &aName, &nName, pzErr) ) return 1;
   if( !allowMany && (nName>1 || aName[0].isPattern) ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: a typed table reads one table,"
+    *pzErr = mv_error(SNAP_FN, 0, 0, 0, "a typed table reads one table,"
         " not '%s'", zArg);
     goto fail;
   }
   for(i=0; i<nName; i++){
     if( aName[i].zDb==0 && zDefDb==0 ){
-      MYSQL_RES *res = mv_query(ctx, c, "SELECT DATABASE()", "mysql_snapshot",
-                                pzErr);
-      MYSQL_ROW row;
-      if( res==0 ) goto fail;
-      row = mysql_fetch_row(res);
-      if( row && row[0] ) zDefDb = sqlite3_mprintf("%s", row[0]);
-      mysql_free_result(res);
+      if( mv_default_db(ctx, c, SNAP_FN, &zDefDb, pzErr) ) goto fail;
       if( zDefDb==0 ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: table '%s' names no database"
+        *pzErr = mv_error(SNAP_FN, 0, 0, 0, "table '%s' names no database"
             " and the DSN has none (write db.table)", aName[i].zTbl);
         goto fail;
       }
@@ -202,26 +197,18 @@ int mv_snap_resolve(mv_ctx *ctx, mv_conn *c, const char *zArg,
     }
     zSql = sqlite3_str_finish(s);
     if( zSql==0 ){ *pzErr = sqlite3_mprintf("out of memory"); goto fail; }
-    res = mv_query(ctx, c, zSql, "mysql_snapshot", pzErr);
+    res = mv_query(ctx, c, zSql, SNAP_FN, pzErr);
     sqlite3_free(zSql);
     if( res==0 ) goto fail;
     while( (row = mysql_fetch_row(res))!=0 ){
       SnapTable *aNew;
       const char *zType = row[1] ? row[1] : "";
-      const char *zEngine = row[2] ? row[2] : "";
+      const char *zEngine = row[2];
+      char zDetail[600];
       if( row[0]==0 ) continue;
       nFound++;
-      if( strcmp(zType, "BASE TABLE")!=0 && strcmp(zType, "SYSTEM VERSIONED")!=0 ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s is a %s, not a table:"
-            " a consistent snapshot reads InnoDB tables", zDb, row[0],
-            sqlite3_stricmp(zType, "VIEW")==0 ? "view" : zType);
-        mysql_free_result(res);
-        goto fail;
-      }
-      if( sqlite3_stricmp(zEngine, "InnoDB")!=0 ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s uses the %s engine:"
-            " a consistent snapshot needs InnoDB (ALTER TABLE ... ENGINE=InnoDB)",
-            zDb, row[0], zEngine[0] ? zEngine : "unknown");
+      if( !mv_check_table(zDb, row[0], zType, zEngine, zDetail, sizeof zDetail) ){
+        *pzErr = mv_error(SNAP_FN, 0, 0, 0, "%s", zDetail);
         mysql_free_result(res);
         goto fail;
       }
@@ -239,12 +226,12 @@ int mv_snap_resolve(mv_ctx *ctx, mv_conn *c, const char *zArg,
     mysql_free_result(res);
     if( nFound==0 ){
       if( aName[i].isPattern ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: no table matches %s.%s",
+        *pzErr = mv_error(SNAP_FN, 0, 0, 0, "no table matches %s.%s",
                                  zDb, aName[i].zTbl);
       }else{
         *pzErr = tableProbeError(ctx, c, zDb, aName[i].zTbl);
         if( *pzErr==0 ){
-          *pzErr = sqlite3_mprintf("mysql_snapshot: cannot see the engine of"
+          *pzErr = mv_error(SNAP_FN, 0, 0, 0, "cannot see the engine of"
               " %s.%s in information_schema", zDb, aName[i].zTbl);
         }
       }

@@ -87,6 +87,7 @@ typedef struct SnapVtab {
   char **azCol;        /* MySQL column names */
   int *aPd;            /* MV_PD_* per column (pure/types.h) */
   int *aIsPk;
+  int withoutRowid;    /* declared WITHOUT ROWID, keyed by the source's key */
   int *aAsciiOnly;     /* text column in a charset other than utf8mb4: only
                        ** ASCII values are pushed (others could raise MySQL's
                        ** "Illegal mix of collations") */
@@ -127,8 +128,8 @@ static int snapDisconnect(sqlite3_vtab *pVtab){
 /* Get a connection for zDsn (NULL: $MYSQL_VTAB_DSN). */
 static mv_conn *snapConn(mv_ctx *ctx, const char *zDsn, char **pzErr){
   mv_conn *c = mv_conn_get(ctx, mv_dsn_text(zDsn), pzErr);
-  if( c==0 && *pzErr && strncmp(*pzErr, "mysql_snapshot", 14)!=0 ){
-    char *z = sqlite3_mprintf("mysql_snapshot: %s", *pzErr);
+  if( c==0 && *pzErr && strncmp(*pzErr, SNAP_FN, sizeof SNAP_FN - 1)!=0 ){
+    char *z = mv_error(SNAP_FN, 0, 0, 0, "%s", *pzErr);
     sqlite3_free(*pzErr);
     *pzErr = z;
   }
@@ -168,8 +169,7 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
   sqlite3_free(zSql);
   meta = mysql_stmt_result_metadata(r.stmt);
   if( meta==0 ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: no columns",
-                             p->tab.zDb, p->tab.zTbl);
+    *pzErr = mv_error(SNAP_FN, p->tab.zDb, p->tab.zTbl, 0, "no columns");
     mv_reader_free(&r);
     return 1;
   }
@@ -202,7 +202,25 @@ static int typedColumns(SnapVtab *p, mv_conn *c, char **pzSchema,
     sqlite3_str_appendf(s, "%s\"%w\" %s", i ? ", " : "", zName,
                         mv_sq_decltype(r.aCol[i].ct.sq));
   }
-  sqlite3_str_appendall(s, ")");
+  /* SQLite's OR optimization (MULTI-INDEX OR) runs one scan per term and
+  ** drops the rows it has seen by rowid, or by the PRIMARY KEY of a WITHOUT
+  ** ROWID table. A scan's row counter is no identity across scans, the
+  ** source's primary key is: distinct in MySQL's collation, so distinct
+  ** byte-wise too. (Without one, typedBestIndex prices the terms so that
+  ** one scan wins.) */
+  if( p->tab.nPk>0 ){
+    int k, nFound = 0;
+    for(k=0; k<r.nCol; k++) nFound += p->aIsPk[k];
+    if( nFound==p->tab.nPk ){
+      sqlite3_str_appendall(s, ", PRIMARY KEY(");
+      for(k=0; k<p->tab.nPk; k++){
+        sqlite3_str_appendf(s, "%s\"%w\"", k ? ", " : "", p->tab.azPk[k]);
+      }
+      sqlite3_str_appendall(s, ")) WITHOUT ROWID");
+      p->withoutRowid = 1;
+    }
+  }
+  if( !p->withoutRowid ) sqlite3_str_appendall(s, ")");
   mv_reader_free(&r);
   if( mv_exec(p->ctx, c, "SET character_set_results=utf8mb4", pzErr) ){
     sqlite3_free(sqlite3_str_finish(s));
@@ -238,7 +256,7 @@ static int snapConnect(sqlite3 *db, void *pAux, int argc,
   if( argc<=3 && sqlite3_stricmp(argv[2], argv[0])!=0 ){
     /* CREATE VIRTUAL TABLE x USING mysql_snapshot: no table named (the
     ** eponymous table-valued function is the one named like the module) */
-    *pzErr = sqlite3_mprintf("mysql_snapshot: CREATE VIRTUAL TABLE needs the"
+    *pzErr = mv_error(SNAP_FN, 0, 0, 0, "CREATE VIRTUAL TABLE needs the"
         " table: USING mysql_snapshot('db.table' [, 'dsn'])");
     rc = SQLITE_ERROR;
     goto fail;
@@ -252,7 +270,7 @@ static int snapConnect(sqlite3 *db, void *pAux, int argc,
   }
   p->typed = 1;
   if( argc>5 ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: expected (tbl [, dsn]), got %d"
+    *pzErr = mv_error(SNAP_FN, 0, 0, 0, "expected (tbl [, dsn]), got %d"
                              " arguments", argc-3);
     rc = SQLITE_ERROR;
     goto fail;
@@ -278,8 +296,8 @@ static int snapConnect(sqlite3 *db, void *pAux, int argc,
   c = 0;
   rc = sqlite3_declare_vtab(db, zSchema);
   if( rc!=SQLITE_OK ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: cannot declare %s: %s",
-                             zSchema, sqlite3_errmsg(db));
+    *pzErr = mv_error(SNAP_FN, 0, 0, 0, "cannot declare %s: %s",
+          zSchema, sqlite3_errmsg(db));
     goto fail;
   }
   sqlite3_free(zSchema);
@@ -301,31 +319,14 @@ fail:
 ** bit 2: argv holds dsn (after tables).
 */
 static int tvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
-  int i, iTables = -1, iDsn = -1, n = 0;
+  static const int aCol[] = { SNAP_TABLES, SNAP_DSN };
+  unsigned mask = 0;
+  int nArg = 0;
+  int rc = mv_hidden_args(pInfo, aCol, 2, &nArg, &mask);
   (void)pVtab;
-  for(i=0; i<pInfo->nConstraint; i++){
-    const struct sqlite3_index_constraint *pC = &pInfo->aConstraint[i];
-    if( pC->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-    if( pC->iColumn==SNAP_TABLES ){
-      if( !pC->usable ) return SQLITE_CONSTRAINT;
-      iTables = i;
-    }else if( pC->iColumn==SNAP_DSN ){
-      if( !pC->usable ) return SQLITE_CONSTRAINT;
-      iDsn = i;
-    }
-  }
-  pInfo->idxNum = 0;
-  if( iTables>=0 ){
-    pInfo->aConstraintUsage[iTables].argvIndex = ++n;
-    pInfo->aConstraintUsage[iTables].omit = 1;
-    pInfo->idxNum |= 1;
-  }
-  if( iDsn>=0 ){
-    pInfo->aConstraintUsage[iDsn].argvIndex = ++n;
-    pInfo->aConstraintUsage[iDsn].omit = 1;
-    pInfo->idxNum |= 2;
-  }
-  pInfo->estimatedCost = iTables>=0 ? 1e6 : 1e12;
+  if( rc!=SQLITE_OK ) return rc;
+  pInfo->idxNum = (int)mask;
+  pInfo->estimatedCost = (mask & 1) ? 1e6 : 1e12;
   pInfo->estimatedRows = 1000000;
   return SQLITE_OK;
 }
@@ -451,7 +452,12 @@ static int typedBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
     pInfo->needToFreeIdxStr = 1;
     if( pInfo->idxStr==0 ){ rc = SQLITE_NOMEM; goto done; }
   }
-  if( p->tab.nPk>0 && nPkEq>=p->tab.nPk ){
+  if( !p->withoutRowid && (nEq || nRange) ){
+    /* no key to drop an OR's duplicates by (see the schema): an OR of two
+    ** terms must cost more than one scan */
+    pInfo->estimatedRows = nEq ? 100000 : 500000;
+    pInfo->estimatedCost = nEq ? 6e5 : 8e5;
+  }else if( p->tab.nPk>0 && nPkEq>=p->tab.nPk ){
     pInfo->estimatedRows = 1;
     pInfo->estimatedCost = 10;
     pInfo->idxFlags |= SQLITE_INDEX_SCAN_UNIQUE;
@@ -537,7 +543,7 @@ static int cursorError(SnapCursor *pCur, char *zErr){
 static int cursorExec(SnapCursor *pCur, const char *zSql, char **pzErr){
   SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
   if( mv_exec(p->ctx, pCur->conn, zSql, pzErr) ){
-    char *z = sqlite3_mprintf("mysql_snapshot: %s", *pzErr);
+    char *z = mv_error(SNAP_FN, 0, 0, 0, "%s", *pzErr);
     sqlite3_free(*pzErr);
     *pzErr = z;
     return 1;
@@ -720,8 +726,8 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
   mv_pd_plan_init(&plan);
   mv_buf_init(&sql);
   if( mv_pd_decode(idxStr, &plan) ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s: bad query plan '%s'",
-                             p->tab.zDb, p->tab.zTbl, idxStr);
+    *pzErr = mv_error(SNAP_FN, p->tab.zDb, p->tab.zTbl, 0,
+                      "bad query plan '%s'", idxStr);
     goto done;
   }
   aArg = sqlite3_malloc64(sizeof(int)*(size_t)(plan.nTerm+1));
@@ -789,7 +795,7 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
     if( r==PARAM_SKIP ){
       if( t->omit ){
         /* cannot happen: omitted only for integer literals */
-        *pzErr = sqlite3_mprintf("mysql_snapshot: cannot push the constraint"
+        *pzErr = mv_error(SNAP_FN, 0, 0, 0, "cannot push the constraint"
             " on column %s", p->azCol[col]);
         goto done;
       }
@@ -829,7 +835,7 @@ static int typedFilter(SnapCursor *pCur, int idxNum, const char *idxStr,
   }
   pCur->rdOpen = 1;
   if( pCur->rd.nCol!=p->nCol ){
-    *pzErr = sqlite3_mprintf("mysql_snapshot: %s.%s now has %d columns, not %d:"
+    *pzErr = mv_error(SNAP_FN, 0, 0, 0, "%s.%s now has %d columns, not %d:"
         " recreate the virtual table", p->tab.zDb, p->tab.zTbl,
         pCur->rd.nCol, p->nCol);
     goto done;
@@ -864,7 +870,7 @@ static int snapFilter(sqlite3_vtab_cursor *cur, int idxNum,
     return snapNext(cur);
   }
   if( (idxNum & 1)==0 ){
-    return cursorError(pCur, sqlite3_mprintf("mysql_snapshot: the table"
+    return cursorError(pCur, mv_error(SNAP_FN, 0, 0, 0, "the table"
         " argument is missing: mysql_snapshot('db.table' [, dsn])"));
   }
   if( sqlite3_value_type(argv[i])==SQLITE_NULL ) return SQLITE_OK;  /* no rows */
@@ -994,6 +1000,6 @@ static sqlite3_module snapshotModule = {
 };
 
 int mv_register_snapshot(sqlite3 *db, mv_ctx *ctx){
-  return sqlite3_create_module_v2(db, "mysql_snapshot", &snapshotModule,
+  return sqlite3_create_module_v2(db, SNAP_FN, &snapshotModule,
                                   mv_ctx_ref(ctx), mv_ctx_unref);
 }

@@ -11,6 +11,9 @@
 #include "pure/encode.h"
 #include "pure/types.h"
 
+/* What mysql_snapshot's errors name first (mv_error). */
+#define SNAP_FN "mysql_snapshot"
+
 /* ---- snapcat.c: the tables of a table argument ---- */
 
 typedef struct SnapTable {

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Run zSql; errors carry the "mysql_snapshot: " prefix. */
+/* Run zSql; errors are mysql_snapshot's (mv_error). */
 static int snapExec(mv_ctx *ctx, mv_conn *c, const char *zSql, char **pzErr){
   if( mv_exec(ctx, c, zSql, pzErr) ){
-    char *z = sqlite3_mprintf("mysql_snapshot: %s", *pzErr);
+    char *z = mv_error(SNAP_FN, 0, 0, 0, "%s", *pzErr);
     sqlite3_free(*pzErr);
     *pzErr = z;
     return 1;
@@ -57,19 +57,19 @@ int mv_snap_begin(mv_ctx *ctx, mv_conn *c, int wantPos, char **pzPos,
       if( (zPre = mv_position(ctx, c, &zErr))==0 ){
         /* MariaDB tells anyone its snapshot's position; on MySQL the
         ** bracket needs the privilege of SHOW BINARY LOG STATUS. */
-        if( mysql_errno(c->mysql)==1227 ){
-          *pzErr = sqlite3_mprintf("mysql_snapshot: the binlog position of a"
+        if( mysql_errno(c->mysql)==MV_ER_SPECIFIC_ACCESS_DENIED ){
+          *pzErr = mv_error(SNAP_FN, 0, 0, 0, "the binlog position of a"
               " snapshot on MySQL needs REPLICATION CLIENT (GRANT REPLICATION"
               " CLIENT ON *.* to the agent): %s", zErr);
         }else{
-          *pzErr = sqlite3_mprintf("mysql_snapshot: %s", zErr);
+          *pzErr = mv_error(SNAP_FN, 0, 0, 0, "%s", zErr);
         }
         sqlite3_free(zErr);
         return 1;
       }
       if( startTxn(ctx, c, pInTxn, pzErr) ){ sqlite3_free(zPre); return 1; }
       if( (zPost = mv_position(ctx, c, &zErr))==0 ){
-        *pzErr = sqlite3_mprintf("mysql_snapshot: %s", zErr);
+        *pzErr = mv_error(SNAP_FN, 0, 0, 0, "%s", zErr);
         sqlite3_free(zErr);
         sqlite3_free(zPre);
         return 1;
@@ -86,7 +86,7 @@ int mv_snap_begin(mv_ctx *ctx, mv_conn *c, int wantPos, char **pzPos,
   if( snapExec(ctx, c, "SET character_set_results=NULL", pzErr) ) return 1;
   if( wantPos && isMaria ){
     MYSQL_RES *res = mv_query(ctx, c,
-        "SHOW STATUS LIKE 'binlog_snapshot_%'", "mysql_snapshot", pzErr);
+        "SHOW STATUS LIKE 'binlog_snapshot_%'", SNAP_FN, pzErr);
     MYSQL_ROW row;
     char *zFile = 0, *zOff = 0;
     if( res==0 ) return 1;

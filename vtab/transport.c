@@ -245,6 +245,21 @@ static int runPrelude(MYSQL *m, const mvt_start *o){
   return 0;
 }
 
+/* A MariaDB GTID start: the server sends from the first transaction after
+** @slave_connect_state when the dump names no file. 0; -1 with *pzErr set;
+** 1 when the server refused (mysql_error). */
+static int mariaGtidPrelude(MYSQL *m, const char *zGtid, char **pzErr){
+  char zSql[400];
+  if( strlen(zGtid)>300 ){
+    *pzErr = sqlite3_mprintf("GTID position too long");
+    return -1;
+  }
+  snprintf(zSql, sizeof zSql, "SET @slave_connect_state = '%s',"
+           " @slave_gtid_strict_mode = 0, @slave_gtid_ignore_duplicates = 0",
+           zGtid);
+  return prelude(m, zSql) ? 1 : 0;
+}
+
 /* The classification of one event packet (OK byte already removed). */
 static int classify(const uint8_t *p, size_t n){
   if( n>=19 && (p[4]==MVT_HEARTBEAT || p[4]==MVT_HEARTBEAT_V2) ){
@@ -320,15 +335,9 @@ int mvt_open(MYSQL *m, const mvt_start *o, mvt_stream **pp, char **pzErr,
     return 0;
   }
   if( o->gtid ){
-    char zSql[400];
-    if( strlen(o->gtid)>300 ){
-      *pzErr = sqlite3_mprintf("GTID position too long");
-      goto fail;
-    }
-    snprintf(zSql, sizeof zSql, "SET @slave_connect_state = '%s',"
-             " @slave_gtid_strict_mode = 0, @slave_gtid_ignore_duplicates = 0",
-             o->gtid);
-    if( prelude(m, zSql) ) goto server_fail;
+    int rc = mariaGtidPrelude(m, o->gtid, pzErr);
+    if( rc<0 ) goto fail;
+    if( rc>0 ) goto server_fail;
     zFile = "";
   }
   if( runPrelude(m, o) ) goto server_fail;
@@ -411,7 +420,15 @@ int mvt_open(MYSQL *m, const mvt_start *o, mvt_stream **pp, char **pzErr,
   if( strstr(mysql_get_server_info(m), "MariaDB") ){
     s->rpl.flags |= MVT_DUMP_ANNOTATE_ROWS;
   }
-  if( o->gtid ){
+  if( o->gtid && mvt_is_maria_gtid(o->gtid) ){
+    /* MariaDB's domain-server-seq, as mariadb_rpl_open does it above */
+    int rc = mariaGtidPrelude(m, o->gtid, pzErr);
+    if( rc<0 ) goto fail;
+    if( rc>0 ) goto server_fail;
+    s->rpl.file_name = "";
+    s->rpl.file_name_length = 0;
+    s->rpl.start_position = 4;
+  }else if( o->gtid ){
     if( !mvt_is_mysql_gtid(o->gtid) ){
       *pzErr = sqlite3_mprintf("not a MySQL GTID set: '%s'", o->gtid);
       goto fail;

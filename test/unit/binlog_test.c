@@ -6,6 +6,7 @@
 ** pinned here is exactly what mysql_changes / mysql_binlog emit.
 */
 #include "binlog.h"
+#include "binlog_int.h"      /* the payload window's size (test_payload_big) */
 #include "binlog_build.h"
 #include "unit.h"
 
@@ -1680,6 +1681,28 @@ static void test_mysql_events(void){
   CHECK_ERR("Start_encryption: ", "not supported");
 }
 
+/* A TRANSACTION_PAYLOAD event in e: its fields (payload size, compression
+** type, uncompressed size: packed integers of 3 or 4 bytes), then the
+** payload c[cap]. */
+static void payload_event(const uint8_t *c, size_t cap, int ctype, size_t usize){
+  eb pl;
+  const size_t v[3] = { cap, (size_t)ctype, usize };
+  int f;
+  memset(&pl, 0, sizeof pl);
+  for(f=0; f<3; f++){
+    eb_u8(&pl, f + 1);
+    if( v[f]==0 ){ eb_u8(&pl, 1); eb_u8(&pl, 0); }
+    else if( v[f]<65536 ){ eb_u8(&pl, 3); eb_u8(&pl, 0xfc); eb_u16(&pl, (unsigned)v[f]); }
+    else{ eb_u8(&pl, 4); eb_u8(&pl, 0xfd); eb_le(&pl, v[f], 3); }
+  }
+  eb_u8(&pl, 0);
+  eb_bytes(&pl, c, cap);
+  eb_start(&e, MVB_TRANSACTION_PAYLOAD);
+  eb_bytes(&e, pl.b, pl.n);
+  fin();
+  free(pl.b);
+}
+
 /* TRANSACTION_PAYLOAD: inner events without checksums, zstd or stored. */
 static void test_payload(void){
   eb in, pl;
@@ -1715,16 +1738,8 @@ static void test_payload(void){
       c = malloc(cap);
       memcpy(c, in.b, cap);
     }
-    eb_u8(&pl, 1); eb_u8(&pl, 3); eb_u8(&pl, 0xfc); eb_u16(&pl, (unsigned)cap);
-    eb_u8(&pl, 2); eb_u8(&pl, k==0 ? 1 : 3);
-    if( k==0 ) eb_u8(&pl, 0); else{ eb_u8(&pl, 0xfc); eb_u16(&pl, 255); }
-    eb_u8(&pl, 3); eb_u8(&pl, 3); eb_u8(&pl, 0xfc); eb_u16(&pl, (unsigned)in.n);
-    eb_u8(&pl, 0);
-    eb_bytes(&pl, c, cap);
+    payload_event(c, cap, k==0 ? 0 : 255, in.n);
     free(c);
-    eb_start(&e, MVB_TRANSACTION_PAYLOAD);
-    eb_bytes(&e, pl.b, pl.n);
-    fin();
     CHECK(feed()==MVB_OK);
     n = 0;
     while( (rc = mvb_payload_next(d, &x))==MVB_OK ){
@@ -1765,6 +1780,64 @@ static void test_payload(void){
   CHECK_ERR("Transaction_payload: ", "does not fit");
   free(in.b);
   free(pl.b);
+}
+
+/* A payload of 40,000 rows events (about 2 MB inflated) comes out whole,
+** in order, while the decoder holds a window of a few read sizes, not the
+** transaction (test/changes_large01.test measures it live on MySQL). */
+static void test_payload_big(void){
+  eb in;
+  mvb_event x;
+  int rc, n = 0, nRows = 0, ok = 1;
+  size_t cap, maxWindow = 0;
+  uint8_t *c;
+  const int N = 40000;
+  fresh_mysql();
+  memset(&in, 0, sizeof in);
+  crc = 0;
+  table_map(51, "p", "big", 3, aRowCols);
+  eb_bytes(&in, e.b, e.n);
+  for(n=0; n<N; n++){
+    char zName[16];
+    snprintf(zName, sizeof zName, "r%d", n);
+    rows_start(MVB_WRITE_ROWS_V2, 51, 3);
+    row_bytes(n, zName, n % 100);
+    fin(); eb_bytes(&in, e.b, e.n);
+  }
+  eb_start(&e, MVB_XID); eb_u64(&e, 78); fin(); eb_bytes(&in, e.b, e.n);
+  crc = 1;
+  cap = ZSTD_compressBound(in.n);
+  c = malloc(cap);
+  cap = ZSTD_compress(c, cap, in.b, in.n, 3);
+  payload_event(c, cap, 0, in.n);
+  free(c);
+  CHECK(feed()==MVB_OK);
+  n = 0;
+  while( (rc = mvb_payload_next(d, &x))==MVB_OK ){
+    if( d->payload.cap>maxWindow ) maxWindow = d->payload.cap;
+    if( n>0 && n<=N ){
+      mvb_rows rows;
+      mvb_event keep = ev;
+      ev = x;
+      if( x.type!=MVB_WRITE_ROWS_V2 || mvb_rows_open(d, &x, &rows)!=MVB_OK ){
+        ok = 0;
+      }else{
+        while( (rc = mvb_rows_next(d, &rows))==MVB_ROW ){
+          if( rows.after[0].kind!=MV_INT || rows.after[0].v.i!=nRows ) ok = 0;
+          nRows++;
+        }
+        if( rc!=MVB_DONE ) ok = 0;
+      }
+      ev = keep;
+    }
+    if( n==N+1 ) CHECK(x.type==MVB_XID && x.u.xid.xid==78);
+    n++;
+  }
+  CHECK(rc==MVB_DONE);
+  CHECK(n==N+2 && nRows==N && ok);
+  CHECK(in.n > 1500000);
+  CHECK(maxWindow < 300000);
+  free(in.b);
 }
 
 /* A PARTIAL_UPDATE_ROWS event of table 80 under binlog_row_image=MINIMAL:
@@ -2073,6 +2146,7 @@ int main(void){
   test_mariadb();
   test_mysql_events();
   test_payload();
+  test_payload_big();
   test_partial_json();
   test_table_apply();
   test_text_forms();

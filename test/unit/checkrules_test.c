@@ -1,6 +1,7 @@
 /*
-** checkrules_test.c — mysql_check's server-free decisions
-** (vtab/pure/checkrules.c): binlog_row_value_options.
+** checkrules_test.c — the requirements' server-free decisions
+** (vtab/pure/checkrules.c): binlog_row_value_options, log_bin,
+** binlog_format, the table's type and engine, its primary key.
 */
 #include "checkrules.h"
 #include "unit.h"
@@ -34,5 +35,44 @@ int main(void){
     mv_check_row_value_options("PARTIAL_JSON", "MINIMAL", zS, 7);
     CHECK(zS[6]==0 && zS[7]=='x');
   }
+  /* log_bin: the server says 1/0 (MariaDB) or ON/OFF (MySQL) */
+  CHECK(mv_check_log_bin("1", zD, sizeof zD)==1);
+  CHECK_STR(zD, "ON");
+  CHECK(mv_check_log_bin("on", zD, sizeof zD)==1);
+  CHECK(mv_check_log_bin("0", zD, sizeof zD)==0);
+  CHECK_STR(zD, "binary logging is off: add log_bin=mysql-bin to the [mysqld]"
+            " section of my.cnf and restart the server");
+  CHECK(mv_check_log_bin("OFF", zD, sizeof zD)==0);
+  CHECK(mv_check_log_bin(0, zD, sizeof zD)==0);
+  /* binlog_format */
+  CHECK(mv_check_binlog_format("row", zD, sizeof zD)==1);
+  CHECK(mv_check_binlog_format("MIXED", zD, sizeof zD)==0);
+  CHECK_STR(zD, "binlog_format is MIXED: add binlog_format=ROW to [mysqld] in"
+            " my.cnf (or SET GLOBAL binlog_format=ROW; sessions already open"
+            " keep their format)");
+  CHECK(mv_check_binlog_format(0, zD, sizeof zD)==0);
+  CHECK(strstr(zD, "(unset)")!=0);
+  /* the table: base (or system-versioned) InnoDB tables only */
+  CHECK(mv_check_table("vt", "t", "BASE TABLE", "InnoDB", zD, sizeof zD)==1);
+  CHECK_STR(zD, "InnoDB");
+  CHECK(mv_check_table("vt", "t", "SYSTEM VERSIONED", "innodb", zD, sizeof zD)==1);
+  CHECK(mv_check_table("vt", "t", 0, "InnoDB", zD, sizeof zD)==1);
+  CHECK(mv_check_table("vt", "m", "BASE TABLE", "MyISAM", zD, sizeof zD)==0);
+  CHECK_STR(zD, "vt.m is MyISAM: a consistent snapshot needs InnoDB; run"
+            " ALTER TABLE `vt`.`m` ENGINE=InnoDB");
+  CHECK(mv_check_table("vt", "m", "BASE TABLE", 0, zD, sizeof zD)==0);
+  CHECK(strstr(zD, "(no engine)")!=0);
+  CHECK(mv_check_table("vt", "v", "VIEW", 0, zD, sizeof zD)==0);
+  CHECK_STR(zD, "vt.v is a view, not a table: a snapshot reads base tables,"
+            " and only they have row events in the binlog");
+  CHECK(mv_check_table("information_schema", "x", "SYSTEM VIEW", "MEMORY",
+                       zD, sizeof zD)==0);
+  CHECK(strstr(zD, "is a SYSTEM VIEW, not a table")!=0);
+  /* the primary key */
+  CHECK(mv_check_primary_key("vt", "t", 1, zD, sizeof zD)==1);
+  CHECK_STR(zD, "present");
+  CHECK(mv_check_primary_key("vt", "n", 0, zD, sizeof zD)==0);
+  CHECK_STR(zD, "vt.n has no primary key: changes cannot be matched to rows;"
+            " run ALTER TABLE `vt`.`n` ADD PRIMARY KEY (...)");
   UNIT_DONE();
 }

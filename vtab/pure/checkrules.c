@@ -1,5 +1,5 @@
 /*
-** checkrules.c — mysql_check's server-free decisions; see checkrules.h.
+** checkrules.c — the requirements' server-free decisions; see checkrules.h.
 */
 #include "checkrules.h"
 
@@ -47,5 +47,56 @@ int mv_check_row_value_options(const char *zOpts, const char *zImage,
            " ends a mysql_changes scan (json_diff=1 delivers the diff"
            " instead); SET GLOBAL binlog_row_value_options='' and"
            " binlog_row_image=FULL log them whole", zImage ? zImage : "(unset)");
+  return 0;
+}
+
+int mv_check_log_bin(const char *zLogBin, char *zDetail, size_t nDetail){
+  if( zLogBin && (strcmp(zLogBin, "1")==0 || strcasecmp(zLogBin, "ON")==0) ){
+    snprintf(zDetail, nDetail, "ON");
+    return 1;
+  }
+  snprintf(zDetail, nDetail, "binary logging is off: " MV_LOG_BIN_ADVICE);
+  return 0;
+}
+
+int mv_check_binlog_format(const char *zFmt, char *zDetail, size_t nDetail){
+  if( zFmt && strcasecmp(zFmt, "ROW")==0 ){
+    snprintf(zDetail, nDetail, "ROW");
+    return 1;
+  }
+  snprintf(zDetail, nDetail, "binlog_format is %s: add binlog_format=ROW to"
+           " [mysqld] in my.cnf (or SET GLOBAL binlog_format=ROW; sessions"
+           " already open keep their format)", zFmt ? zFmt : "(unset)");
+  return 0;
+}
+
+int mv_check_table(const char *zDb, const char *zTbl, const char *zType,
+                   const char *zEngine, char *zDetail, size_t nDetail){
+  if( zType && strcmp(zType, "BASE TABLE")!=0
+   && strcmp(zType, "SYSTEM VERSIONED")!=0 ){
+    snprintf(zDetail, nDetail, "%s.%s is a %s, not a table: a snapshot reads"
+             " base tables, and only they have row events in the binlog",
+             zDb, zTbl, strcasecmp(zType, "VIEW")==0 ? "view" : zType);
+    return 0;
+  }
+  if( zEngine && strcasecmp(zEngine, "InnoDB")==0 ){
+    snprintf(zDetail, nDetail, "InnoDB");
+    return 1;
+  }
+  snprintf(zDetail, nDetail, "%s.%s is %s: a consistent snapshot needs"
+           " InnoDB; run ALTER TABLE `%s`.`%s` ENGINE=InnoDB", zDb, zTbl,
+           zEngine && zEngine[0] ? zEngine : "(no engine)", zDb, zTbl);
+  return 0;
+}
+
+int mv_check_primary_key(const char *zDb, const char *zTbl, int hasPk,
+                         char *zDetail, size_t nDetail){
+  if( hasPk ){
+    snprintf(zDetail, nDetail, "present");
+    return 1;
+  }
+  snprintf(zDetail, nDetail, "%s.%s has no primary key: changes cannot be"
+           " matched to rows; run ALTER TABLE `%s`.`%s` ADD PRIMARY KEY (...)",
+           zDb, zTbl, zDb, zTbl);
   return 0;
 }

@@ -24,6 +24,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -124,13 +125,14 @@ int mvz_maria_uncompress(const uint8_t *p, size_t n, mv_buf *out, size_t max,
 #define TP_ZSTD          0
 #define TP_NONE          255
 
-int mvz_payload(const uint8_t *body, size_t n, mv_buf *out, size_t max,
-                char *zErr, size_t nErr){
+/* The header fields of a TRANSACTION_PAYLOAD body: the compression type
+** and where the payload's bytes are. */
+static int payloadHeader(mvz_stream *s, const uint8_t *body, size_t n,
+                         char *zErr, size_t nErr){
   mv_reader r;
-  uint64_t type, len, ctype = 0, psize = 0, usize = 0;
-  int haveSize = 0, haveType = 0, haveUsize = 0, ended = 0;
-  size_t start = out->n, pos;
-  const uint8_t *payload;
+  uint64_t type, len, ctype = 0, psize = 0;
+  int haveSize = 0, haveType = 0, ended = 0;
+  size_t pos;
   mvr_init(&r, body, n);
   while( mvr_left(&r)>0 ){
     pos = (size_t)(r.p - body);
@@ -157,7 +159,7 @@ int mvz_payload(const uint8_t *body, size_t n, mv_buf *out, size_t max,
       }
       if( type==TP_PAYLOAD_SIZE ){ psize = v; haveSize = 1; }
       else if( type==TP_COMPRESSION ){ ctype = v; haveType = 1; }
-      else{ usize = v; haveUsize = 1; }
+      else{ s->usize = v; s->haveUsize = 1; }
     }
     mvr_skip(&r, (size_t)len);   /* unknown fields are skipped */
   }
@@ -175,88 +177,130 @@ int mvz_payload(const uint8_t *body, size_t n, mv_buf *out, size_t max,
                 "only %zu bytes follow the header", (unsigned long long)psize,
                 mvr_left(&r));
   }
-  payload = r.p;
-  if( haveUsize && usize > max ){
-    return fail(zErr, nErr, "transaction payload: uncompressed size %llu "
-                "exceeds the limit %zu", (unsigned long long)usize, max);
+  if( ctype!=TP_ZSTD && ctype!=TP_NONE ){
+    return fail(zErr, nErr, "transaction payload: compression type %llu not "
+                "supported (0 zstd, 255 none)", (unsigned long long)ctype);
   }
-  if( ctype==TP_NONE ){
-    if( psize > max ){
-      return fail(zErr, nErr, "transaction payload: size %llu exceeds the "
-                  "limit %zu", (unsigned long long)psize, max);
+  s->src = r.p;
+  s->nSrc = (size_t)psize;
+  s->stored = ctype==TP_NONE;
+  return 0;
+}
+
+int mvz_stream_open(mvz_stream *s, const uint8_t *body, size_t n,
+                    char *zErr, size_t nErr){
+  memset(s, 0, sizeof *s);
+  if( payloadHeader(s, body, n, zErr, nErr) ) return 1;
+  if( !s->stored ){
+    s->zs = ZSTD_createDCtx();
+    if( s->zs==0 ){
+      return fail(zErr, nErr, "transaction payload: out of memory for zstd");
     }
-    if( psize>0 ) mv_buf_append(out, payload, (size_t)psize);
+  }
+  return 0;
+}
+
+void mvz_stream_close(mvz_stream *s){
+  if( s->zs ) ZSTD_freeDCtx((ZSTD_DCtx*)s->zs);
+  memset(s, 0, sizeof *s);
+}
+
+/* The end of the data: it must be as long as the header said. */
+static int streamEnd(mvz_stream *s, char *zErr, size_t nErr){
+  s->ended = 1;
+  if( s->haveUsize && s->produced!=s->usize ){
+    return fail(zErr, nErr, "transaction payload: data inflates to %llu "
+                "bytes, header says %llu", (unsigned long long)s->produced,
+                (unsigned long long)s->usize);
+  }
+  return 0;
+}
+
+int mvz_stream_read(mvz_stream *s, mv_buf *out, size_t want,
+                    char *zErr, size_t nErr){
+  size_t start = out->n, got = 0;
+  if( s->ended || want==0 ) return 0;
+  if( s->stored ){
+    size_t k = s->nSrc - s->srcPos;
+    if( k>want ) k = want;
+    mv_buf_append(out, s->src + s->srcPos, k);
     if( out->oom ){
       out->n = start;
       return fail(zErr, nErr, "transaction payload: out of memory");
     }
+    s->srcPos += k;
+    s->produced += k;
+    if( s->srcPos==s->nSrc ) return streamEnd(s, zErr, nErr);
     return 0;
   }
-  if( ctype!=TP_ZSTD ){
-    return fail(zErr, nErr, "transaction payload: compression type %llu not "
-                "supported (0 zstd, 255 none)", (unsigned long long)ctype);
-  }
-  {
-    ZSTD_DCtx *dz = ZSTD_createDCtx();
+  while( got<want ){
     ZSTD_inBuffer in;
-    size_t got = 0, ret = 1;
-    if( dz==0 ){
-      return fail(zErr, nErr, "transaction payload: out of memory for zstd");
-    }
-    in.src = payload;
-    in.size = (size_t)psize;
-    in.pos = 0;
-    if( haveUsize && mv_buf_reserve(out, (size_t)usize + 1) ){
-      ZSTD_freeDCtx(dz);
+    ZSTD_outBuffer o;
+    size_t ret, room = want - got, inBefore = s->srcPos;
+    if( room > ZSTD_DStreamOutSize() ) room = ZSTD_DStreamOutSize();
+    if( mv_buf_reserve(out, room) ){
       out->n = start;
-      return fail(zErr, nErr, "transaction payload: out of memory for %llu "
-                  "bytes", (unsigned long long)usize);
+      return fail(zErr, nErr, "transaction payload: out of memory");
     }
-    for(;;){
-      ZSTD_outBuffer o;
-      size_t room, inBefore = in.pos;
-      /* Room for at most max+1 bytes in all: the extra byte detects a
-      ** stream that inflates past the cap. */
-      room = max + 1 - got;
-      if( room > ZSTD_DStreamOutSize() ) room = ZSTD_DStreamOutSize();
-      if( mv_buf_reserve(out, room) ){
-        ZSTD_freeDCtx(dz);
-        out->n = start;
-        return fail(zErr, nErr, "transaction payload: out of memory");
-      }
-      o.dst = out->z + out->n;
-      o.size = room;
-      o.pos = 0;
-      ret = ZSTD_decompressStream(dz, &o, &in);
-      if( ZSTD_isError(ret) ){
-        ZSTD_freeDCtx(dz);
-        out->n = start;
-        return fail(zErr, nErr, "transaction payload: bad zstd data after "
-                    "%zu of %llu bytes: %s", inBefore,
-                    (unsigned long long)psize, ZSTD_getErrorName(ret));
-      }
-      out->n += o.pos;
-      got += o.pos;
-      if( got > max ){
-        ZSTD_freeDCtx(dz);
-        out->n = start;
-        return fail(zErr, nErr, "transaction payload: data inflates past the "
-                    "limit %zu", max);
-      }
-      if( in.pos==in.size && ret==0 ) break;          /* frame(s) complete */
-      if( in.pos==in.size && o.pos<o.size ){
-        ZSTD_freeDCtx(dz);
-        out->n = start;
-        return fail(zErr, nErr, "transaction payload: zstd data truncated "
-                    "after %zu uncompressed bytes", got);
-      }
-    }
-    ZSTD_freeDCtx(dz);
-    if( haveUsize && got!=usize ){
+    in.src = s->src;
+    in.size = s->nSrc;
+    in.pos = s->srcPos;
+    o.dst = out->z + out->n;
+    o.size = room;
+    o.pos = 0;
+    ret = ZSTD_decompressStream((ZSTD_DCtx*)s->zs, &o, &in);
+    if( ZSTD_isError(ret) ){
       out->n = start;
-      return fail(zErr, nErr, "transaction payload: data inflates to %zu "
-                  "bytes, header says %llu", got, (unsigned long long)usize);
+      return fail(zErr, nErr, "transaction payload: bad zstd data after "
+                  "%zu of %zu bytes: %s", inBefore, s->nSrc,
+                  ZSTD_getErrorName(ret));
+    }
+    s->srcPos = in.pos;
+    out->n += o.pos;
+    got += o.pos;
+    s->produced += o.pos;
+    if( s->haveUsize && s->produced > s->usize ){
+      out->n = start;
+      return fail(zErr, nErr, "transaction payload: data inflates past the "
+                  "%llu bytes its header says", (unsigned long long)s->usize);
+    }
+    if( in.pos==in.size && ret==0 ) return streamEnd(s, zErr, nErr);
+    if( in.pos==in.size && o.pos<o.size ){
+      out->n = start;
+      return fail(zErr, nErr, "transaction payload: zstd data truncated "
+                  "after %llu uncompressed bytes",
+                  (unsigned long long)s->produced);
     }
   }
   return 0;
+}
+
+int mvz_payload(const uint8_t *body, size_t n, mv_buf *out, size_t max,
+                char *zErr, size_t nErr){
+  mvz_stream s;
+  size_t start = out->n;
+  int rc = 0;
+  if( mvz_stream_open(&s, body, n, zErr, nErr) ) return 1;
+  if( s.haveUsize && s.usize > max ){
+    rc = fail(zErr, nErr, "transaction payload: uncompressed size %llu "
+              "exceeds the limit %zu", (unsigned long long)s.usize, max);
+  }else if( s.stored && s.nSrc > max ){
+    rc = fail(zErr, nErr, "transaction payload: size %zu exceeds the "
+              "limit %zu", s.nSrc, max);
+  }else if( s.haveUsize && mv_buf_reserve(out, (size_t)s.usize + 1) ){
+    rc = fail(zErr, nErr, "transaction payload: out of memory for %llu "
+              "bytes", (unsigned long long)s.usize);
+  }
+  /* at most max+1 bytes in all: the extra byte detects a stream that
+  ** inflates past the cap */
+  while( rc==0 && !s.ended ){
+    rc = mvz_stream_read(&s, out, max + 1 - (out->n - start), zErr, nErr);
+    if( rc==0 && out->n - start > max ){
+      rc = fail(zErr, nErr, "transaction payload: data inflates past the "
+                "limit %zu", max);
+    }
+  }
+  mvz_stream_close(&s);
+  if( rc ) out->n = start;
+  return rc;
 }

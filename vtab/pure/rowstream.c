@@ -38,6 +38,7 @@ struct mvr_stream {
   int inTxn;
   int pendingCommit;
   uint32_t ts;                      /* of the last row */
+  uint64_t nEvent, nEventRow;       /* events handled; rows of the last */
 
   /* the row being built */
   int op;
@@ -396,6 +397,8 @@ static int isRowsEvent(int t){
 /* One decoded event (outer or inside a payload): 1 when a row is ready,
 ** 0 when the event gave none, MVR_ERROR (message set). */
 static int handleEvent(mvr_stream *s, mvb_event *ev){
+  s->nEvent++;
+  s->nEventRow = 0;
   switch( ev->type ){
     case MVB_ROTATE: {
       size_t n = ev->u.rotate.file_len;
@@ -507,6 +510,7 @@ static int handleEvent(mvr_stream *s, mvb_event *ev){
 
 int mvr_feed(mvr_stream *s, const uint8_t *p, size_t n, int64_t off){
   uint32_t size, next;
+  int placed;                       /* the event has a place in the file */
   if( n<19 ) return streamErr(s, "event shorter than its header");
   size = get32(p + 9);
   next = get32(p + 13);
@@ -515,6 +519,7 @@ int mvr_feed(mvr_stream *s, const uint8_t *p, size_t n, int64_t off){
     s->evPos = (uint64_t)off;
     s->evNext = (uint64_t)off + n;
     s->havePos = 1;
+    placed = next!=0;
   }else{
     /* artificial events (log_pos 0) have no place in the file. But
     ** MariaDB 11.4+ also writes log_pos 0 into the events inside a
@@ -526,6 +531,7 @@ int mvr_feed(mvr_stream *s, const uint8_t *p, size_t n, int64_t off){
      && p[4]!=MVB_MARIA_GTID_LIST ){
       next = (uint32_t)s->evNext + size;
     }
+    placed = next!=0;
     if( next!=0 ){
       memcpy(s->zEvFile, s->zFile, sizeof s->zFile);
       s->evNext = next;
@@ -533,8 +539,9 @@ int mvr_feed(mvr_stream *s, const uint8_t *p, size_t n, int64_t off){
       s->havePos = 1;
     }
   }
-  /* stop_pos: stop before the first event at or past it */
-  if( s->hasStop && s->havePos && get32(p + 13)!=0 ){
+  /* stop_pos: stop before the first event at or past it (an event with a
+  ** place in the file: MariaDB 11.4+'s log_pos 0 ones are counted on) */
+  if( s->hasStop && s->havePos && placed ){
     int c = mvr_compare_files(s->zEvFile, s->zStopFile);
     if( c>0 || (c==0 && s->evPos>=s->stopOff) ) return MVR_STOP;
   }
@@ -557,6 +564,8 @@ static void rowOut(mvr_stream *s, mvr_row *row){
   row->table = s->table;
   row->before = s->table ? s->rows.before : 0;
   row->after = s->table ? s->rows.after : 0;
+  row->event_no = s->nEvent;
+  row->row_no = s->nEventRow;
 }
 
 int mvr_next(mvr_stream *s, mvr_row *row){
@@ -564,6 +573,7 @@ int mvr_next(mvr_stream *s, mvr_row *row){
   while( 1 ){
     if( s->pendingCommit ){
       s->pendingCommit = 0;
+      s->nEventRow = MVR_ROW_COMMIT;
       if( commitRow(s, s->ts) ) break;
       continue;
     }
@@ -571,6 +581,7 @@ int mvr_next(mvr_stream *s, mvr_row *row){
       rc = mvb_rows_next(s->d, &s->rows);
       if( rc==MVB_ROW ){
         mvb_table *t = s->rows.table;
+        s->nEventRow++;
         s->op = s->rows.op;
         s->table = t;
         s->zDb = t->db; s->nDb = strlen(t->db);

@@ -78,7 +78,14 @@ typedef struct mvr_row {
   mvb_table *table;           /* insert/update/delete: the table */
   const mv_value *before;     /* table->ncol values, NULL for an insert */
   const mv_value *after;      /* NULL for a delete */
+  /* where the row is in the stream: events handled since the start (outer
+  ** and inner), and the row of that event (1.., 0 for a ddl or commit row
+  ** of its own event, MVR_ROW_COMMIT for the commit row after a DDL):
+  ** the same for the same row in every scan from the same start, whatever
+  ** the filters (mysql_changes' rowid) */
+  uint64_t event_no, row_no;
 } mvr_row;
+#define MVR_ROW_COMMIT ((1u<<28) - 1)
 
 /* Is this table wanted? db/tbl may be NULL (a DDL statement without a
 ** table): non-zero means yes. */
@@ -113,7 +120,9 @@ void mvr_set_stop(mvr_stream *s, const char *zFile, uint64_t off);
 /* Give the next outer event (n bytes, n>=19). off>=0: it starts at that
 ** offset of the current file (a file read from disk); off<0: its position
 ** comes from the header's log_pos (a live stream; artificial events have
-** none). MVR_OK, MVR_STOP or MVR_ERROR. */
+** none; MariaDB 11.4+'s log_pos 0 inside a transaction is counted on).
+** MVR_OK, MVR_STOP (an event with a place at or past stop_pos) or
+** MVR_ERROR. */
 int mvr_feed(mvr_stream *s, const uint8_t *p, size_t n, int64_t off);
 /* The next row of what was fed: MVR_ROW, MVR_MORE or MVR_ERROR. */
 int mvr_next(mvr_stream *s, mvr_row *row);

@@ -1,0 +1,70 @@
+/*
+** server.c — what the server says about itself: its flavour, its current
+** binlog position, the connection's default schema. The requirements'
+** messages are pure/checkrules.c's.
+*/
+#include "mysqlvtab.h"
+#include "pure/checkrules.h"
+
+#include <string.h>
+
+int mv_is_mariadb(MYSQL *m){
+  const char *z = mysql_get_server_info(m);
+  return z && strstr(z, "MariaDB")!=0;
+}
+
+/* The current position "file:offset" (sqlite3_malloc'd), or NULL with
+** *pzErr set. SHOW MASTER STATUS was removed in MySQL 8.4 in favour of
+** SHOW BINARY LOG STATUS (8.2+), which older servers and MariaDB do not
+** parse: the one the server's version says, and on a syntax error (1064)
+** the other. */
+char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr){
+  static const char *azOld[] = { "SHOW MASTER STATUS", "SHOW BINARY LOG STATUS" };
+  static const char *azNew[] = { "SHOW BINARY LOG STATUS", "SHOW MASTER STATUS" };
+  const char **azSql = !mv_is_mariadb(c->mysql)
+      && mysql_get_server_version(c->mysql)>=80200 ? azNew : azOld;
+  MYSQL_RES *res = 0;
+  MYSQL_ROW row;
+  char *zRet = 0;
+  int i;
+  for(i=0; i<2; i++){
+    mv_log_query(ctx, azSql[i]);
+    if( mv_real_query(c, azSql[i])==0 && (res = mv_store_result(c))!=0 ){
+      break;
+    }
+    if( i==0 && mysql_errno(c->mysql)==MV_ER_PARSE ) continue;
+    *pzErr = mysql_errno(c->mysql) ? mv_conn_error(c, azSql[i])
+                                   : sqlite3_mprintf("%s: no result", azSql[i]);
+    return 0;
+  }
+  row = mysql_fetch_row(res);
+  if( row==0 || row[0]==0 || row[1]==0 ){
+    *pzErr = sqlite3_mprintf("binary logging is off on %s: " MV_LOG_BIN_ADVICE,
+                             c->zLabel);
+  }else{
+    zRet = sqlite3_mprintf("%s:%s", row[0], row[1]);
+    if( zRet==0 ) *pzErr = sqlite3_mprintf("out of memory");
+  }
+  mysql_free_result(res);
+  return zRet;
+}
+
+
+int mv_default_db(mv_ctx *ctx, mv_conn *c, const char *zWhat, char **pzDb,
+                  char **pzErr){
+  MYSQL_RES *res = mv_query(ctx, c, "SELECT DATABASE()", zWhat, pzErr);
+  MYSQL_ROW row;
+  *pzDb = 0;
+  if( res==0 ) return 1;
+  row = mysql_fetch_row(res);
+  if( row && row[0] ){
+    *pzDb = sqlite3_mprintf("%s", row[0]);
+    if( *pzDb==0 ){
+      mysql_free_result(res);
+      *pzErr = sqlite3_mprintf("out of memory");
+      return 1;
+    }
+  }
+  mysql_free_result(res);
+  return 0;
+}
