@@ -79,7 +79,7 @@
 
 /* Column numbers; the schema strings below list them in this order. */
 /* the row part of a commit row's rowid that follows a DDL statement */
-#define MC_ROWID_COMMIT ((sqlite3_uint64)MVR_ROW_COMMIT)
+#define MC_ROWID_COMMIT ((sqlite3_uint64)MVS_ROW_COMMIT)
 
 #define MC_POS        0
 #define MC_NEXT_POS   1
@@ -125,12 +125,12 @@ static const char zBinlogSchema[] = "CREATE TABLE x(" MC_COLUMNS ","
 #define MCI_OP_IN     0x400
 #define MCI_JSON_DIFF 0x800
 
-/* Row operations (op column): MVR_INSERT .. MVR_COMMIT. */
+/* Row operations (op column): MVS_INSERT .. MVS_COMMIT. */
 static const char *const azOpName[] = {
   "", "insert", "update", "delete", "ddl", "commit"
 };
 
-#define MC_NAME_MAX MVR_NAME_MAX    /* a binlog file name */
+#define MC_NAME_MAX MVS_NAME_MAX    /* a binlog file name */
 #define MC_MAX_EVENT (1u<<30)       /* max_allowed_packet's ceiling */
 
 typedef struct mc_vtab {
@@ -170,9 +170,9 @@ typedef struct mc_cursor {
   uint64_t fOff;                    /* file offset of the next event */
   uint64_t fEvOff;                  /* file offset of the current event */
   mv_buf fbuf;
-  mvr_stream *rs;                   /* events to rows (pure/rowstream.h) */
+  mvs_stream *rs;                   /* events to rows (pure/rowstream.h) */
   mv_schema *schema;                /* live only */
-  mvr_want_fn xWant;                /* mv_feed: the caller's table filter */
+  mvs_want_fn xWant;                /* mv_feed: the caller's table filter */
   void *pWantArg;
 
   /* arguments */
@@ -195,7 +195,7 @@ typedef struct mc_cursor {
   ** optimization (MULTI-INDEX OR) relies on when it drops duplicates */
   sqlite3_int64 iRowid;
   int eof;
-  mvr_row row;
+  mvs_row row;
   mv_buf before, after;
   mv_buf out;                       /* typed table: a value's text */
   mvb_table *tMap;                  /* typed table: the event columns of */
@@ -224,7 +224,7 @@ static int streamWhere(mc_cursor *pCur, const char **pzFile, uint64_t *pPos,
                        uint64_t *pNext){
   *pzFile = "";
   *pPos = *pNext = 0;
-  return pCur->rs ? mvr_where(pCur->rs, pzFile, pPos, pNext) : 0;
+  return pCur->rs ? mvs_where(pCur->rs, pzFile, pPos, pNext) : 0;
 }
 
 static void setFree(mc_set *s){
@@ -368,7 +368,7 @@ static char *whyNoFile(mc_cursor *pCur){
   mv_conn *c;
   MYSQL_RES *res;
   MYSQL_ROW row;
-  if( mvr_parse_pos(pCur->zStart, zFile, sizeof zFile, &off) ) return 0;
+  if( mvs_parse_pos(pCur->zStart, zFile, sizeof zFile, &off) ) return 0;
   c = mv_conn_get(pCur->pTab->ctx, pCur->zDsn, &zErr);
   if( c==0 ){ sqlite3_free(zErr); return 0; }
   mv_log_query(pCur->pTab->ctx, "SHOW BINARY LOGS");
@@ -386,7 +386,7 @@ static char *whyNoFile(mc_cursor *pCur){
     mv_conn_put(pCur->pTab->ctx, c, 0);
   }
   if( zFirst && zLast ){
-    if( mvr_compare_files(zFile, zFirst)<0 ){
+    if( mvs_compare_files(zFile, zFirst)<0 ){
       zWhy = sqlite3_mprintf("binlog file purged from the server (its oldest"
                              " is %s)", zFirst);
     }else{
@@ -466,7 +466,7 @@ static int checkInterrupt(mc_cursor *pCur, int force){
 static void cursorReset(mc_cursor *pCur){
   if( pCur->stream ){ mvt_close(pCur->stream); pCur->stream = 0; }
   if( pCur->fp ){ fclose(pCur->fp); pCur->fp = 0; }
-  if( pCur->rs ){ mvr_free(pCur->rs); pCur->rs = 0; }
+  if( pCur->rs ){ mvs_free(pCur->rs); pCur->rs = 0; }
   pCur->keys.tag = 0;       /* names_gen counts again in a new decoder */
   if( pCur->schema ){ mv_schema_free(pCur->schema); pCur->schema = 0; }
   sqlite3_free(pCur->zPath); pCur->zPath = 0;
@@ -551,11 +551,11 @@ static int mcNext(sqlite3_vtab_cursor *cur){
   while( 1 ){
     const uint8_t *p;
     size_t n;
-    int rc = mvr_next(pCur->rs, &pCur->row);
+    int rc = mvs_next(pCur->rs, &pCur->row);
     const char *zEvFile;
     uint64_t evPos, evNext;
-    if( rc==MVR_ROW ) break;
-    if( rc==MVR_ERROR ) return eventError(pCur, mvr_errmsg(pCur->rs));
+    if( rc==MVS_ROW ) break;
+    if( rc==MVS_ERROR ) return eventError(pCur, mvs_errmsg(pCur->rs));
     if( checkInterrupt(pCur, 0) ) return SQLITE_INTERRUPT;
     if( pCur->fp ){
       rc = fileNext(pCur, &p, &n);
@@ -583,7 +583,7 @@ static int mcNext(sqlite3_vtab_cursor *cur){
           streamWhere(pCur, &zEvFile, &evPos, &evNext);
           return cursorError(pCur, "%s: %s:%llu: event of %zu bytes, less"
                              " than its header", pCur->zName,
-                             mvr_file(pCur->rs), (unsigned long long)evNext, n);
+                             mvs_file(pCur->rs), (unsigned long long)evNext, n);
         }
       }
     }
@@ -602,12 +602,12 @@ static int mcNext(sqlite3_vtab_cursor *cur){
       pCur->eof = 1;
       return SQLITE_OK;
     }
-    rc = mvr_feed(pCur->rs, p, n, pCur->fp ? (int64_t)pCur->fEvOff : -1);
-    if( rc==MVR_STOP ){
+    rc = mvs_feed(pCur->rs, p, n, pCur->fp ? (int64_t)pCur->fEvOff : -1);
+    if( rc==MVS_STOP ){
       pCur->eof = 1;
       return SQLITE_OK;
     }
-    if( rc==MVR_ERROR ) return eventError(pCur, mvr_errmsg(pCur->rs));
+    if( rc==MVS_ERROR ) return eventError(pCur, mvs_errmsg(pCur->rs));
   }
   /* (a rows event of more than 2^28-2 rows, which no server writes below
   ** a 1 GB event of 4-byte rows, would share ids with the next event) */
@@ -672,7 +672,7 @@ static int ddlProbe(void *pArg, const char *zDb, const char *zTbl,
     if( ev.type==MVB_QUERY || ev.type==MVB_MARIA_QUERY_COMPRESSED ){
       const char *z = ev.u.query.sql;
       size_t nz = ev.u.query.sql_len, k;
-      if( mvr_is_txn_statement(z, nz) ) continue;
+      if( mvs_is_txn_statement(z, nz) ) continue;
       for(k=0; k+nTbl<=nz; k++){
         if( sqlite3_strnicmp(z + k, zTbl, (int)nTbl)==0 ){ rc = 1; break; }
       }
@@ -707,7 +707,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
   if( mvt_is_mysql_gtid(pCur->zStart) ){
     o.gtid = pCur->zStart;
     isGtid = 1;
-  }else if( mvr_parse_pos(pCur->zStart, zFile, sizeof zFile, &off)==0 ){
+  }else if( mvs_parse_pos(pCur->zStart, zFile, sizeof zFile, &off)==0 ){
     if( off<4 ){
       return cursorError(pCur, "%s: %s: malformed position: the offset must"
                          " be at least 4 (the first event of a binlog)",
@@ -719,7 +719,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
     }
     o.file = zFile;
     o.pos = off;
-    mvr_set_file(pCur->rs, zFile);
+    mvs_set_file(pCur->rs, zFile);
   }else if( mvt_is_maria_gtid(pCur->zStart) || mvt_is_mysql_gtid(pCur->zStart) ){
     o.gtid = pCur->zStart;
     isGtid = 1;
@@ -806,7 +806,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
       }
       mysql_free_result(r2);
       if( zFirst && zLast && size<0 ){
-        zWhy = mvr_compare_files(zFile, zFirst)<0
+        zWhy = mvs_compare_files(zFile, zFirst)<0
           ? sqlite3_mprintf("binlog file purged from the server (its oldest"
                             " is %s)", zFirst)
           : sqlite3_mprintf("no such binlog file on the server (its binlogs"
@@ -829,7 +829,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
   /* the stream's first event (an artificial Rotate) comes before any
   ** format description: its checksum is the server's setting */
   pCur->checksum = row && row[2] && sqlite3_stricmp(row[2], "CRC32")==0;
-  mvb_set_checksum(mvr_decoder(pCur->rs), pCur->checksum);
+  mvb_set_checksum(mvs_decoder(pCur->rs), pCur->checksum);
   mysql_free_result(res);
   {
     char *zLog = sqlite3_mprintf("COM_BINLOG_DUMP %s%s%s", isGtid ? "gtid " : "",
@@ -863,7 +863,7 @@ static int openFile(mc_cursor *pCur){
   }
   pCur->fOff = 4;
   zBase = strrchr(pCur->zPath, '/');
-  mvr_set_file(pCur->rs, zBase ? zBase + 1 : pCur->zPath);
+  mvs_set_file(pCur->rs, zBase ? zBase + 1 : pCur->zPath);
   return SQLITE_OK;
 }
 
@@ -892,8 +892,8 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   sqlite3_value *vStart = 0, *vDsn = 0;
   (void)idxStr;
   cursorReset(pCur);
-  pCur->opMask = MVR_ALL_OPS;
-  pCur->rs = mvr_new();
+  pCur->opMask = MVS_ALL_OPS;
+  pCur->rs = mvs_new();
   if( pCur->rs==0 ) return SQLITE_NOMEM;
   if( idxNum & MCI_START ) vStart = argv[i++];
   if( idxNum & MCI_DSN ) vDsn = argv[i++];
@@ -904,11 +904,11 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       uint64_t stopOff;
       pCur->zStop = sqlite3_mprintf("%s", z);
       if( pCur->zStop==0 ) return SQLITE_NOMEM;
-      if( mvr_parse_pos(z, zStopFile, sizeof zStopFile, &stopOff) ){
+      if( mvs_parse_pos(z, zStopFile, sizeof zStopFile, &stopOff) ){
         return cursorError(pCur, "%s: malformed stop_pos '%s': expected"
                            " file:offset", pCur->zName, z);
       }
-      mvr_set_stop(pCur->rs, zStopFile, stopOff);
+      mvs_set_stop(pCur->rs, zStopFile, stopOff);
     }
   }
   if( (idxNum & MCI_FOLLOW) && flagArg(pCur, argv[i++], "follow", &pCur->follow) ){
@@ -946,7 +946,7 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     if( rc ){ setFree(&ops); return rc; }
     pCur->opMask = 0;
     for(k=0; k<ops.n; k++){
-      for(j=1; j<=MVR_COMMIT; j++){
+      for(j=1; j<=MVS_COMMIT; j++){
         if( strcmp(ops.az[k], azOpName[j])==0 ) pCur->opMask |= 1<<j;
       }
     }
@@ -978,11 +978,11 @@ static int cursorStart(mc_cursor *pCur, const char *zStart,
   pCur->zStart = sqlite3_mprintf("%s", zStart ? zStart : "");
   if( pCur->zStart==0 ) return SQLITE_NOMEM;
   /* a commit row belongs to no table: a db or tbl filter drops it */
-  mvr_set_ops(pCur->rs, pCur->fDb.n<0 && pCur->fTbl.n<0 ? pCur->opMask
-                        : pCur->opMask & ~(1<<MVR_COMMIT));
-  mvr_set_hooks(pCur->rs, pCur, wantTable, pTab->isFile ? 0 : mapTable,
+  mvs_set_ops(pCur->rs, pCur->fDb.n<0 && pCur->fTbl.n<0 ? pCur->opMask
+                        : pCur->opMask & ~(1<<MVS_COMMIT));
+  mvs_set_hooks(pCur->rs, pCur, wantTable, pTab->isFile ? 0 : mapTable,
                 ddlSeen);
-  mvb_set_json_diff(mvr_decoder(pCur->rs), pCur->jsonDiff);
+  mvb_set_json_diff(mvs_decoder(pCur->rs), pCur->jsonDiff);
   pCur->eof = 0;
   pCur->lastCheck = pCur->lastEvent = nowMs();
   if( pTab->isFile ){
@@ -1008,7 +1008,7 @@ struct mv_feed {
 };
 
 mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
-                      const char *zDsnArg, mvr_want_fn xWant, void *pArg,
+                      const char *zDsnArg, mvs_want_fn xWant, void *pArg,
                       char **pzErr){
   mv_feed *f = sqlite3_malloc(sizeof *f);
   mc_cursor *pCur;
@@ -1021,11 +1021,11 @@ mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
   if( mcOpen(&f->tab.base, &f->cur) ){ sqlite3_free(f); return 0; }
   f->cur->pVtab = &f->tab.base;
   pCur = (mc_cursor*)f->cur;
-  pCur->opMask = MVR_ALL_OPS;
+  pCur->opMask = MVS_ALL_OPS;
   pCur->xWant = xWant;
   pCur->pWantArg = pArg;
-  pCur->rs = mvr_new();
-  if( pCur->rs ) mvr_set_all_ddl(pCur->rs, 1);
+  pCur->rs = mvs_new();
+  if( pCur->rs ) mvs_set_all_ddl(pCur->rs, 1);
   rc = pCur->rs ? cursorStart(pCur, zStart, zDsnArg) : SQLITE_NOMEM;
   if( rc ){
     *pzErr = f->tab.base.zErrMsg ? sqlite3_mprintf("%s", f->tab.base.zErrMsg)
@@ -1036,7 +1036,7 @@ mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
   return f;
 }
 
-int mv_feed_next(mv_feed *f, const mvr_row **ppRow, char **pzErr){
+int mv_feed_next(mv_feed *f, const mvs_row **ppRow, char **pzErr){
   mc_cursor *pCur = (mc_cursor*)f->cur;
   int rc = SQLITE_OK;
   *pzErr = 0;
@@ -1150,11 +1150,11 @@ static int typedMap(mc_cursor *pCur, mvb_table *t){
 
 /* Column k of the typed table's images (-2-k roles). */
 static void typedColumn(mc_cursor *pCur, sqlite3_context *ctx, int k){
-  const mvr_row *r = &pCur->row;
+  const mvs_row *r = &pCur->row;
   mc_vtab *pTab = pCur->pTab;
   int isBefore = k>=pTab->nCol, e;
   const mv_value *a;
-  if( r->op<MVR_INSERT || r->op>MVR_DELETE || r->table==0 ) return;
+  if( r->op<MVS_INSERT || r->op>MVS_DELETE || r->table==0 ) return;
   a = isBefore ? r->before : (r->after ? r->after : r->before);
   if( a==0 ) return;
   if( typedMap(pCur, r->table) ){ sqlite3_result_error_nomem(ctx); return; }
@@ -1164,8 +1164,8 @@ static void typedColumn(mc_cursor *pCur, sqlite3_context *ctx, int k){
 
 static int mcColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   mc_cursor *pCur = (mc_cursor*)cur;
-  const mvr_row *r = &pCur->row;
-  int isRows = r->op>=MVR_INSERT && r->op<=MVR_DELETE;
+  const mvs_row *r = &pCur->row;
+  int isRows = r->op>=MVS_INSERT && r->op<=MVS_DELETE;
   i = columnRole(pCur->pTab, i);
   if( i<0 ){
     typedColumn(pCur, ctx, -2 - i);

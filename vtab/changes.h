@@ -1,6 +1,6 @@
 /*
 ** changes.h — the live change stream for C callers (mysql_mirror): the
-** rows mysql_changes would give, as mvr_rows with their values typed
+** rows mysql_changes would give, as mvs_rows with their values typed
 ** (pure/rowstream.h), with no SQL and no JSON in between. One replication
 ** connection per feed, closed by mv_feed_close.
 **
@@ -22,11 +22,11 @@ typedef struct mv_feed mv_feed;
 ** decoded; commit rows and every DDL row always come. NULL with *pzErr set (mysql_changes'
 ** message) on error; NULL and no message when out of memory. */
 mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
-                      const char *zDsnArg, mvr_want_fn xWant, void *pArg,
+                      const char *zDsnArg, mvs_want_fn xWant, void *pArg,
                       char **pzErr);
 /* SQLITE_ROW with *ppRow (valid until the next call), SQLITE_DONE at the
 ** end, or an error code with *pzErr (sqlite3_malloc'd). */
-int mv_feed_next(mv_feed *f, const mvr_row **ppRow, char **pzErr);
+int mv_feed_next(mv_feed *f, const mvs_row **ppRow, char **pzErr);
 void mv_feed_close(mv_feed *f);
 
 #endif /* MV_CHANGES_H */

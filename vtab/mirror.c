@@ -89,7 +89,7 @@ typedef struct mtable {
   sqlite3_int64 nBatch;     /* changes since the last recorded commit */
   int gone;                 /* the source table is no more: left the set */
   int hasSkip;              /* re-snapshotted at zSkipFile:skipOff: its */
-  char zSkipFile[MVR_NAME_MAX];  /* rows before that are in the copy */
+  char zSkipFile[MVS_NAME_MAX];  /* rows before that are in the copy */
   uint64_t skipOff;
   /* event columns -> local columns, for one mvb_table naming */
   mvb_table *tMap;
@@ -505,7 +505,7 @@ static mtable *mirrorFind(mirror *m, const char *zDb, size_t nDb,
   return 0;
 }
 
-/* mvr_want_fn: rows of the set's tables only are decoded. */
+/* mvs_want_fn: rows of the set's tables only are decoded. */
 static int mirrorWants(void *pArg, const char *zDb, size_t nDb,
                        const char *zTbl, size_t nTbl){
   if( zDb==0 || zTbl==0 ) return 0;
@@ -638,7 +638,7 @@ static int mirrorLoadState(mirror *m){
       break;
     }
     if( sqlite3_column_type(p, 5)!=SQLITE_NULL ){
-      t->hasSkip = mvr_parse_pos((const char*)sqlite3_column_text(p, 5),
+      t->hasSkip = mvs_parse_pos((const char*)sqlite3_column_text(p, 5),
                                  t->zSkipFile, sizeof t->zSkipFile,
                                  &t->skipOff)==0;
     }
@@ -1096,11 +1096,11 @@ static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
 
 /* Is zPos ("file:offset") before zFile:off? */
 static int posBefore(const char *zPos, const char *zFile, uint64_t off){
-  char zF[MVR_NAME_MAX];
+  char zF[MVS_NAME_MAX];
   uint64_t o;
   int c;
-  if( zPos==0 || mvr_parse_pos(zPos, zF, sizeof zF, &o) ) return 0;
-  c = mvr_compare_files(zF, zFile);
+  if( zPos==0 || mvs_parse_pos(zPos, zF, sizeof zF, &o) ) return 0;
+  c = mvs_compare_files(zF, zFile);
   return c<0 || (c==0 && o<off);
 }
 
@@ -1170,7 +1170,7 @@ static int tableResync(mirror *m, mtable *t, int isNew){
   }
   sqlite3_finalize(p);
   t->nBatch = 0;
-  t->hasSkip = mvr_parse_pos(zPos, t->zSkipFile, sizeof t->zSkipFile,
+  t->hasSkip = mvs_parse_pos(zPos, t->zSkipFile, sizeof t->zSkipFile,
                              &t->skipOff)==0;
   m->nResync++;
   sqlite3_free(zPos);
@@ -1330,7 +1330,7 @@ static int holdFor(mirror *m, const char *zAt, char *zHoldFile,
     mtable *h = &m->aTab[i];
     if( !h->hasSkip || h->gone || !posBefore(zAt, h->zSkipFile, h->skipOff) ) continue;
     if( (holding || found) && !posBefore(zHoldFile, h->zSkipFile, h->skipOff) ) continue;
-    memcpy(zHoldFile, h->zSkipFile, MVR_NAME_MAX);
+    memcpy(zHoldFile, h->zSkipFile, MVS_NAME_MAX);
     *pOff = h->skipOff;
     found = 1;
   }
@@ -1351,14 +1351,14 @@ static int commitBatch(mirror *m, const char *zLast, const char *zGtid,
 
 /* Apply one row change; 0 done, 1 error (m->zErr), 2 the image does not
 ** have the recorded columns. */
-static int applyRow(mirror *m, mtable *t, const mvr_row *r){
+static int applyRow(mirror *m, mtable *t, const mvs_row *r){
   int i, keySame = 1;
   if( !tableMap(t, r->table) ) return 2;
   switch( r->op ){
-    case MVR_INSERT:
+    case MVS_INSERT:
       if( r->after==0 ) return mirrorErr(m, "insert without an after-image");
       return tableUpsert(m, t, r->after, t->aMap);
-    case MVR_UPDATE:
+    case MVS_UPDATE:
       if( r->before==0 || r->after==0 ) return mirrorErr(m, "update without both images");
       for(i=0; keySame && i<t->nPk; i++){
         int k = t->aMap[t->aPk[i]];
@@ -1366,7 +1366,7 @@ static int applyRow(mirror *m, mtable *t, const mvr_row *r){
       }
       if( !keySame && tableDelete(m, t, r->before, t->aMap) ) return 1;
       return tableUpsert(m, t, r->after, t->aMap);
-    case MVR_DELETE:
+    case MVS_DELETE:
       if( r->before==0 ) return mirrorErr(m, "delete without a before-image");
       return tableDelete(m, t, r->before, t->aMap);
   }
@@ -1379,7 +1379,7 @@ static int applyRow(mirror *m, mtable *t, const mvr_row *r){
 static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
                                  const char *zPos){
   mv_feed *f;
-  const mvr_row *r;
+  const mvs_row *r;
   char *zErr = 0, *zLast = 0, *zGtid = 0, *zDdl = 0, *zStop = 0;
   sqlite3_int64 nApplied = 0, nUnrecorded = 0, lastTs = 0, tCommit = nowMs();
   int inTxn = 0, rc, i, dirty = 0, locked = 0;
@@ -1388,7 +1388,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
   ** it until the stream reaches P: nothing is committed before that (a
   ** reader would see a transaction in one table and not in another), and
   ** the log is read on past its end as it stood when the call began. */
-  char zHoldFile[MVR_NAME_MAX];
+  char zHoldFile[MVS_NAME_MAX];
   uint64_t holdOff = 0;
   int hold = 0, nResync = 0;
 
@@ -1407,7 +1407,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
       nResync = m->nResync;
       hold |= holdFor(m, r->pos, zHoldFile, &holdOff, hold);
     }
-    if( r->op==MVR_COMMIT ){
+    if( r->op==MVS_COMMIT ){
       if( zStop ) continue;
       if( inTxn ){
         if( mirrorExec(m, "RELEASE mysql_mirror_txn") ) break;
@@ -1435,13 +1435,13 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
       }
       continue;
     }
-    if( r->op==MVR_DDL ){
+    if( r->op==MVS_DDL ){
       char *zDdlDb = r->db ? sqlite3_mprintf("%.*s", (int)r->n_db, r->db) : 0;
       char *zDdlTbl = r->tbl ? sqlite3_mprintf("%.*s", (int)r->n_tbl, r->tbl) : 0;
       char *zSql = sqlite3_mprintf("%.*s", (int)r->n_sql, r->sql ? r->sql : "");
-      int kind = mvr_ddl_kind(r->sql ? r->sql : "", r->n_sql), nHit = 0;
+      int kind = mvs_ddl_kind(r->sql ? r->sql : "", r->n_sql), nHit = 0;
       if( zSql==0 ) mirrorErr(m, "out of memory");
-      if( kind==MVR_DDL_INDEX ){
+      if( kind==MVS_DDL_INDEX ){
         /* an index changes neither rows nor columns */
       }else if( zStop ){
         /* stopped: read on only to name the statement */
@@ -1452,7 +1452,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
           }
         }
       }else if( zSql && !inTxn
-             && mvr_rename_next(zSql, strlen(zSql), &(size_t){0}, &rnOldDb,
+             && mvs_rename_next(zSql, strlen(zSql), &(size_t){0}, &rnOldDb,
                                 &rnOldTbl, &rnNewDb, &rnNewTbl) ){
         /* Renames, pair by pair: a table of the set keeps its place (its
         ** local table renamed) or leaves the set; a table renamed into a
@@ -1466,7 +1466,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
           tCommit = nowMs();
         }
         while( m->zErr==0 && zDdl==0
-            && mvr_rename_next(zSql, strlen(zSql), &ri, &rnOldDb, &rnOldTbl,
+            && mvs_rename_next(zSql, strlen(zSql), &ri, &rnOldDb, &rnOldTbl,
                                &rnNewDb, &rnNewTbl) ){
           const char *zOD = rnOldDb.n ? mv_buf_cstr(&rnOldDb) : zDef;
           const char *zOT = mv_buf_cstr(&rnOldTbl);
@@ -1498,7 +1498,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
           mtable *h = &m->aTab[i];
           if( h->gone || beforeResync(h, r->pos) ) continue;
           if( !ddlHits(h, zDdlDb, zDdlTbl, zSql) ) continue;
-          if( kind==MVR_DDL_RENAME_TABLE || inTxn ){
+          if( kind==MVS_DDL_RENAME_TABLE || inTxn ){
             zDdl = sqlite3_mprintf("%s.%s changed at %s: %s", h->zDb, h->zTbl,
                                    r->pos, zSql);
             break;
@@ -1522,7 +1522,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
           }
           if( rs ) break;
         }
-        if( m->zErr==0 && zDdl==0 && kind==MVR_DDL_CREATE_TABLE && zDdlTbl
+        if( m->zErr==0 && zDdl==0 && kind==MVS_DDL_CREATE_TABLE && zDdlTbl
          && zDdlDb ){
           tableJoin(m, zDdlDb, zDdlTbl);
         }

@@ -52,7 +52,7 @@ static void rl_free(rowlist *l){
   memset(l, 0, sizeof *l);
 }
 
-static void rl_add(rowlist *l, const mvr_row *r){
+static void rl_add(rowlist *l, const mvs_row *r){
   mv_buf b;
   const char *c;
   if( l->n==l->cap ){
@@ -118,27 +118,27 @@ static int want_one(void *pArg, const char *db, size_t nDb, const char *tbl,
 ** into l; 0, or 1 with the error printed. */
 static int run(const unsigned char *a, size_t n, const char *zName,
                uint64_t from, uint64_t stop, int ops, wantarg *w, rowlist *l){
-  mvr_stream *s = mvr_new();
+  mvs_stream *s = mvs_new();
   uint64_t off = 4;
   int rc = 0;
-  mvr_set_file(s, zName);
-  if( ops ) mvr_set_ops(s, ops);
-  if( w ) mvr_set_hooks(s, w, want_one, 0, 0);
-  if( stop ) mvr_set_stop(s, zName, stop);
+  mvs_set_file(s, zName);
+  if( ops ) mvs_set_ops(s, ops);
+  if( w ) mvs_set_hooks(s, w, want_one, 0, 0);
+  if( stop ) mvs_set_stop(s, zName, stop);
   while( off + 19<=n ){
     uint32_t size = get32(a + off + 9);
-    mvr_row r;
+    mvs_row r;
     int k;
     if( size<19 || off + size>n ) break;
-    k = mvr_feed(s, a + off, size, (int64_t)off);
-    if( k==MVR_STOP ) break;
-    if( k==MVR_ERROR ){ printf("! %s:%llu: %s\n", zName, (unsigned long long)off, mvr_errmsg(s)); rc = 1; break; }
-    while( (k = mvr_next(s, &r))==MVR_ROW ) rl_add(l, &r);
-    if( k==MVR_ERROR ){ printf("! %s:%llu: %s\n", zName, (unsigned long long)off, mvr_errmsg(s)); rc = 1; break; }
+    k = mvs_feed(s, a + off, size, (int64_t)off);
+    if( k==MVS_STOP ) break;
+    if( k==MVS_ERROR ){ printf("! %s:%llu: %s\n", zName, (unsigned long long)off, mvs_errmsg(s)); rc = 1; break; }
+    while( (k = mvs_next(s, &r))==MVS_ROW ) rl_add(l, &r);
+    if( k==MVS_ERROR ){ printf("! %s:%llu: %s\n", zName, (unsigned long long)off, mvs_errmsg(s)); rc = 1; break; }
     /* after the format description, jump to the resume point */
     off = (off==4 && from>4) ? from : off + size;
   }
-  mvr_free(s);
+  mvs_free(s);
   return rc;
 }
 
@@ -156,10 +156,10 @@ static void test_file(const char *zPath){
   ** a transaction is followed at once by a commit with its positions */
   for(i=0; i<all.n; i++){
     int op = all.aOp[i];
-    if( op>=MVR_INSERT && op<=MVR_DELETE ){ inTxn = 1; nChange++; }
-    if( op==MVR_COMMIT ){ inTxn = 0; nCommit++; }
-    if( op==MVR_DDL && !inTxn ){
-      if( i+1>=all.n || all.aOp[i+1]!=MVR_COMMIT
+    if( op>=MVS_INSERT && op<=MVS_DELETE ){ inTxn = 1; nChange++; }
+    if( op==MVS_COMMIT ){ inTxn = 0; nCommit++; }
+    if( op==MVS_DDL && !inTxn ){
+      if( i+1>=all.n || all.aOp[i+1]!=MVS_COMMIT
        || all.aNext[i+1]!=all.aNext[i] ) bad++;
     }
   }
@@ -172,7 +172,7 @@ static void test_file(const char *zPath){
   for(i=0; i<all.n; i++){
     rowlist tail = {0}, head = {0};
     int same;
-    if( all.aOp[i]!=MVR_COMMIT ) continue;
+    if( all.aOp[i]!=MVS_COMMIT ) continue;
     if( nCommit>40 && (i*7)%(nCommit/40+1)!=0 ) continue;
     nResume++;
     run(a, n, zName, all.aNext[i], 0, 0, 0, &tail);
@@ -194,7 +194,7 @@ static void test_file(const char *zPath){
   CHECK(nResume>0);
 
   /* a table filter: the first changed table's rows, every commit row */
-  for(i=0; i<all.n && !(all.aOp[i]>=MVR_INSERT && all.aOp[i]<=MVR_DELETE); i++){}
+  for(i=0; i<all.n && !(all.aOp[i]>=MVS_INSERT && all.aOp[i]<=MVS_DELETE); i++){}
   if( i<all.n ){
     rowlist f = {0}, o = {0};
     char zTbl[256];
@@ -206,7 +206,7 @@ static void test_file(const char *zPath){
     w.zTbl = zTbl;
     w.asked = 0;
     for(j=0; j<all.n; j++){
-      if( all.aOp[j]>=MVR_INSERT && all.aOp[j]<=MVR_DELETE ){
+      if( all.aOp[j]>=MVS_INSERT && all.aOp[j]<=MVS_DELETE ){
         char zKey[300];
         const char *t = strchr(strchr(all.az[j], ' '), '.') + 1;
         snprintf(zKey, sizeof zKey, "%s ", zTbl);
@@ -215,15 +215,15 @@ static void test_file(const char *zPath){
     }
     run(a, n, zName, 0, 0, 0, &w, &f);
     for(j=0; j<f.n; j++){
-      if( f.aOp[j]==MVR_COMMIT ) nC++;
-      else if( f.aOp[j]!=MVR_DDL ) nGot++;
+      if( f.aOp[j]==MVS_COMMIT ) nC++;
+      else if( f.aOp[j]!=MVS_DDL ) nGot++;
     }
     CHECK(w.asked>0);
     if( nGot!=nWant ) printf("! %s: table %s: %d rows, %d expected\n", zName, zTbl, nGot, nWant);
     CHECK(nGot==nWant);
     CHECK(nC==nCommit);
     /* the op mask: commits only */
-    run(a, n, zName, 0, 0, 1<<MVR_COMMIT, 0, &o);
+    run(a, n, zName, 0, 0, 1<<MVS_COMMIT, 0, &o);
     CHECK(o.n==nCommit);
     rl_free(&f);
     rl_free(&o);
@@ -253,12 +253,12 @@ static void test_parsers(void){
   };
   mv_buf db, tbl;
   size_t i;
-  char zFile[MVR_NAME_MAX];
+  char zFile[MVS_NAME_MAX];
   uint64_t off = 0;
   mv_buf_init(&db);
   mv_buf_init(&tbl);
   for(i=0; i<sizeof aDdl/sizeof aDdl[0]; i++){
-    int ok = mvr_ddl_target(aDdl[i].zSql, strlen(aDdl[i].zSql), &db, &tbl);
+    int ok = mvs_ddl_target(aDdl[i].zSql, strlen(aDdl[i].zSql), &db, &tbl);
     CHECK(ok==(aDdl[i].zTbl!=0));
     if( ok && aDdl[i].zTbl ){
       CHECK_STR(mv_buf_cstr(&tbl), aDdl[i].zTbl);
@@ -267,37 +267,37 @@ static void test_parsers(void){
   }
   mv_buf_free(&db);
   mv_buf_free(&tbl);
-  CHECK(mvr_parse_pos("mysql-bin.000003:1234", zFile, sizeof zFile, &off)==0);
+  CHECK(mvs_parse_pos("mysql-bin.000003:1234", zFile, sizeof zFile, &off)==0);
   CHECK_STR(zFile, "mysql-bin.000003");
   CHECK(off==1234);
-  CHECK(mvr_parse_pos("a/b:4", zFile, sizeof zFile, &off)!=0);
-  CHECK(mvr_parse_pos("f:", zFile, sizeof zFile, &off)!=0);
-  CHECK(mvr_parse_pos(":4", zFile, sizeof zFile, &off)!=0);
-  CHECK(mvr_parse_pos("f:12345678901234567890", zFile, sizeof zFile, &off)!=0);
-  CHECK(mvr_compare_files("b.000009", "b.000010")<0);
-  CHECK(mvr_compare_files("b.000010", "b.000010")==0);
-  CHECK(mvr_is_txn_statement("  begin", 7));
-  CHECK(mvr_is_txn_statement("XA START 'x'", 12));
-  CHECK(!mvr_is_txn_statement("BEGINNING", 9));
-  CHECK(!mvr_is_txn_statement("ALTER TABLE t", 13));
+  CHECK(mvs_parse_pos("a/b:4", zFile, sizeof zFile, &off)!=0);
+  CHECK(mvs_parse_pos("f:", zFile, sizeof zFile, &off)!=0);
+  CHECK(mvs_parse_pos(":4", zFile, sizeof zFile, &off)!=0);
+  CHECK(mvs_parse_pos("f:12345678901234567890", zFile, sizeof zFile, &off)!=0);
+  CHECK(mvs_compare_files("b.000009", "b.000010")<0);
+  CHECK(mvs_compare_files("b.000010", "b.000010")==0);
+  CHECK(mvs_is_txn_statement("  begin", 7));
+  CHECK(mvs_is_txn_statement("XA START 'x'", 12));
+  CHECK(!mvs_is_txn_statement("BEGINNING", 9));
+  CHECK(!mvs_is_txn_statement("ALTER TABLE t", 13));
   {
     static const struct { const char *z; int kind; } aKind[] = {
-      { "CREATE TABLE t(x int)", MVR_DDL_CREATE_TABLE },
-      { "create or replace table t(x int)", MVR_DDL_CREATE_TABLE },
-      { "CREATE TEMPORARY TABLE t(x int)", MVR_DDL_OTHER },
-      { "CREATE INDEX i ON t(x)", MVR_DDL_INDEX },
-      { "create unique index i on t(x)", MVR_DDL_INDEX },
-      { "DROP INDEX i ON t", MVR_DDL_INDEX },
-      { "ANALYZE TABLE t", MVR_DDL_OTHER },
-      { "/* x */ RENAME TABLE a TO b", MVR_DDL_RENAME_TABLE },
-      { "DROP TABLE IF EXISTS t", MVR_DDL_DROP_TABLE },
-      { "DROP TEMPORARY TABLE t", MVR_DDL_OTHER },
-      { "DROP DATABASE d", MVR_DDL_OTHER },
-      { "ALTER TABLE t ADD x INT", MVR_DDL_OTHER },
-      { "TRUNCATE t", MVR_DDL_OTHER },
+      { "CREATE TABLE t(x int)", MVS_DDL_CREATE_TABLE },
+      { "create or replace table t(x int)", MVS_DDL_CREATE_TABLE },
+      { "CREATE TEMPORARY TABLE t(x int)", MVS_DDL_OTHER },
+      { "CREATE INDEX i ON t(x)", MVS_DDL_INDEX },
+      { "create unique index i on t(x)", MVS_DDL_INDEX },
+      { "DROP INDEX i ON t", MVS_DDL_INDEX },
+      { "ANALYZE TABLE t", MVS_DDL_OTHER },
+      { "/* x */ RENAME TABLE a TO b", MVS_DDL_RENAME_TABLE },
+      { "DROP TABLE IF EXISTS t", MVS_DDL_DROP_TABLE },
+      { "DROP TEMPORARY TABLE t", MVS_DDL_OTHER },
+      { "DROP DATABASE d", MVS_DDL_OTHER },
+      { "ALTER TABLE t ADD x INT", MVS_DDL_OTHER },
+      { "TRUNCATE t", MVS_DDL_OTHER },
     };
     for(i=0; i<sizeof aKind/sizeof aKind[0]; i++){
-      CHECK(mvr_ddl_kind(aKind[i].z, strlen(aKind[i].z))==aKind[i].kind);
+      CHECK(mvs_ddl_kind(aKind[i].z, strlen(aKind[i].z))==aKind[i].kind);
     }
   }
 }
@@ -320,7 +320,7 @@ static void test_renames(void){
   for(k=0; k<sizeof a/sizeof a[0]; k++){
     size_t i = 0;
     mv_buf_reset(&out);
-    while( mvr_rename_next(a[k].z, strlen(a[k].z), &i, &od, &ot, &nd, &nt) ){
+    while( mvs_rename_next(a[k].z, strlen(a[k].z), &i, &od, &ot, &nd, &nt) ){
       mv_buf_printf(&out, "%s.%s>%s.%s ", od.n ? mv_buf_cstr(&od) : "",
                     mv_buf_cstr(&ot), nd.n ? mv_buf_cstr(&nd) : "", mv_buf_cstr(&nt));
     }

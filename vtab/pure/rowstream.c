@@ -11,21 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct mvr_stream {
+struct mvs_stream {
   mvb_decoder *d;
   int opMask;
   void *hookArg;
-  mvr_want_fn xWant;
-  mvr_table_fn xTable;
-  mvr_ddl_fn xDdl;
+  mvs_want_fn xWant;
+  mvs_table_fn xTable;
+  mvs_ddl_fn xDdl;
   int allDdl;                       /* DDL rows not filtered by table */
 
   /* position */
-  char zFile[MVR_NAME_MAX];         /* current binlog file */
-  char zEvFile[MVR_NAME_MAX];       /* the file of the current event */
+  char zFile[MVS_NAME_MAX];         /* current binlog file */
+  char zEvFile[MVS_NAME_MAX];       /* the file of the current event */
   uint64_t evPos, evNext;           /* the current outer event */
   int havePos;                      /* an event with a real position seen */
-  char zStopFile[MVR_NAME_MAX];
+  char zStopFile[MVS_NAME_MAX];
   uint64_t stopOff;
   int hasStop;
 
@@ -46,7 +46,7 @@ struct mvr_stream {
   size_t nDb, nTbl, nSql;
   mvb_table *table;
   mv_buf ddlDb, ddlTbl;             /* names parsed from a DDL statement */
-  char zPos[MVR_NAME_MAX + 24], zNext[MVR_NAME_MAX + 24];
+  char zPos[MVS_NAME_MAX + 24], zNext[MVS_NAME_MAX + 24];
   mv_buf err;
 };
 
@@ -55,20 +55,20 @@ static uint32_t get32(const uint8_t *p){
        | (uint32_t)p[3]<<24;
 }
 
-mvr_stream *mvr_new(void){
-  mvr_stream *s = malloc(sizeof *s);
+mvs_stream *mvs_new(void){
+  mvs_stream *s = malloc(sizeof *s);
   if( s==0 ) return 0;
   memset(s, 0, sizeof *s);
   s->d = mvb_new();
   if( s->d==0 ){ free(s); return 0; }
-  s->opMask = MVR_ALL_OPS;
+  s->opMask = MVS_ALL_OPS;
   mv_buf_init(&s->ddlDb);
   mv_buf_init(&s->ddlTbl);
   mv_buf_init(&s->err);
   return s;
 }
 
-void mvr_free(mvr_stream *s){
+void mvs_free(mvs_stream *s){
   if( s==0 ) return;
   mvb_free(s->d);
   mv_buf_free(&s->ddlDb);
@@ -77,46 +77,46 @@ void mvr_free(mvr_stream *s){
   free(s);
 }
 
-mvb_decoder *mvr_decoder(mvr_stream *s){ return s->d; }
-void mvr_set_ops(mvr_stream *s, int mask){ s->opMask = mask; }
-void mvr_set_hooks(mvr_stream *s, void *arg, mvr_want_fn want,
-                   mvr_table_fn table, mvr_ddl_fn ddl){
+mvb_decoder *mvs_decoder(mvs_stream *s){ return s->d; }
+void mvs_set_ops(mvs_stream *s, int mask){ s->opMask = mask; }
+void mvs_set_hooks(mvs_stream *s, void *arg, mvs_want_fn want,
+                   mvs_table_fn table, mvs_ddl_fn ddl){
   s->hookArg = arg;
   s->xWant = want;
   s->xTable = table;
   s->xDdl = ddl;
 }
-void mvr_set_all_ddl(mvr_stream *s, int all){ s->allDdl = all; }
-void mvr_set_file(mvr_stream *s, const char *zFile){
+void mvs_set_all_ddl(mvs_stream *s, int all){ s->allDdl = all; }
+void mvs_set_file(mvs_stream *s, const char *zFile){
   snprintf(s->zFile, sizeof s->zFile, "%s", zFile);
 }
-void mvr_set_stop(mvr_stream *s, const char *zFile, uint64_t off){
+void mvs_set_stop(mvs_stream *s, const char *zFile, uint64_t off){
   snprintf(s->zStopFile, sizeof s->zStopFile, "%s", zFile);
   s->stopOff = off;
   s->hasStop = 1;
 }
-const char *mvr_errmsg(mvr_stream *s){
+const char *mvs_errmsg(mvs_stream *s){
   return s->err.n ? mv_buf_cstr(&s->err) : "out of memory";
 }
-int mvr_where(mvr_stream *s, const char **pzFile, uint64_t *pPos,
+int mvs_where(mvs_stream *s, const char **pzFile, uint64_t *pPos,
               uint64_t *pNext){
   *pzFile = s->zEvFile;
   *pPos = s->evPos;
   *pNext = s->evNext;
   return s->havePos;
 }
-const char *mvr_file(mvr_stream *s){ return s->zFile; }
-int mvr_in_txn(mvr_stream *s){ return s->inTxn; }
+const char *mvs_file(mvs_stream *s){ return s->zFile; }
+int mvs_in_txn(mvs_stream *s){ return s->inTxn; }
 
-static int streamErr(mvr_stream *s, const char *zMsg){
+static int streamErr(mvs_stream *s, const char *zMsg){
   mv_buf_reset(&s->err);
   mv_buf_str(&s->err, zMsg);
-  return MVR_ERROR;
+  return MVS_ERROR;
 }
 
 /* ---- positions ---- */
 
-int mvr_parse_pos(const char *z, char *zFile, size_t nFile, uint64_t *pOff){
+int mvs_parse_pos(const char *z, char *zFile, size_t nFile, uint64_t *pOff){
   const char *c = strrchr(z, ':');
   const char *p;
   uint64_t v = 0;
@@ -135,7 +135,7 @@ int mvr_parse_pos(const char *z, char *zFile, size_t nFile, uint64_t *pOff){
   return 0;
 }
 
-int mvr_compare_files(const char *a, const char *b){
+int mvs_compare_files(const char *a, const char *b){
   const char *da = strrchr(a, '.'), *db = strrchr(b, '.');
   size_t pa = da ? (size_t)(da - a) : strlen(a);
   size_t pb = db ? (size_t)(db - b) : strlen(b);
@@ -146,7 +146,7 @@ int mvr_compare_files(const char *a, const char *b){
   return strcmp(a, b);
 }
 
-static void rowPositions(mvr_stream *s){
+static void rowPositions(mvs_stream *s){
   snprintf(s->zPos, sizeof s->zPos, "%s:%llu", s->zEvFile,
            (unsigned long long)s->evPos);
   snprintf(s->zNext, sizeof s->zNext, "%s:%llu", s->zEvFile,
@@ -244,7 +244,7 @@ static int indexOrTable(const char **pz, const char *zEnd){
   return ok;
 }
 
-int mvr_ddl_target(const char *z, size_t n, mv_buf *db, mv_buf *tbl){
+int mvs_ddl_target(const char *z, size_t n, mv_buf *db, mv_buf *tbl){
   const char *zEnd = z + n;
   int ok = 0;
   mv_buf_reset(db);
@@ -282,23 +282,23 @@ int mvr_ddl_target(const char *z, size_t n, mv_buf *db, mv_buf *tbl){
   return 1;
 }
 
-int mvr_ddl_kind(const char *z, size_t n){
+int mvs_ddl_kind(const char *z, size_t n){
   const char *zEnd = z + n;
   if( word(&z, zEnd, "CREATE") ){
-    if( word(&z, zEnd, "OR") && !word(&z, zEnd, "REPLACE") ) return MVR_DDL_OTHER;
+    if( word(&z, zEnd, "OR") && !word(&z, zEnd, "REPLACE") ) return MVS_DDL_OTHER;
     if( word(&z, zEnd, "UNIQUE") || word(&z, zEnd, "FULLTEXT")
      || word(&z, zEnd, "SPATIAL") ){}
-    if( word(&z, zEnd, "INDEX") ) return MVR_DDL_INDEX;
-    return word(&z, zEnd, "TABLE") ? MVR_DDL_CREATE_TABLE : MVR_DDL_OTHER;
+    if( word(&z, zEnd, "INDEX") ) return MVS_DDL_INDEX;
+    return word(&z, zEnd, "TABLE") ? MVS_DDL_CREATE_TABLE : MVS_DDL_OTHER;
   }
   if( word(&z, zEnd, "RENAME") ){
-    return word(&z, zEnd, "TABLE") ? MVR_DDL_RENAME_TABLE : MVR_DDL_OTHER;
+    return word(&z, zEnd, "TABLE") ? MVS_DDL_RENAME_TABLE : MVS_DDL_OTHER;
   }
   if( word(&z, zEnd, "DROP") ){
-    if( word(&z, zEnd, "INDEX") ) return MVR_DDL_INDEX;
-    return word(&z, zEnd, "TABLE") ? MVR_DDL_DROP_TABLE : MVR_DDL_OTHER;
+    if( word(&z, zEnd, "INDEX") ) return MVS_DDL_INDEX;
+    return word(&z, zEnd, "TABLE") ? MVS_DDL_DROP_TABLE : MVS_DDL_OTHER;
   }
-  return MVR_DDL_OTHER;
+  return MVS_DDL_OTHER;
 }
 
 /* [db.]tbl into db (empty if not written) and tbl. */
@@ -319,7 +319,7 @@ static int qualifiedName(const char **pz, const char *zEnd, mv_buf *db,
   return 1;
 }
 
-int mvr_rename_next(const char *z0, size_t n, size_t *pi, mv_buf *oldDb,
+int mvs_rename_next(const char *z0, size_t n, size_t *pi, mv_buf *oldDb,
                     mv_buf *oldTbl, mv_buf *newDb, mv_buf *newTbl){
   const char *zEnd = z0 + n, *z = z0 + *pi;
   if( *pi==0 ){
@@ -352,38 +352,38 @@ int mvr_rename_next(const char *z0, size_t n, size_t *pi, mv_buf *oldDb,
   return 1;
 }
 
-int mvr_starts_with(const char *z, size_t n, const char *zWord){
+int mvs_starts_with(const char *z, size_t n, const char *zWord){
   const char *p = z;
   return word(&p, z + n, zWord);
 }
 
-int mvr_is_txn_statement(const char *z, size_t n){
-  return mvr_starts_with(z, n, "BEGIN") || mvr_starts_with(z, n, "COMMIT")
-      || mvr_starts_with(z, n, "ROLLBACK") || mvr_starts_with(z, n, "SAVEPOINT")
-      || mvr_starts_with(z, n, "XA") || mvr_starts_with(z, n, "RELEASE");
+int mvs_is_txn_statement(const char *z, size_t n){
+  return mvs_starts_with(z, n, "BEGIN") || mvs_starts_with(z, n, "COMMIT")
+      || mvs_starts_with(z, n, "ROLLBACK") || mvs_starts_with(z, n, "SAVEPOINT")
+      || mvs_starts_with(z, n, "XA") || mvs_starts_with(z, n, "RELEASE");
 }
 
 /* ---- events to rows ---- */
 
-static void rowReset(mvr_stream *s){
+static void rowReset(mvs_stream *s){
   s->op = 0;
   s->zDb = s->zTbl = s->zSql = 0;
   s->nDb = s->nTbl = s->nSql = 0;
   s->table = 0;
 }
 
-static int wanted(mvr_stream *s, const char *db, size_t nDb, const char *tbl,
+static int wanted(mvs_stream *s, const char *db, size_t nDb, const char *tbl,
                   size_t nTbl){
   return s->xWant==0 || s->xWant(s->hookArg, db, nDb, tbl, nTbl);
 }
 
 /* A commit row for the current event; 1 if it passes the op mask. */
-static int commitRow(mvr_stream *s, uint32_t ts){
+static int commitRow(mvs_stream *s, uint32_t ts){
   rowReset(s);
-  s->op = MVR_COMMIT;
+  s->op = MVS_COMMIT;
   s->ts = ts;
   rowPositions(s);
-  return (s->opMask & (1<<MVR_COMMIT))!=0;
+  return (s->opMask & (1<<MVS_COMMIT))!=0;
 }
 
 static int isRowsEvent(int t){
@@ -395,15 +395,15 @@ static int isRowsEvent(int t){
 }
 
 /* One decoded event (outer or inside a payload): 1 when a row is ready,
-** 0 when the event gave none, MVR_ERROR (message set). */
-static int handleEvent(mvr_stream *s, mvb_event *ev){
+** 0 when the event gave none, MVS_ERROR (message set). */
+static int handleEvent(mvs_stream *s, mvb_event *ev){
   s->nEvent++;
   s->nEventRow = 0;
   switch( ev->type ){
     case MVB_ROTATE: {
       size_t n = ev->u.rotate.file_len;
       if( n==0 ) return 0;
-      if( n>=MVR_NAME_MAX ) return streamErr(s, "Rotate: file name too long");
+      if( n>=MVS_NAME_MAX ) return streamErr(s, "Rotate: file name too long");
       memcpy(s->zFile, ev->u.rotate.file, n);
       s->zFile[n] = 0;
       return 0;
@@ -419,32 +419,32 @@ static int handleEvent(mvr_stream *s, mvb_event *ev){
     case MVB_MARIA_QUERY_COMPRESSED: {
       const char *zSql = ev->u.query.sql;
       size_t nSql = ev->u.query.sql_len;
-      if( mvr_starts_with(zSql, nSql, "BEGIN") ){
+      if( mvs_starts_with(zSql, nSql, "BEGIN") ){
         s->inTxn = 1;
         return 0;
       }
-      if( mvr_starts_with(zSql, nSql, "COMMIT") ){
+      if( mvs_starts_with(zSql, nSql, "COMMIT") ){
         s->inTxn = 0;
         return commitRow(s, ev->timestamp);
       }
-      if( mvr_starts_with(zSql, nSql, "ROLLBACK") ){
+      if( mvs_starts_with(zSql, nSql, "ROLLBACK") ){
         const char *p = zSql;
         word(&p, zSql + nSql, "ROLLBACK");
         if( !word(&p, zSql + nSql, "TO") ){ s->inTxn = 0; }
         return 0;
       }
-      if( mvr_is_txn_statement(zSql, nSql) ) return 0;
-      if( mvr_starts_with(zSql, nSql, "INSERT")
-       || mvr_starts_with(zSql, nSql, "UPDATE")
-       || mvr_starts_with(zSql, nSql, "DELETE")
-       || mvr_starts_with(zSql, nSql, "REPLACE")
-       || mvr_starts_with(zSql, nSql, "LOAD") ){
+      if( mvs_is_txn_statement(zSql, nSql) ) return 0;
+      if( mvs_starts_with(zSql, nSql, "INSERT")
+       || mvs_starts_with(zSql, nSql, "UPDATE")
+       || mvs_starts_with(zSql, nSql, "DELETE")
+       || mvs_starts_with(zSql, nSql, "REPLACE")
+       || mvs_starts_with(zSql, nSql, "LOAD") ){
         return streamErr(s, "a statement-based change (binlog_format STATEMENT"
                          " or MIXED when it was written); row changes need"
                          " binlog_format=ROW");
       }
       rowReset(s);
-      s->op = MVR_DDL;
+      s->op = MVS_DDL;
       s->ts = ev->timestamp;
       if( ev->u.query.db_len ){
         s->zDb = ev->u.query.db;
@@ -452,7 +452,7 @@ static int handleEvent(mvr_stream *s, mvb_event *ev){
       }
       s->zSql = zSql;
       s->nSql = nSql;
-      if( mvr_ddl_target(zSql, nSql, &s->ddlDb, &s->ddlTbl) ){
+      if( mvs_ddl_target(zSql, nSql, &s->ddlDb, &s->ddlTbl) ){
         if( s->ddlDb.n ){
           s->zDb = s->ddlDb.z;
           s->nDb = s->ddlDb.n;
@@ -463,7 +463,7 @@ static int handleEvent(mvr_stream *s, mvb_event *ev){
       rowPositions(s);
       if( s->xDdl ) s->xDdl(s->hookArg);
       if( !s->inTxn ) s->pendingCommit = 1;
-      return (s->opMask & (1<<MVR_DDL))!=0
+      return (s->opMask & (1<<MVS_DDL))!=0
           && (s->allDdl || wanted(s, s->zDb, s->nDb, s->zTbl, s->nTbl));
     }
     case MVB_TABLE_MAP: {
@@ -508,7 +508,7 @@ static int handleEvent(mvr_stream *s, mvb_event *ev){
   return 0;
 }
 
-int mvr_feed(mvr_stream *s, const uint8_t *p, size_t n, int64_t off){
+int mvs_feed(mvs_stream *s, const uint8_t *p, size_t n, int64_t off){
   uint32_t size, next;
   int placed;                       /* the event has a place in the file */
   if( n<19 ) return streamErr(s, "event shorter than its header");
@@ -542,17 +542,17 @@ int mvr_feed(mvr_stream *s, const uint8_t *p, size_t n, int64_t off){
   /* stop_pos: stop before the first event at or past it (an event with a
   ** place in the file: MariaDB 11.4+'s log_pos 0 ones are counted on) */
   if( s->hasStop && s->havePos && placed ){
-    int c = mvr_compare_files(s->zEvFile, s->zStopFile);
-    if( c>0 || (c==0 && s->evPos>=s->stopOff) ) return MVR_STOP;
+    int c = mvs_compare_files(s->zEvFile, s->zStopFile);
+    if( c>0 || (c==0 && s->evPos>=s->stopOff) ) return MVS_STOP;
   }
   if( mvb_parse(s->d, p, n, &s->ev)!=MVB_OK ){
     return streamErr(s, mvb_errmsg(s->d));
   }
   s->haveEvent = 1;
-  return MVR_OK;
+  return MVS_OK;
 }
 
-static void rowOut(mvr_stream *s, mvr_row *row){
+static void rowOut(mvs_stream *s, mvs_row *row){
   row->op = s->op;
   row->ts = s->ts;
   row->pos = s->zPos;
@@ -568,12 +568,12 @@ static void rowOut(mvr_stream *s, mvr_row *row){
   row->row_no = s->nEventRow;
 }
 
-int mvr_next(mvr_stream *s, mvr_row *row){
+int mvs_next(mvs_stream *s, mvs_row *row){
   int rc;
   while( 1 ){
     if( s->pendingCommit ){
       s->pendingCommit = 0;
-      s->nEventRow = MVR_ROW_COMMIT;
+      s->nEventRow = MVS_ROW_COMMIT;
       if( commitRow(s, s->ts) ) break;
       continue;
     }
@@ -597,7 +597,7 @@ int mvr_next(mvr_stream *s, mvr_row *row){
       rc = mvb_payload_next(s->d, &s->inner);
       if( rc==MVB_OK ){
         rc = handleEvent(s, &s->inner);
-        if( rc<0 ) return MVR_ERROR;
+        if( rc<0 ) return MVS_ERROR;
         if( rc>0 ) break;
         continue;
       }
@@ -608,12 +608,12 @@ int mvr_next(mvr_stream *s, mvr_row *row){
     if( s->haveEvent ){
       s->haveEvent = 0;
       rc = handleEvent(s, &s->ev);
-      if( rc<0 ) return MVR_ERROR;
+      if( rc<0 ) return MVS_ERROR;
       if( rc>0 ) break;
       continue;
     }
-    return MVR_MORE;
+    return MVS_MORE;
   }
   rowOut(s, row);
-  return MVR_ROW;
+  return MVS_ROW;
 }
