@@ -33,6 +33,9 @@
 **                              ends with exactly one commit row, and its
 **                              next_pos resumes exactly after it.
 ** Inside a MySQL TRANSACTION_PAYLOAD, rows carry the payload's positions.
+** These rules live in the pure row stream (pure/rowstream.h), which
+** mysql_mirror reads too (mv_feed, changes.h); this file brings it events
+** from the server or a file and turns its rows into SQL values.
 **
 ** One event at a time: the cursor holds the current event and its current
 ** row, never a transaction, so memory is bounded by the largest event.
@@ -41,16 +44,32 @@
 ** labels and MariaDB JSON columns come from the event's optional metadata,
 ** or live from information_schema (schema.c) on a pooled connection.
 **
-** The tables are eponymous-only and SQLITE_VTAB_DIRECTONLY: they reach a
-** server or a file, so a trigger or view of an untrusted schema may not
-** use them (as SQLite's csv.c reasons).
+** The typed change table of one table (README "mysql_changes"):
+**   CREATE VIRTUAL TABLE orders_log USING mysql_changes('shop.orders' [, dsn]);
+**   SELECT id, status FROM orders_log WHERE start_pos = $pos AND op = 'update';
+** has the columns op, pos, next_pos, gtid, ts, the table's columns as at
+** the CREATE (the after image, the before image for a delete; values as
+** the typed mysql_snapshot gives them), before_<column> for the before
+** image, and the hidden start_pos, stop_pos, follow, timeout_ms. It is the
+** same cursor with a table filter and a column map (columnRole).
+**
+** The tables are SQLITE_VTAB_DIRECTONLY: they reach a server or a file, so
+** a trigger or view of an untrusted schema may not use them (as SQLite's
+** csv.c reasons). mysql_changes is eponymous and creatable (xCreate is
+** xConnect), mysql_binlog eponymous only.
+**
+** Above 800 lines: the cursor's sources (server, file), its SQL face and
+** the typed table share the cursor struct; the event rules are in
+** pure/rowstream.c.
 */
 #include "mysqlvtab.h"
 #include "pure/binlog.h"
+#include "pure/rowstream.h"
+#include "pure/types.h"
+#include "changes.h"
 #include "schema.h"
 #include "transport.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,8 +78,8 @@
 #include <time.h>
 
 /* Column numbers; the schema strings below list them in this order. */
-/* the row part of a commit row's rowid that follows a rows event */
-#define MC_ROWID_COMMIT ((sqlite3_uint64)(1<<28) - 1)
+/* the row part of a commit row's rowid that follows a DDL statement */
+#define MC_ROWID_COMMIT ((sqlite3_uint64)MVS_ROW_COMMIT)
 
 #define MC_POS        0
 #define MC_NEXT_POS   1
@@ -106,17 +125,12 @@ static const char zBinlogSchema[] = "CREATE TABLE x(" MC_COLUMNS ","
 #define MCI_OP_IN     0x400
 #define MCI_JSON_DIFF 0x800
 
-/* Row operations (op column). */
-#define OP_INSERT 1
-#define OP_UPDATE 2
-#define OP_DELETE 3
-#define OP_DDL    4
-#define OP_COMMIT 5
+/* Row operations (op column): MVS_INSERT .. MVS_COMMIT. */
 static const char *const azOpName[] = {
   "", "insert", "update", "delete", "ddl", "commit"
 };
 
-#define MC_NAME_MAX 512             /* a binlog file name */
+#define MC_NAME_MAX MVS_NAME_MAX    /* a binlog file name */
 #define MC_MAX_EVENT (1u<<30)       /* max_allowed_packet's ceiling */
 
 typedef struct mc_vtab {
@@ -124,7 +138,19 @@ typedef struct mc_vtab {
   sqlite3 *db;
   mv_ctx *ctx;
   int isFile;                       /* mysql_binlog */
+  /* the typed change table of one table (CREATE VIRTUAL TABLE x USING
+  ** mysql_changes('db.tbl' [, dsn])): its columns as at the CREATE */
+  int typed;
+  char *zDb, *zTbl, *zDsn;          /* zDsn NULL: $MYSQL_VTAB_DSN */
+  int nCol;
+  char **azCol;
 } mc_vtab;
+
+/* The typed table's columns: op, pos, next_pos, gtid, ts, the table's
+** columns, the same with TC_BEFORE_PREFIX, then the hidden arguments
+** start_pos, stop_pos, follow, timeout_ms. */
+#define TC_FIXED 5
+#define TC_BEFORE_PREFIX "before_"
 
 /* A set of accepted values for db, tbl or op; n<0: no constraint. */
 typedef struct mc_set {
@@ -142,9 +168,12 @@ typedef struct mc_cursor {
   FILE *fp;                         /* file */
   char *zPath;
   uint64_t fOff;                    /* file offset of the next event */
+  uint64_t fEvOff;                  /* file offset of the current event */
   mv_buf fbuf;
-  mvb_decoder *d;
+  mvs_stream *rs;                   /* events to rows (pure/rowstream.h) */
   mv_schema *schema;                /* live only */
+  mvs_want_fn xWant;                /* mv_feed: the caller's table filter */
+  void *pWantArg;
 
   /* arguments */
   char *zStart;                     /* start_pos / path as given */
@@ -153,25 +182,9 @@ typedef struct mc_cursor {
   int follow;
   sqlite3_int64 timeoutMs;
   int jsonDiff;                     /* json_diff: deliver partial diffs */
-  char zStopFile[MC_NAME_MAX];
-  uint64_t stopOff;
-  int hasStop;
   mc_set fDb, fTbl;
   int opMask;                       /* accepted ops, 1<<op; all if 0x3e */
 
-  /* position */
-  char zFile[MC_NAME_MAX];          /* current binlog file */
-  char zEvFile[MC_NAME_MAX];        /* the file of the current event */
-  uint64_t evPos, evNext;           /* the current outer event */
-  int havePos;                      /* an event with a real position seen */
-
-  /* decoding state */
-  mvb_event ev, inner;
-  int inPayload, inRows;
-  mvb_rows rows;
-  char zGtid[128];
-  int inTxn;
-  int pendingCommit;
   int checksum;                     /* the server's binlog_checksum is CRC32 */
   sqlite3_int64 lastCheck, lastEvent;
   int nSinceCheck;
@@ -181,17 +194,13 @@ typedef struct mc_cursor {
   ** from the same start, whatever the filters, which SQLite's OR
   ** optimization (MULTI-INDEX OR) relies on when it drops duplicates */
   sqlite3_int64 iRowid;
-  sqlite3_uint64 nEvent;            /* events handled, outer and inner */
-  sqlite3_uint64 nEventRow;         /* rows of the current event so far */
   int eof;
-  int op;
-  uint32_t ts;
-  char zPos[MC_NAME_MAX + 24], zNext[MC_NAME_MAX + 24];
-  const char *zDb, *zTbl, *zSql;    /* NULL when SQL NULL */
-  size_t nDb, nTbl, nSql;
-  mv_buf ddlDb, ddlTbl;             /* names parsed from a DDL statement */
-  mvb_table *table;                 /* rows rows: their table */
+  mvs_row row;
   mv_buf before, after;
+  mv_buf out;                       /* typed table: a value's text */
+  mvb_table *tMap;                  /* typed table: the event columns of */
+  uint64_t mapGen;                  /* each declared column (-1: none), */
+  int *aMap;                        /* for tMap as named at mapGen */
   mv_row_keys keys;         /* the keys of `table`, tag = its names_gen */
   int haveBefore, haveAfter;
 } mc_cursor;
@@ -207,6 +216,15 @@ static sqlite3_int64 nowMs(void){
 static uint32_t get32(const uint8_t *p){
   return (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16
        | (uint32_t)p[3]<<24;
+}
+
+/* Where the stream is: the current event's file, start and next offset;
+** 0 before the first event with a position. */
+static int streamWhere(mc_cursor *pCur, const char **pzFile, uint64_t *pPos,
+                       uint64_t *pNext){
+  *pzFile = "";
+  *pPos = *pNext = 0;
+  return pCur->rs ? mvs_where(pCur->rs, pzFile, pPos, pNext) : 0;
 }
 
 static void setFree(mc_set *s){
@@ -258,39 +276,6 @@ static int setFill(mc_set *s, sqlite3_value *v, int isIn){
   return setAdd(s, v);
 }
 
-/* The numeric suffix of a binlog file name ("mysql-bin.000012" -> 12). */
-static int compareFiles(const char *a, const char *b){
-  const char *da = strrchr(a, '.'), *db = strrchr(b, '.');
-  size_t pa = da ? (size_t)(da - a) : strlen(a);
-  size_t pb = db ? (size_t)(db - b) : strlen(b);
-  if( da && db && pa==pb && memcmp(a, b, pa)==0 ){
-    unsigned long long na = strtoull(da+1, 0, 10), nb = strtoull(db+1, 0, 10);
-    return na<nb ? -1 : na>nb ? 1 : 0;
-  }
-  return strcmp(a, b);
-}
-
-/* Parse "file:offset". Returns 0 on success. */
-static int parseFilePos(const char *z, char *zFile, size_t nFile,
-                        uint64_t *pOff){
-  const char *c = strrchr(z, ':');
-  const char *p;
-  uint64_t v = 0;
-  if( c==0 || c==z || (size_t)(c - z)>=nFile || c[1]==0 ) return 1;
-  for(p=c+1; *p; p++){
-    if( !isdigit((unsigned char)*p) || p - c > 19 ) return 1;
-    v = v*10 + (uint64_t)(*p - '0');
-  }
-  for(p=z; p<c; p++){
-    if( *p=='/' || *p=='\\' || isspace((unsigned char)*p)
-     || (unsigned char)*p<0x20 ) return 1;
-  }
-  memcpy(zFile, z, (size_t)(c - z));
-  zFile[c - z] = 0;
-  *pOff = v;
-  return 0;
-}
-
 /* ---- errors ---- */
 
 static int cursorError(mc_cursor *pCur, const char *zFmt, ...){
@@ -306,302 +291,19 @@ static int cursorError(mc_cursor *pCur, const char *zFmt, ...){
 
 /* "mysql_changes: mysql-bin.000003:1234: <msg>" for the current event. */
 static int eventError(mc_cursor *pCur, const char *zMsg){
+  const char *zEvFile;
+  uint64_t evPos, evNext;
   if( pCur->fp ){
     /* mysql_binlog: the path as given, and the file offset */
     return cursorError(pCur, "%s: %s:%llu: %s", pCur->zName, pCur->zPath,
-                       (unsigned long long)pCur->evPos, zMsg);
+                       (unsigned long long)pCur->fEvOff, zMsg);
   }
-  if( pCur->havePos ){
+  if( streamWhere(pCur, &zEvFile, &evPos, &evNext) ){
     return cursorError(pCur, "%s: %s:%llu: %s", pCur->zName,
-                       pCur->zEvFile, (unsigned long long)pCur->evPos, zMsg);
+                       zEvFile, (unsigned long long)evPos, zMsg);
   }
   return cursorError(pCur, "%s: %s: %s", pCur->zName,
                      pCur->zStart ? pCur->zStart : "?", zMsg);
-}
-
-/* ---- DDL statements ---- */
-
-static const char *skipSpace(const char *z, const char *zEnd){
-  while( z<zEnd ){
-    if( isspace((unsigned char)*z) ){ z++; continue; }
-    if( z+1<zEnd && z[0]=='/' && z[1]=='*' ){
-      const char *e = z + 2;
-      while( e+1<zEnd && !(e[0]=='*' && e[1]=='/') ) e++;
-      z = e+1<zEnd ? e + 2 : zEnd;
-      continue;
-    }
-    if( z+1<zEnd && z[0]=='-' && z[1]=='-' ){
-      while( z<zEnd && *z!='\n' ) z++;
-      continue;
-    }
-    break;
-  }
-  return z;
-}
-
-/* If the next word is zWord (case-insensitive), step past it. */
-static int word(const char **pz, const char *zEnd, const char *zWord){
-  const char *z = skipSpace(*pz, zEnd);
-  size_t n = strlen(zWord);
-  if( (size_t)(zEnd - z)>=n && sqlite3_strnicmp(z, zWord, (int)n)==0
-   && (z + n==zEnd || !(isalnum((unsigned char)z[n]) || z[n]=='_'
-                        || z[n]=='$')) ){
-    *pz = z + n;
-    return 1;
-  }
-  return 0;
-}
-
-/* One identifier into b; 0 if there is none. */
-static int ident(const char **pz, const char *zEnd, mv_buf *b){
-  const char *z = skipSpace(*pz, zEnd);
-  mv_buf_reset(b);
-  if( z<zEnd && *z=='`' ){
-    z++;
-    while( z<zEnd ){
-      if( *z=='`' ){
-        if( z+1<zEnd && z[1]=='`' ){ mv_buf_char(b, '`'); z += 2; continue; }
-        z++;
-        *pz = z;
-        mv_buf_cstr(b);
-        return !b->oom;
-      }
-      mv_buf_char(b, *z++);
-    }
-    return 0;
-  }
-  while( z<zEnd && (isalnum((unsigned char)*z) || *z=='_' || *z=='$'
-                    || (unsigned char)*z>=0x80) ){
-    mv_buf_char(b, *z++);
-  }
-  if( b->n==0 ) return 0;
-  *pz = z;
-  mv_buf_cstr(b);
-  return !b->oom;
-}
-
-/* Skip "IF EXISTS" or "IF NOT EXISTS". */
-static void skipIfExists(const char **pz, const char *zEnd){
-  const char *z = *pz;
-  if( word(&z, zEnd, "IF") ){
-    word(&z, zEnd, "NOT");
-    if( word(&z, zEnd, "EXISTS") ) *pz = z;
-  }
-}
-
-/* After CREATE [UNIQUE...] or DROP: "INDEX [IF [NOT] EXISTS] i ON" or
-** "[TEMPORARY] TABLE [IF [NOT] EXISTS]"; *pz is left at the table name. */
-static int indexOrTable(const char **pz, const char *zEnd){
-  int ok;
-  if( word(pz, zEnd, "INDEX") ){
-    mv_buf tmp;
-    mv_buf_init(&tmp);
-    skipIfExists(pz, zEnd);
-    ok = ident(pz, zEnd, &tmp) && word(pz, zEnd, "ON");
-    mv_buf_free(&tmp);
-    return ok;
-  }
-  word(pz, zEnd, "TEMPORARY");
-  ok = word(pz, zEnd, "TABLE");
-  if( ok ) skipIfExists(pz, zEnd);
-  return ok;
-}
-
-/* The table a DDL statement names: sets pCur->zDb/zTbl when it can. */
-static void ddlTarget(mc_cursor *pCur, const char *z, size_t n){
-  const char *zEnd = z + n;
-  int ok = 0;
-  if( word(&z, zEnd, "CREATE") ){
-    if( word(&z, zEnd, "OR") ) word(&z, zEnd, "REPLACE");
-    if( word(&z, zEnd, "UNIQUE") || word(&z, zEnd, "FULLTEXT")
-     || word(&z, zEnd, "SPATIAL") ){}
-    ok = indexOrTable(&z, zEnd);
-  }else if( word(&z, zEnd, "ALTER") ){
-    word(&z, zEnd, "ONLINE");
-    word(&z, zEnd, "IGNORE");
-    ok = word(&z, zEnd, "TABLE");
-    if( ok ) skipIfExists(&z, zEnd);
-  }else if( word(&z, zEnd, "DROP") ){
-    ok = indexOrTable(&z, zEnd);
-  }else if( word(&z, zEnd, "TRUNCATE") ){
-    word(&z, zEnd, "TABLE");
-    ok = 1;
-  }else if( word(&z, zEnd, "RENAME") ){
-    ok = word(&z, zEnd, "TABLE");
-  }
-  if( !ok || !ident(&z, zEnd, &pCur->ddlTbl) ) return;
-  z = skipSpace(z, zEnd);
-  if( z<zEnd && *z=='.' ){
-    /* db.tbl: what was read is the schema */
-    mv_buf t = pCur->ddlDb;
-    pCur->ddlDb = pCur->ddlTbl;
-    pCur->ddlTbl = t;
-    z++;
-    if( !ident(&z, zEnd, &pCur->ddlTbl) ) return;
-    pCur->zDb = pCur->ddlDb.z;
-    pCur->nDb = pCur->ddlDb.n;
-  }
-  pCur->zTbl = pCur->ddlTbl.z;
-  pCur->nTbl = pCur->ddlTbl.n;
-}
-
-/* ---- the row being built ---- */
-
-static void rowReset(mc_cursor *pCur){
-  pCur->op = 0;
-  pCur->zDb = pCur->zTbl = pCur->zSql = 0;
-  pCur->nDb = pCur->nTbl = pCur->nSql = 0;
-  pCur->table = 0;
-  pCur->haveBefore = pCur->haveAfter = 0;
-}
-
-static void rowPositions(mc_cursor *pCur){
-  snprintf(pCur->zPos, sizeof pCur->zPos, "%s:%llu", pCur->zEvFile,
-           (unsigned long long)pCur->evPos);
-  snprintf(pCur->zNext, sizeof pCur->zNext, "%s:%llu", pCur->zEvFile,
-           (unsigned long long)pCur->evNext);
-}
-
-/* A commit row for the current event; 1 if it passes the op filter. */
-static int commitRow(mc_cursor *pCur, uint32_t ts){
-  rowReset(pCur);
-  pCur->op = OP_COMMIT;
-  pCur->ts = ts;
-  rowPositions(pCur);
-  return (pCur->opMask & (1<<OP_COMMIT))!=0 && pCur->fDb.n<0 && pCur->fTbl.n<0;
-}
-
-/* Does the SQL statement start with one of the words? */
-static int startsWith(const char *z, size_t n, const char *zWord){
-  const char *p = z;
-  return word(&p, z + n, zWord);
-}
-
-static int isRowsEvent(int t){
-  return (t>=MVB_WRITE_ROWS_V0 && t<=MVB_DELETE_ROWS_V1)
-      || (t>=MVB_WRITE_ROWS_V2 && t<=MVB_DELETE_ROWS_V2)
-      || t==MVB_PARTIAL_UPDATE_ROWS
-      || (t>=MVB_MARIA_WRITE_ROWS_COMPRESSED_V1
-          && t<=MVB_MARIA_DELETE_ROWS_COMPRESSED);
-}
-
-/* Handle one decoded event (outer or inside a payload). Returns 1 when a
-** row is ready, 0 when the event gave none, SQLITE_ERROR-ish <0 on error
-** (the message is set). */
-static int handleEvent(mc_cursor *pCur, mvb_event *ev){
-  pCur->nEvent++;
-  pCur->nEventRow = 0;
-  switch( ev->type ){
-    case MVB_ROTATE: {
-      size_t n = ev->u.rotate.file_len;
-      if( n==0 ) return 0;
-      if( n>=MC_NAME_MAX ){
-        eventError(pCur, "Rotate: file name too long");
-        return -1;
-      }
-      memcpy(pCur->zFile, ev->u.rotate.file, n);
-      pCur->zFile[n] = 0;
-      return 0;
-    }
-    case MVB_GTID: case MVB_GTID_TAGGED: case MVB_MARIA_GTID:
-    case MVB_ANONYMOUS_GTID:
-      snprintf(pCur->zGtid, sizeof pCur->zGtid, "%s", ev->u.gtid.text);
-      return 0;
-    case MVB_XID:
-      pCur->inTxn = 0;
-      return commitRow(pCur, ev->timestamp);
-    case MVB_QUERY:
-    case MVB_MARIA_QUERY_COMPRESSED: {
-      const char *zSql = ev->u.query.sql;
-      size_t nSql = ev->u.query.sql_len;
-      if( startsWith(zSql, nSql, "BEGIN") ){
-        pCur->inTxn = 1;
-        return 0;
-      }
-      if( startsWith(zSql, nSql, "COMMIT") ){
-        pCur->inTxn = 0;
-        return commitRow(pCur, ev->timestamp);
-      }
-      if( startsWith(zSql, nSql, "ROLLBACK") ){
-        const char *p = zSql;
-        word(&p, zSql + nSql, "ROLLBACK");
-        if( !word(&p, zSql + nSql, "TO") ){ pCur->inTxn = 0; }
-        return 0;
-      }
-      if( startsWith(zSql, nSql, "SAVEPOINT") || startsWith(zSql, nSql, "XA")
-       || startsWith(zSql, nSql, "RELEASE") ){
-        return 0;
-      }
-      if( startsWith(zSql, nSql, "INSERT") || startsWith(zSql, nSql, "UPDATE")
-       || startsWith(zSql, nSql, "DELETE") || startsWith(zSql, nSql, "REPLACE")
-       || startsWith(zSql, nSql, "LOAD") ){
-        eventError(pCur, "a statement-based change (binlog_format STATEMENT"
-                   " or MIXED when it was written); row changes need"
-                   " binlog_format=ROW");
-        return -1;
-      }
-      rowReset(pCur);
-      pCur->op = OP_DDL;
-      pCur->ts = ev->timestamp;
-      if( ev->u.query.db_len ){
-        pCur->zDb = ev->u.query.db;
-        pCur->nDb = ev->u.query.db_len;
-      }
-      pCur->zSql = zSql;
-      pCur->nSql = nSql;
-      ddlTarget(pCur, zSql, nSql);
-      rowPositions(pCur);
-      if( pCur->schema ) mv_schema_reset(pCur->schema);
-      if( !pCur->inTxn ) pCur->pendingCommit = 1;
-      return (pCur->opMask & (1<<OP_DDL))!=0
-          && setHas(&pCur->fDb, pCur->zDb, pCur->nDb)
-          && setHas(&pCur->fTbl, pCur->zTbl, pCur->nTbl);
-    }
-    case MVB_TABLE_MAP: {
-      mvb_table *t = ev->u.table_map.table;
-      if( pCur->schema && t && !(pCur->fDb.n>=0 && !setHas(&pCur->fDb, t->db, strlen(t->db)))
-       && !(pCur->fTbl.n>=0 && !setHas(&pCur->fTbl, t->name, strlen(t->name))) ){
-        char *zErr = 0;
-        if( mv_schema_apply(pCur->schema, pCur->d, t, ev->timestamp, &zErr)<0 ){
-          eventError(pCur, zErr ? zErr : "out of memory");
-          sqlite3_free(zErr);
-          return -1;
-        }
-      }
-      return 0;
-    }
-    case MVB_TRANSACTION_PAYLOAD:
-      pCur->inPayload = 1;
-      return 0;
-    default:
-      break;
-  }
-  if( isRowsEvent(ev->type) ){
-    mvb_table *t = ev->u.rows.table;
-    int op = ev->u.rows.op;
-    if( (pCur->opMask & (1<<op))==0 ) return 0;
-    if( t==0 ){
-      uint64_t id = ev->u.rows.table_id;
-      /* a dummy rows event (table id all ones) only ends a statement */
-      if( id==0xffffffULL || id==0xffffffffULL || id==0xffffffffffffULL ){
-        return 0;
-      }
-    }else{
-      if( !setHas(&pCur->fDb, t->db, strlen(t->db))
-       || !setHas(&pCur->fTbl, t->name, strlen(t->name)) ){
-        return 0;                 /* another table: not decoded */
-      }
-    }
-    if( mvb_rows_open(pCur->d, ev, &pCur->rows)!=MVB_OK ){
-      eventError(pCur, mvb_errmsg(pCur->d));
-      return -1;
-    }
-    pCur->inRows = 1;
-    pCur->ts = ev->timestamp;
-    rowPositions(pCur);
-    return 0;
-  }
-  return 0;
 }
 
 /* ---- sources ---- */
@@ -612,9 +314,7 @@ static int fileNext(mc_cursor *pCur, const uint8_t **pz, size_t *pn){
   uint8_t hdr[19];
   size_t got;
   uint32_t size;
-  pCur->evPos = pCur->fOff;
-  pCur->havePos = 1;
-  memcpy(pCur->zEvFile, pCur->zFile, sizeof pCur->zFile);
+  pCur->fEvOff = pCur->fOff;
   got = fread(hdr, 1, sizeof hdr, pCur->fp);
   if( got==0 ){
     if( ferror(pCur->fp) ){
@@ -653,7 +353,6 @@ static int fileNext(mc_cursor *pCur, const uint8_t **pz, size_t *pn){
   }
   pCur->fbuf.n = size;
   pCur->fOff += size;
-  pCur->evNext = pCur->fOff;
   *pz = (const uint8_t*)pCur->fbuf.z;
   *pn = size;
   return MVT_EVENT;
@@ -669,7 +368,7 @@ static char *whyNoFile(mc_cursor *pCur){
   mv_conn *c;
   MYSQL_RES *res;
   MYSQL_ROW row;
-  if( parseFilePos(pCur->zStart, zFile, sizeof zFile, &off) ) return 0;
+  if( mvs_parse_pos(pCur->zStart, zFile, sizeof zFile, &off) ) return 0;
   c = mv_conn_get(pCur->pTab->ctx, pCur->zDsn, &zErr);
   if( c==0 ){ sqlite3_free(zErr); return 0; }
   mv_log_query(pCur->pTab->ctx, "SHOW BINARY LOGS");
@@ -687,7 +386,7 @@ static char *whyNoFile(mc_cursor *pCur){
     mv_conn_put(pCur->pTab->ctx, c, 0);
   }
   if( zFirst && zLast ){
-    if( compareFiles(zFile, zFirst)<0 ){
+    if( mvs_compare_files(zFile, zFirst)<0 ){
       zWhy = sqlite3_mprintf("binlog file purged from the server (its oldest"
                              " is %s)", zFirst);
     }else{
@@ -703,14 +402,14 @@ static char *whyNoFile(mc_cursor *pCur){
 /* A message for a server error on the stream. Before the first event the
 ** position is the requested one, and the server's complaint is about it. */
 static int streamError(mc_cursor *pCur, unsigned err, const char *zMsg){
-  const char *zWhy = 0;
+  const char *zWhy = 0, *zEvFile;
   char *zWhy2 = 0;
+  uint64_t evPos, evNext;
   int rc;
-  if( pCur->havePos ){
+  if( streamWhere(pCur, &zEvFile, &evPos, &evNext) ){
     /* where the stream was: just past the last event read */
     return cursorError(pCur, "%s: %s:%llu: server error %u: %s", pCur->zName,
-                       pCur->zEvFile, (unsigned long long)pCur->evNext, err,
-                       zMsg);
+                       zEvFile, (unsigned long long)evNext, err, zMsg);
   }
   if( strstr(zMsg, "Could not find first log file name") ){
     zWhy = zWhy2 = whyNoFile(pCur);
@@ -767,7 +466,7 @@ static int checkInterrupt(mc_cursor *pCur, int force){
 static void cursorReset(mc_cursor *pCur){
   if( pCur->stream ){ mvt_close(pCur->stream); pCur->stream = 0; }
   if( pCur->fp ){ fclose(pCur->fp); pCur->fp = 0; }
-  if( pCur->d ){ mvb_free(pCur->d); pCur->d = 0; }
+  if( pCur->rs ){ mvs_free(pCur->rs); pCur->rs = 0; }
   pCur->keys.tag = 0;       /* names_gen counts again in a new decoder */
   if( pCur->schema ){ mv_schema_free(pCur->schema); pCur->schema = 0; }
   sqlite3_free(pCur->zPath); pCur->zPath = 0;
@@ -777,22 +476,42 @@ static void cursorReset(mc_cursor *pCur){
   setFree(&pCur->fDb);
   setFree(&pCur->fTbl);
   mv_buf_free(&pCur->fbuf);
-  pCur->fOff = 0;
+  pCur->fOff = pCur->fEvOff = 0;
   pCur->follow = 0;
   pCur->timeoutMs = 0;
   pCur->jsonDiff = 0;
-  pCur->hasStop = 0;
   pCur->opMask = 0;
-  pCur->zFile[0] = pCur->zEvFile[0] = 0;
-  pCur->evPos = pCur->evNext = 0;
-  pCur->havePos = 0;
-  pCur->inPayload = pCur->inRows = 0;
-  pCur->zGtid[0] = 0;
-  pCur->inTxn = pCur->pendingCommit = 0;
   pCur->iRowid = 0;
-  pCur->nEvent = pCur->nEventRow = 0;
   pCur->eof = 1;
-  rowReset(pCur);
+  memset(&pCur->row, 0, sizeof pCur->row);
+}
+
+/* The row stream's hooks (pure/rowstream.h). */
+static int wantTable(void *pArg, const char *zDb, size_t nDb,
+                     const char *zTbl, size_t nTbl){
+  mc_cursor *pCur = (mc_cursor*)pArg;
+  mc_vtab *pTab = pCur->pTab;
+  if( pCur->xWant ) return pCur->xWant(pCur->pWantArg, zDb, nDb, zTbl, nTbl);
+  if( pTab->typed ){
+    return zDb && zTbl && strlen(pTab->zDb)==nDb && memcmp(pTab->zDb, zDb, nDb)==0
+        && strlen(pTab->zTbl)==nTbl && memcmp(pTab->zTbl, zTbl, nTbl)==0;
+  }
+  return setHas(&pCur->fDb, zDb, nDb) && setHas(&pCur->fTbl, zTbl, nTbl);
+}
+static int mapTable(void *pArg, mvb_decoder *d, mvb_table *t, uint32_t ts,
+                    char *zErr, size_t nErr){
+  mc_cursor *pCur = (mc_cursor*)pArg;
+  char *z = 0;
+  if( pCur->schema==0 || mv_schema_apply(pCur->schema, d, t, ts, &z)>=0 ){
+    return 0;
+  }
+  snprintf(zErr, nErr, "%s", z ? z : "out of memory");
+  sqlite3_free(z);
+  return 1;
+}
+static void ddlSeen(void *pArg){
+  mc_cursor *pCur = (mc_cursor*)pArg;
+  if( pCur->schema ) mv_schema_reset(pCur->schema);
 }
 
 static int mcOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
@@ -804,10 +523,9 @@ static int mcOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
   pCur->zName = pTab->isFile ? "mysql_binlog" : "mysql_changes";
   pCur->fDb.n = pCur->fTbl.n = -1;
   mv_buf_init(&pCur->fbuf);
-  mv_buf_init(&pCur->ddlDb);
-  mv_buf_init(&pCur->ddlTbl);
   mv_buf_init(&pCur->before);
   mv_buf_init(&pCur->after);
+  mv_buf_init(&pCur->out);
   mv_row_keys_init(&pCur->keys);
   pCur->eof = 1;
   *ppCur = &pCur->base;
@@ -817,10 +535,10 @@ static int mcOpen(sqlite3_vtab *pVtab, sqlite3_vtab_cursor **ppCur){
 static int mcClose(sqlite3_vtab_cursor *cur){
   mc_cursor *pCur = (mc_cursor*)cur;
   cursorReset(pCur);
-  mv_buf_free(&pCur->ddlDb);
-  mv_buf_free(&pCur->ddlTbl);
   mv_buf_free(&pCur->before);
   mv_buf_free(&pCur->after);
+  mv_buf_free(&pCur->out);
+  sqlite3_free(pCur->aMap);
   mv_row_keys_free(&pCur->keys);
   sqlite3_free(pCur);
   return SQLITE_OK;
@@ -833,47 +551,15 @@ static int mcNext(sqlite3_vtab_cursor *cur){
   while( 1 ){
     const uint8_t *p;
     size_t n;
-    int rc, placed;
-    if( pCur->pendingCommit ){
-      pCur->pendingCommit = 0;
-      pCur->nEventRow = MC_ROWID_COMMIT;
-      if( commitRow(pCur, pCur->ts) ) break;
-      continue;
-    }
-    if( pCur->inRows ){
-      rc = mvb_rows_next(pCur->d, &pCur->rows);
-      if( rc==MVB_ROW ){
-        mvb_table *t = pCur->rows.table;
-        pCur->nEventRow++;
-        pCur->op = pCur->rows.op;
-        pCur->table = t;
-        pCur->zDb = t->db; pCur->nDb = strlen(t->db);
-        pCur->zTbl = t->name; pCur->nTbl = strlen(t->name);
-        pCur->zSql = 0;
-        break;
-      }
-      pCur->inRows = 0;
-      if( rc!=MVB_DONE ) return eventError(pCur, mvb_errmsg(pCur->d));
-      continue;
-    }
-    if( pCur->inPayload ){
-      rc = mvb_payload_next(pCur->d, &pCur->inner);
-      if( rc==MVB_OK ){
-        rc = handleEvent(pCur, &pCur->inner);
-        if( rc<0 ) return SQLITE_ERROR;
-        if( rc>0 ) break;
-        continue;
-      }
-      pCur->inPayload = 0;
-      if( rc!=MVB_DONE ) return eventError(pCur, mvb_errmsg(pCur->d));
-      continue;
-    }
+    int rc = mvs_next(pCur->rs, &pCur->row);
+    const char *zEvFile;
+    uint64_t evPos, evNext;
+    if( rc==MVS_ROW ) break;
+    if( rc==MVS_ERROR ) return eventError(pCur, mvs_errmsg(pCur->rs));
     if( checkInterrupt(pCur, 0) ) return SQLITE_INTERRUPT;
-    placed = 0;
     if( pCur->fp ){
       rc = fileNext(pCur, &p, &n);
       if( rc==MVT_ERROR ) return SQLITE_ERROR;
-      placed = rc==MVT_EVENT && get32(p + 13)!=0;
     }else{
       rc = mvt_next(pCur->stream, &p, &n);
       if( rc==MVT_ERROR ){
@@ -892,29 +578,12 @@ static int mcNext(sqlite3_vtab_cursor *cur){
         continue;
       }
       if( rc==MVT_EVENT ){
-        uint32_t size, next;
         pCur->lastEvent = nowMs();
         if( n<19 ){
+          streamWhere(pCur, &zEvFile, &evPos, &evNext);
           return cursorError(pCur, "%s: %s:%llu: event of %zu bytes, less"
-                             " than its header", pCur->zName, pCur->zFile,
-                             (unsigned long long)pCur->evNext, n);
-        }
-        size = get32(p + 9);
-        next = get32(p + 13);
-        /* artificial events (log_pos 0) have no place in the file. But
-        ** MariaDB 11.4+ also writes log_pos 0 into the events inside a
-        ** transaction (unless binlog_legacy_event_pos): those follow the
-        ** previous event in the file, so count on from there. */
-        if( next==0 && pCur->havePos && !(p[17] & 0x20)
-         && p[4]!=4 && p[4]!=15 && p[4]!=27 && p[4]!=41 && p[4]!=163 ){
-          next = (uint32_t)pCur->evNext + size;
-        }
-        if( next!=0 ){
-          placed = 1;
-          memcpy(pCur->zEvFile, pCur->zFile, sizeof pCur->zFile);
-          pCur->evNext = next;
-          pCur->evPos = next>=size ? next - size : 0;
-          pCur->havePos = 1;
+                             " than its header", pCur->zName,
+                             mvs_file(pCur->rs), (unsigned long long)evNext, n);
         }
       }
     }
@@ -924,35 +593,26 @@ static int mcNext(sqlite3_vtab_cursor *cur){
       if( pCur->follow && !pCur->fp ){
         static const char zWhy[] = "the server ended the binlog stream (it"
                                    " shut down, or the dump was stopped)";
-        if( !pCur->havePos ){
+        if( !streamWhere(pCur, &zEvFile, &evPos, &evNext) ){
           return cursorError(pCur, "%s: %s: %s", pCur->zName, pCur->zStart, zWhy);
         }
-        return cursorError(pCur, "%s: %s:%llu: %s", pCur->zName, pCur->zEvFile,
-                           (unsigned long long)pCur->evNext, zWhy);
+        return cursorError(pCur, "%s: %s:%llu: %s", pCur->zName, zEvFile,
+                           (unsigned long long)evNext, zWhy);
       }
       pCur->eof = 1;
       return SQLITE_OK;
     }
-    /* stop_pos: stop before the first event at or past it (an event with
-    ** a place in the file: MariaDB 11.4+'s log_pos 0 ones are counted on) */
-    if( pCur->hasStop && pCur->havePos && placed ){
-      int c = compareFiles(pCur->zEvFile, pCur->zStopFile);
-      if( c>0 || (c==0 && pCur->evPos>=pCur->stopOff) ){
-        pCur->eof = 1;
-        return SQLITE_OK;
-      }
+    rc = mvs_feed(pCur->rs, p, n, pCur->fp ? (int64_t)pCur->fEvOff : -1);
+    if( rc==MVS_STOP ){
+      pCur->eof = 1;
+      return SQLITE_OK;
     }
-    if( mvb_parse(pCur->d, p, n, &pCur->ev)!=MVB_OK ){
-      return eventError(pCur, mvb_errmsg(pCur->d));
-    }
-    rc = handleEvent(pCur, &pCur->ev);
-    if( rc<0 ) return SQLITE_ERROR;
-    if( rc>0 ) break;
+    if( rc==MVS_ERROR ) return eventError(pCur, mvs_errmsg(pCur->rs));
   }
   /* (a rows event of more than 2^28-2 rows, which no server writes below
   ** a 1 GB event of 4-byte rows, would share ids with the next event) */
-  pCur->iRowid = (sqlite3_int64)((pCur->nEvent<<28)
-      | (pCur->nEventRow<MC_ROWID_COMMIT ? pCur->nEventRow : MC_ROWID_COMMIT));
+  pCur->iRowid = (sqlite3_int64)((pCur->row.event_no<<28)
+      | (pCur->row.row_no<MC_ROWID_COMMIT ? pCur->row.row_no : MC_ROWID_COMMIT));
   return SQLITE_OK;
 }
 
@@ -973,16 +633,18 @@ static int ddlProbe(void *pArg, const char *zDb, const char *zTbl,
   char *zErr = 0;
   int rc = 0, n = 0;
   size_t nTbl = strlen(zTbl);
+  const char *zEvFile;
+  uint64_t evPos, evNext;
   (void)zDb;
   *pzErr = 0;
-  if( !pCur->havePos ) return 1;
+  if( !streamWhere(pCur, &zEvFile, &evPos, &evNext) ) return 1;
   if( mv_dsn_parse(pCur->zDsn, &dsn, &zErr) ){ *pzErr = zErr; return -1; }
   m = mv_connect(&dsn, &zErr);
   mv_dsn_free(&dsn);
   if( m==0 ){ *pzErr = zErr; return -1; }
   memset(&o, 0, sizeof o);
-  o.file = pCur->zEvFile;
-  o.pos = pCur->evPos;
+  o.file = zEvFile;
+  o.pos = evPos;
   mv_log_query(pCur->pTab->ctx, "COM_BINLOG_DUMP (read ahead for DDL)");
   if( mvt_open(m, &o, &st, &zErr, 0) ){ *pzErr = zErr; return -1; }
   d = mvb_new();
@@ -1010,11 +672,7 @@ static int ddlProbe(void *pArg, const char *zDb, const char *zTbl,
     if( ev.type==MVB_QUERY || ev.type==MVB_MARIA_QUERY_COMPRESSED ){
       const char *z = ev.u.query.sql;
       size_t nz = ev.u.query.sql_len, k;
-      if( startsWith(z, nz, "BEGIN") || startsWith(z, nz, "COMMIT")
-       || startsWith(z, nz, "ROLLBACK") || startsWith(z, nz, "SAVEPOINT")
-       || startsWith(z, nz, "XA") || startsWith(z, nz, "RELEASE") ){
-        continue;
-      }
+      if( mvs_is_txn_statement(z, nz) ) continue;
       for(k=0; k+nTbl<=nz; k++){
         if( sqlite3_strnicmp(z + k, zTbl, (int)nTbl)==0 ){ rc = 1; break; }
       }
@@ -1049,7 +707,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
   if( mvt_is_mysql_gtid(pCur->zStart) ){
     o.gtid = pCur->zStart;
     isGtid = 1;
-  }else if( parseFilePos(pCur->zStart, zFile, sizeof zFile, &off)==0 ){
+  }else if( mvs_parse_pos(pCur->zStart, zFile, sizeof zFile, &off)==0 ){
     if( off<4 ){
       return cursorError(pCur, "%s: %s: malformed position: the offset must"
                          " be at least 4 (the first event of a binlog)",
@@ -1061,7 +719,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
     }
     o.file = zFile;
     o.pos = off;
-    snprintf(pCur->zFile, sizeof pCur->zFile, "%s", zFile);
+    mvs_set_file(pCur->rs, zFile);
   }else if( mvt_is_maria_gtid(pCur->zStart) || mvt_is_mysql_gtid(pCur->zStart) ){
     o.gtid = pCur->zStart;
     isGtid = 1;
@@ -1148,7 +806,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
       }
       mysql_free_result(r2);
       if( zFirst && zLast && size<0 ){
-        zWhy = compareFiles(zFile, zFirst)<0
+        zWhy = mvs_compare_files(zFile, zFirst)<0
           ? sqlite3_mprintf("binlog file purged from the server (its oldest"
                             " is %s)", zFirst)
           : sqlite3_mprintf("no such binlog file on the server (its binlogs"
@@ -1171,7 +829,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
   /* the stream's first event (an artificial Rotate) comes before any
   ** format description: its checksum is the server's setting */
   pCur->checksum = row && row[2] && sqlite3_stricmp(row[2], "CRC32")==0;
-  mvb_set_checksum(pCur->d, pCur->checksum);
+  mvb_set_checksum(mvs_decoder(pCur->rs), pCur->checksum);
   mysql_free_result(res);
   {
     char *zLog = sqlite3_mprintf("COM_BINLOG_DUMP %s%s%s", isGtid ? "gtid " : "",
@@ -1205,7 +863,7 @@ static int openFile(mc_cursor *pCur){
   }
   pCur->fOff = 4;
   zBase = strrchr(pCur->zPath, '/');
-  snprintf(pCur->zFile, sizeof pCur->zFile, "%s", zBase ? zBase + 1 : pCur->zPath);
+  mvs_set_file(pCur->rs, zBase ? zBase + 1 : pCur->zPath);
   return SQLITE_OK;
 }
 
@@ -1223,6 +881,9 @@ static int flagArg(mc_cursor *pCur, sqlite3_value *v, const char *zArg,
   return 0;
 }
 
+static int cursorStart(mc_cursor *pCur, const char *zStart,
+                       const char *zDsnArg);
+
 static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
                     int argc, sqlite3_value **argv){
   mc_cursor *pCur = (mc_cursor*)cur;
@@ -1231,20 +892,23 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
   sqlite3_value *vStart = 0, *vDsn = 0;
   (void)idxStr;
   cursorReset(pCur);
-  pCur->opMask = 0x3e;
+  pCur->opMask = MVS_ALL_OPS;
+  pCur->rs = mvs_new();
+  if( pCur->rs==0 ) return SQLITE_NOMEM;
   if( idxNum & MCI_START ) vStart = argv[i++];
   if( idxNum & MCI_DSN ) vDsn = argv[i++];
   if( idxNum & MCI_STOP ){
     const char *z = (const char*)sqlite3_value_text(argv[i++]);
     if( z ){
+      char zStopFile[MC_NAME_MAX];
+      uint64_t stopOff;
       pCur->zStop = sqlite3_mprintf("%s", z);
       if( pCur->zStop==0 ) return SQLITE_NOMEM;
-      if( parseFilePos(z, pCur->zStopFile, sizeof pCur->zStopFile,
-                       &pCur->stopOff) ){
+      if( mvs_parse_pos(z, zStopFile, sizeof zStopFile, &stopOff) ){
         return cursorError(pCur, "%s: malformed stop_pos '%s': expected"
                            " file:offset", pCur->zName, z);
       }
-      pCur->hasStop = 1;
+      mvs_set_stop(pCur->rs, zStopFile, stopOff);
     }
   }
   if( (idxNum & MCI_FOLLOW) && flagArg(pCur, argv[i++], "follow", &pCur->follow) ){
@@ -1282,7 +946,7 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
     if( rc ){ setFree(&ops); return rc; }
     pCur->opMask = 0;
     for(k=0; k<ops.n; k++){
-      for(j=1; j<=OP_COMMIT; j++){
+      for(j=1; j<=MVS_COMMIT; j++){
         if( strcmp(ops.az[k], azOpName[j])==0 ) pCur->opMask |= 1<<j;
       }
     }
@@ -1300,25 +964,100 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
           " mysql_changes('gtid')", pCur->zName);
   }
   if( sqlite3_value_type(vStart)==SQLITE_NULL ) return SQLITE_OK;  /* no rows */
-  pCur->zStart = sqlite3_mprintf("%s", sqlite3_value_text(vStart));
+  return cursorStart(pCur, (const char*)sqlite3_value_text(vStart),
+                     pTab->typed ? pTab->zDsn
+                     : vDsn ? (const char*)sqlite3_value_text(vDsn) : 0);
+}
+
+/* Open the source at zStart (a position, or mysql_binlog's path) and read
+** the first row; the filters and arguments are set. */
+static int cursorStart(mc_cursor *pCur, const char *zStart,
+                       const char *zDsnArg){
+  mc_vtab *pTab = pCur->pTab;
+  int rc;
+  pCur->zStart = sqlite3_mprintf("%s", zStart ? zStart : "");
   if( pCur->zStart==0 ) return SQLITE_NOMEM;
-  pCur->d = mvb_new();
-  if( pCur->d==0 ) return SQLITE_NOMEM;
-  mvb_set_json_diff(pCur->d, pCur->jsonDiff);
+  /* a commit row belongs to no table: a db or tbl filter drops it */
+  mvs_set_ops(pCur->rs, pCur->fDb.n<0 && pCur->fTbl.n<0 ? pCur->opMask
+                        : pCur->opMask & ~(1<<MVS_COMMIT));
+  mvs_set_hooks(pCur->rs, pCur, wantTable, pTab->isFile ? 0 : mapTable,
+                ddlSeen);
+  mvb_set_json_diff(mvs_decoder(pCur->rs), pCur->jsonDiff);
   pCur->eof = 0;
   pCur->lastCheck = pCur->lastEvent = nowMs();
   if( pTab->isFile ){
     rc = openFile(pCur);
   }else{
-    rc = openLive(pCur, vDsn ? (const char*)sqlite3_value_text(vDsn) : 0);
+    rc = openLive(pCur, zDsnArg);
   }
   if( rc ){
     pCur->eof = 1;
     return rc;
   }
-  rc = mcNext(cur);
+  rc = mcNext(&pCur->base);
   if( rc ) pCur->eof = 1;
   return rc;
+}
+
+/* ---- mv_feed (changes.h): the rows of the live stream, for C callers ---- */
+
+struct mv_feed {
+  mc_vtab tab;
+  sqlite3_vtab_cursor *cur;
+  int started;                      /* the first row was delivered */
+};
+
+mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
+                      const char *zDsnArg, mvs_want_fn xWant, void *pArg,
+                      char **pzErr){
+  mv_feed *f = sqlite3_malloc(sizeof *f);
+  mc_cursor *pCur;
+  int rc;
+  *pzErr = 0;
+  if( f==0 ) return 0;
+  memset(f, 0, sizeof *f);
+  f->tab.db = db;
+  f->tab.ctx = ctx;
+  if( mcOpen(&f->tab.base, &f->cur) ){ sqlite3_free(f); return 0; }
+  f->cur->pVtab = &f->tab.base;
+  pCur = (mc_cursor*)f->cur;
+  pCur->opMask = MVS_ALL_OPS;
+  pCur->xWant = xWant;
+  pCur->pWantArg = pArg;
+  pCur->rs = mvs_new();
+  if( pCur->rs ) mvs_set_all_ddl(pCur->rs, 1);
+  rc = pCur->rs ? cursorStart(pCur, zStart, zDsnArg) : SQLITE_NOMEM;
+  if( rc ){
+    *pzErr = f->tab.base.zErrMsg ? sqlite3_mprintf("%s", f->tab.base.zErrMsg)
+                                 : sqlite3_mprintf("%s", sqlite3_errstr(rc));
+    mv_feed_close(f);
+    return 0;
+  }
+  return f;
+}
+
+int mv_feed_next(mv_feed *f, const mvs_row **ppRow, char **pzErr){
+  mc_cursor *pCur = (mc_cursor*)f->cur;
+  int rc = SQLITE_OK;
+  *pzErr = 0;
+  if( f->started && !pCur->eof ) rc = mcNext(f->cur);
+  f->started = 1;
+  if( rc ){
+    pCur->eof = 1;
+    *pzErr = f->tab.base.zErrMsg ? sqlite3_mprintf("%s", f->tab.base.zErrMsg)
+                                 : sqlite3_mprintf("%s", sqlite3_errstr(rc));
+    return rc;
+  }
+  if( pCur->eof ) return SQLITE_DONE;
+  *ppRow = &pCur->row;
+  return SQLITE_ROW;
+}
+
+void mv_feed_close(mv_feed *f){
+  if( f==0 ) return;
+  if( f->cur ) mcClose(f->cur);
+  sqlite3_free(f->tab.base.zErrMsg);
+  sqlite3_free(f);
 }
 
 static int mcEof(sqlite3_vtab_cursor *cur){
@@ -1346,7 +1085,7 @@ static void resultName(sqlite3_context *ctx, const char *z, size_t n){
 
 static void resultImage(sqlite3_context *ctx, mc_cursor *pCur, mv_buf *b,
                         int *pHave, const mv_value *a){
-  mvb_table *t = pCur->table;
+  mvb_table *t = pCur->row.table;
   if( t==0 || a==0 ){ sqlite3_result_null(ctx); return; }
   if( !*pHave ){
     /* the keys are escaped once per table and naming, not per row */
@@ -1367,31 +1106,90 @@ static void resultImage(sqlite3_context *ctx, mc_cursor *pCur, mv_buf *b,
   resultCstr(ctx, b->n ? mv_buf_cstr(b) : "");
 }
 
+/* The role of column i: an MC_* column of mysql_changes, or for the typed
+** table's own columns -2-k (k: 0..nCol-1 the after image, nCol.. the
+** before image). */
+static int columnRole(mc_vtab *pTab, int i){
+  static const int aFixed[TC_FIXED] = { MC_OP, MC_POS, MC_NEXT_POS, MC_GTID, MC_TS };
+  static const int aHidden[4] = { MC_START, MC_STOP, MC_FOLLOW, MC_TIMEOUT };
+  if( !pTab->typed ) return pTab->isFile && i==MB_JSON_DIFF ? MC_JSON_DIFF : i;
+  if( i<TC_FIXED ) return aFixed[i];
+  if( i<TC_FIXED + 2*pTab->nCol ) return -2 - (i - TC_FIXED);
+  i -= TC_FIXED + 2*pTab->nCol;
+  return i<4 ? aHidden[i] : MC_DSN;
+}
+
+/* The typed table's declared columns in the event's table: by name (by
+** position for images the decoder could not name, "@1"..., when their
+** number is right), -1 for one the event does not have. */
+static int typedMap(mc_cursor *pCur, mvb_table *t){
+  mc_vtab *pTab = pCur->pTab;
+  int i, j, positional;
+  if( pCur->aMap && t==pCur->tMap && t->names_gen!=0 && t->names_gen==pCur->mapGen ){
+    return 0;
+  }
+  if( pCur->aMap==0 ){
+    pCur->aMap = sqlite3_malloc64(sizeof(int)*(size_t)(pTab->nCol+1));
+    if( pCur->aMap==0 ) return SQLITE_NOMEM;
+  }
+  positional = t->ncol>0 && strcmp(t->names[0], "@1")==0
+            && strcmp(pTab->azCol[0], "@1")!=0;
+  for(i=0; i<pTab->nCol; i++){
+    pCur->aMap[i] = -1;
+    if( positional ){
+      if( t->ncol==pTab->nCol ) pCur->aMap[i] = i;
+      continue;
+    }
+    for(j=0; j<t->ncol && strcmp(t->names[j], pTab->azCol[i])!=0; j++){}
+    if( j<t->ncol ) pCur->aMap[i] = j;
+  }
+  pCur->tMap = t;
+  pCur->mapGen = t->names_gen;
+  return 0;
+}
+
+/* Column k of the typed table's images (-2-k roles). */
+static void typedColumn(mc_cursor *pCur, sqlite3_context *ctx, int k){
+  const mvs_row *r = &pCur->row;
+  mc_vtab *pTab = pCur->pTab;
+  int isBefore = k>=pTab->nCol, e;
+  const mv_value *a;
+  if( r->op<MVS_INSERT || r->op>MVS_DELETE || r->table==0 ) return;
+  a = isBefore ? r->before : (r->after ? r->after : r->before);
+  if( a==0 ) return;
+  if( typedMap(pCur, r->table) ){ sqlite3_result_error_nomem(ctx); return; }
+  e = pCur->aMap[isBefore ? k - pTab->nCol : k];
+  if( e>=0 ) mv_result_value(ctx, &a[e], &pCur->out);
+}
+
 static int mcColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){
   mc_cursor *pCur = (mc_cursor*)cur;
-  int isRows = pCur->op>=OP_INSERT && pCur->op<=OP_DELETE;
-  if( pCur->pTab->isFile && i==MB_JSON_DIFF ) i = MC_JSON_DIFF;
+  const mvs_row *r = &pCur->row;
+  int isRows = r->op>=MVS_INSERT && r->op<=MVS_DELETE;
+  i = columnRole(pCur->pTab, i);
+  if( i<0 ){
+    typedColumn(pCur, ctx, -2 - i);
+    return SQLITE_OK;
+  }
   switch( i ){
-    case MC_POS: resultCstr(ctx, pCur->zPos); break;
-    case MC_NEXT_POS: resultCstr(ctx, pCur->zNext); break;
-    case MC_GTID:
-      if( pCur->zGtid[0] ) resultCstr(ctx, pCur->zGtid);
-      break;
-    case MC_TS: sqlite3_result_int64(ctx, pCur->ts); break;
+    case MC_POS: resultCstr(ctx, r->pos); break;
+    case MC_NEXT_POS: resultCstr(ctx, r->next_pos); break;
+    case MC_GTID: resultCstr(ctx, r->gtid); break;
+    case MC_TS: sqlite3_result_int64(ctx, r->ts); break;
     case MC_OP:
-      sqlite3_result_text(ctx, azOpName[pCur->op], -1, SQLITE_STATIC);
+      sqlite3_result_text(ctx, azOpName[r->op], -1, SQLITE_STATIC);
       break;
-    case MC_DB: resultName(ctx, pCur->zDb, pCur->nDb); break;
-    case MC_TBL: resultName(ctx, pCur->zTbl, pCur->nTbl); break;
+    case MC_DB: resultName(ctx, r->db, r->n_db); break;
+    case MC_TBL: resultName(ctx, r->tbl, r->n_tbl); break;
     case MC_BEFORE:
       if( isRows ) resultImage(ctx, pCur, &pCur->before, &pCur->haveBefore,
-                               pCur->rows.before);
+                               r->before);
       break;
     case MC_AFTER:
       if( isRows ) resultImage(ctx, pCur, &pCur->after, &pCur->haveAfter,
-                               pCur->rows.after);
+                               r->after);
       break;
-    case MC_SQL: resultText(ctx, pCur->zSql, pCur->nSql); break;
+    case MC_SQL: resultText(ctx, r->sql, r->n_sql); break;
     case MC_START:
       resultCstr(ctx, pCur->zStart);
       break;
@@ -1440,10 +1238,10 @@ static int mcBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p){
   for(k=0; k<9; k++) aIdx[k] = -1;
   for(i=0; i<p->nConstraint; i++){
     const struct sqlite3_index_constraint *c = &p->aConstraint[i];
-    int col = c->iColumn;
+    int col = columnRole(pTab, c->iColumn);
     if( col>=MC_START ){
       k = col - MC_START;
-      if( pTab->isFile ? col==MB_JSON_DIFF : col==MC_JSON_DIFF ) k = 8;
+      if( col==MC_JSON_DIFF ) k = 8;
       else if( pTab->isFile && k>0 ) continue;
       if( k>4 && k!=8 ) continue;
       if( c->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
@@ -1480,20 +1278,139 @@ static int mcBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p){
 
 /* ---- the tables ---- */
 
+static int mcDisconnect(sqlite3_vtab *pVtab){
+  mc_vtab *pTab = (mc_vtab*)pVtab;
+  int i;
+  for(i=0; i<pTab->nCol; i++) sqlite3_free(pTab->azCol[i]);
+  sqlite3_free(pTab->azCol);
+  sqlite3_free(pTab->zDb);
+  sqlite3_free(pTab->zTbl);
+  sqlite3_free(pTab->zDsn);
+  sqlite3_free(pVtab);
+  return SQLITE_OK;
+}
+
+/* The typed change table of one table: learn its columns (the SQLite types
+** of the typed mysql_snapshot) and declare them. */
+static int typedConnect(sqlite3 *db, mc_vtab *pTab, int argc,
+                        const char *const *argv, char **pzErr){
+  char *zArg = 0, *zErr = 0;
+  mv_tblname *aName = 0;
+  int nName = 0, nCol = -1, i, rc = SQLITE_ERROR;
+  mv_schema *sc = 0;
+  const mvb_colinfo *aCol = 0;
+  sqlite3_str *s = 0;
+  if( argc>5 ){
+    *pzErr = sqlite3_mprintf("mysql_changes: expected ('db.table' [, dsn]),"
+                             " got %d arguments", argc-3);
+    return SQLITE_ERROR;
+  }
+  zArg = mv_dequote_arg(argv[3]);
+  if( argc>4 && (pTab->zDsn = mv_dequote_arg(argv[4]))==0 ) goto nomem;
+  if( zArg==0 ) goto nomem;
+  if( mv_tblarg_parse("mysql_changes", zArg, &aName, &nName, &zErr) ) goto done;
+  if( nName!=1 || aName[0].isPattern ){
+    zErr = sqlite3_mprintf("mysql_changes: a typed change table reads one"
+                           " table, not '%s'", zArg);
+    goto done;
+  }
+  if( aName[0].zDb==0 ){
+    mv_conn *c = mv_conn_get(pTab->ctx, mv_dsn_text(pTab->zDsn), &zErr);
+    MYSQL_RES *res = c ? mv_query(pTab->ctx, c, "SELECT DATABASE()",
+                                  "mysql_changes", &zErr) : 0;
+    MYSQL_ROW row = res ? mysql_fetch_row(res) : 0;
+    if( row && row[0] ) pTab->zDb = sqlite3_mprintf("%s", row[0]);
+    else if( res ){
+      zErr = sqlite3_mprintf("mysql_changes: table '%s' names no database and"
+                             " the DSN has none (write db.table)", zArg);
+    }
+    if( res ) mysql_free_result(res);
+    mv_conn_release(pTab->ctx, c);
+    if( zErr ) goto done;
+  }else{
+    pTab->zDb = sqlite3_mprintf("%s", aName[0].zDb);
+  }
+  pTab->zTbl = sqlite3_mprintf("%s", aName[0].zTbl);
+  if( pTab->zDb==0 || pTab->zTbl==0 ) goto nomem;
+  sc = mv_schema_new(pTab->ctx, mv_dsn_text(pTab->zDsn), 0, 0);
+  if( sc==0 ) goto nomem;
+  nCol = mv_schema_columns(sc, pTab->zDb, pTab->zTbl, &aCol, &zErr);
+  if( nCol<0 ) goto done;
+  if( nCol==0 ){
+    zErr = sqlite3_mprintf("mysql_changes: no such table %s.%s (or the user"
+                           " cannot see it)", pTab->zDb, pTab->zTbl);
+    goto done;
+  }
+  pTab->azCol = sqlite3_malloc64(sizeof(char*)*(size_t)nCol);
+  if( pTab->azCol==0 ) goto nomem;
+  s = sqlite3_str_new(0);
+  sqlite3_str_appendall(s, "CREATE TABLE x(op TEXT, pos TEXT, next_pos TEXT,"
+                           " gtid TEXT, ts INTEGER");
+  for(i=0; i<2*nCol; i++){
+    const mvb_colinfo *ci = &aCol[i % nCol];
+    mv_coltype ct;
+    const char *zType;
+    mv_type_from_name(ci->data_type, ci->column_type, ci->is_json, &ct);
+    zType = mv_sq_decltype(ct.sq);
+    sqlite3_str_appendf(s, ", \"%s%w\"%s%s", i<nCol ? "" : TC_BEFORE_PREFIX,
+                        ci->name ? ci->name : "", *zType ? " " : "", zType);
+    if( i<nCol ){
+      pTab->azCol[i] = sqlite3_mprintf("%s", ci->name ? ci->name : "");
+      if( pTab->azCol[i]==0 ) goto nomem;
+      pTab->nCol++;
+    }
+  }
+  sqlite3_str_appendall(s, ", start_pos HIDDEN, stop_pos HIDDEN, follow HIDDEN,"
+                           " timeout_ms HIDDEN)");
+  {
+    char *zSchema = sqlite3_str_finish(s);
+    s = 0;
+    if( zSchema==0 ) goto nomem;
+    rc = sqlite3_declare_vtab(db, zSchema);
+    if( rc ){
+      zErr = sqlite3_mprintf("mysql_changes: cannot declare %s: %s", zSchema,
+                             sqlite3_errmsg(db));
+    }
+    sqlite3_free(zSchema);
+  }
+  pTab->typed = 1;
+  goto done;
+nomem:
+  rc = SQLITE_NOMEM;
+done:
+  if( s ) sqlite3_free(sqlite3_str_finish(s));
+  mv_schema_free(sc);
+  mv_tblarg_free(aName, nName);
+  sqlite3_free(zArg);
+  if( zErr ){
+    /* the connection's and the catalog's messages, as mysql_changes' */
+    *pzErr = strncmp(zErr, "mysql_changes: ", 15)==0 ? zErr
+             : sqlite3_mprintf("mysql_changes: %s", zErr);
+    if( *pzErr!=zErr ) sqlite3_free(zErr);
+  }
+  return zErr ? SQLITE_ERROR : rc;
+}
+
 static int mcConnect(sqlite3 *db, void *pAux, int argc,
                      const char *const *argv, sqlite3_vtab **ppVtab,
                      char **pzErr, int isFile){
   mc_vtab *pTab;
   int rc;
-  (void)argc; (void)argv; (void)pzErr;
-  rc = sqlite3_declare_vtab(db, isFile ? zBinlogSchema : zChangesSchema);
-  if( rc ) return rc;
   pTab = sqlite3_malloc(sizeof *pTab);
   if( pTab==0 ) return SQLITE_NOMEM;
   memset(pTab, 0, sizeof *pTab);
   pTab->db = db;
   pTab->ctx = (mv_ctx*)pAux;
   pTab->isFile = isFile;
+  if( !isFile && argc>3 ){
+    rc = typedConnect(db, pTab, argc, argv, pzErr);
+  }else{
+    rc = sqlite3_declare_vtab(db, isFile ? zBinlogSchema : zChangesSchema);
+  }
+  if( rc ){
+    mcDisconnect(&pTab->base);
+    return rc;
+  }
   sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
   *ppVtab = &pTab->base;
   return SQLITE_OK;
@@ -1510,18 +1427,15 @@ static int binlogConnect(sqlite3 *db, void *pAux, int argc,
   return mcConnect(db, pAux, argc, argv, ppVtab, pzErr, 1);
 }
 
-static int mcDisconnect(sqlite3_vtab *pVtab){
-  sqlite3_free(pVtab);
-  return SQLITE_OK;
-}
-
+/* xCreate is xConnect: mysql_changes is eponymous, and CREATE VIRTUAL
+** TABLE x USING mysql_changes('db.tbl') makes the typed change table. */
 static sqlite3_module changesModule = {
   0,                /* iVersion */
-  0,                /* xCreate: eponymous only */
+  changesConnect,   /* xCreate */
   changesConnect,
   mcBestIndex,
   mcDisconnect,
-  0,                /* xDestroy */
+  mcDisconnect,     /* xDestroy */
   mcOpen, mcClose, mcFilter, mcNext, mcEof, mcColumn, mcRowid,
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 MV_XINTEGRITY
 };

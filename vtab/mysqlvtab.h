@@ -15,6 +15,7 @@ SQLITE_EXTENSION_INIT3
 
 #include "pure/buf.h"
 #include "pure/dsnparse.h"
+#include "pure/encode.h"
 
 /* sqlite3_module grew xIntegrity in SQLite 3.44: the module tables end
 ** with MV_XINTEGRITY so that -Wmissing-field-initializers stays quiet on
@@ -182,6 +183,14 @@ typedef struct mv_tblname {
 int mv_tblarg_parse(const char *zFunc, const char *zArg, mv_tblname **paName,
                     int *pnName, char **pzErr);
 void mv_tblarg_free(mv_tblname *a, int n);
+/* ---- sqvalue.c ---- */
+/* Return v as a typed column holds it (pure/types.h, mv_sq_value); b is
+** scratch for text. */
+void mv_result_value(sqlite3_context *ctx, const mv_value *v, mv_buf *b);
+
+/* A module argument of CREATE VIRTUAL TABLE without its SQL quotes ('x',
+** "x", [x]; sqlite3_malloc'd, NULL when out of memory). */
+char *mv_dequote_arg(const char *z);
 
 /* ---- errors.c ---- */
 

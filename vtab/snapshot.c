@@ -125,28 +125,6 @@ static int snapDisconnect(sqlite3_vtab *pVtab){
   return SQLITE_OK;
 }
 
-/* Strip SQL quotes from a module argument ('x', "x", [x], `x`). */
-static char *dequoteArg(const char *z){
-  size_t n = strlen(z);
-  char q = z[0], e;
-  char *zOut;
-  size_t i, j;
-  while( n>0 && (z[n-1]==' ' || z[n-1]=='\t') ) n--;
-  while( n>0 && (z[0]==' ' || z[0]=='\t') ){ z++; n--; }
-  q = n ? z[0] : 0;
-  if( n<2 || (q!='\'' && q!='"' && q!='[') ) return mv_strndup(z, n);
-  e = q=='[' ? ']' : q;
-  if( z[n-1]!=e ) return mv_strndup(z, n);
-  zOut = sqlite3_malloc64(n);
-  if( zOut==0 ) return 0;
-  for(i=1, j=0; i<n-1; i++){
-    if( z[i]==e && q!='[' && i+1<n-1 && z[i+1]==e ) i++;
-    zOut[j++] = z[i];
-  }
-  zOut[j] = 0;
-  return zOut;
-}
-
 /* Get a connection for zDsn (NULL: $MYSQL_VTAB_DSN). */
 static mv_conn *snapConn(mv_ctx *ctx, const char *zDsn, char **pzErr){
   mv_conn *c = mv_conn_get(ctx, mv_dsn_text(zDsn), pzErr);
@@ -297,8 +275,8 @@ static int snapConnect(sqlite3 *db, void *pAux, int argc,
     rc = SQLITE_ERROR;
     goto fail;
   }
-  zTblArg = dequoteArg(argv[3]);
-  p->zDsn = argc>4 ? dequoteArg(argv[4]) : sqlite3_mprintf("");
+  zTblArg = mv_dequote_arg(argv[3]);
+  p->zDsn = argc>4 ? mv_dequote_arg(argv[4]) : sqlite3_mprintf("");
   p->hasDsn = argc>4;
   if( zTblArg==0 || p->zDsn==0 ){ rc = SQLITE_NOMEM; goto fail; }
   c = snapConn(ctx, p->hasDsn ? p->zDsn : 0, pzErr);
@@ -573,91 +551,11 @@ static int cursorExec(SnapCursor *pCur, const char *zSql, char **pzErr){
   return 0;
 }
 
-/* Open the consistent-snapshot transaction on the cursor's connection. */
-static int cursorStartTxn(SnapCursor *pCur, char **pzErr){
-  if( cursorExec(pCur, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", pzErr) ){
-    return 1;
-  }
-  pCur->inTxn = 1;
-  return cursorExec(pCur, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
-                    pzErr);
-}
-
-/* How often a snapshot without Binlog_snapshot_* is retried until the
-** positions before and after it agree. */
-#define SNAP_BRACKET_TRIES 5
-
-/* Start the transaction; for the table-valued form, read pos.
-**
-** MariaDB reports the snapshot's own position (Binlog_snapshot_file and
-** _position) inside the transaction: exact. MySQL has no such status, so
-** the snapshot is bracketed: the position is read before and after START
-** TRANSACTION, and when no commit came between (equal positions) the
-** snapshot is exactly at it. After SNAP_BRACKET_TRIES busy tries the
-** position from before the last try is used: a replay from it may repeat
-** changes already in the snapshot (at-least-once), never lose one.
-** MYSQL_VTAB_TEST_BRACKET=1 takes the MySQL path on MariaDB, for tests. */
+/* Start the transaction (snaptxn.c); for the table-valued form, read pos. */
 static int cursorBegin(SnapCursor *pCur, int wantPos, char **pzErr){
   SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
-  const char *zForce = getenv("MYSQL_VTAB_TEST_BRACKET");
-  int isMaria = mv_is_mariadb(pCur->conn->mysql) && !(zForce && zForce[0]=='1');
-  int iTry;
-  if( !wantPos || isMaria ){
-    if( cursorStartTxn(pCur, pzErr) ) return 1;
-  }else{
-    for(iTry=0; iTry<SNAP_BRACKET_TRIES; iTry++){
-      char *zPre, *zPost;
-      char *zErr = 0;
-      if( (zPre = mv_position(p->ctx, pCur->conn, &zErr))==0 ){
-        /* MariaDB tells anyone its snapshot's position; on MySQL the
-        ** bracket needs the privilege of SHOW BINARY LOG STATUS. */
-        if( mysql_errno(pCur->conn->mysql)==MV_ER_SPECIFIC_ACCESS_DENIED ){
-          *pzErr = mv_error(SNAP_FN, 0, 0, 0, "the binlog position of a"
-              " snapshot on MySQL needs REPLICATION CLIENT (GRANT REPLICATION"
-              " CLIENT ON *.* to the agent): %s", zErr);
-        }else{
-          *pzErr = mv_error(SNAP_FN, 0, 0, 0, "%s", zErr);
-        }
-        sqlite3_free(zErr);
-        return 1;
-      }
-      if( cursorStartTxn(pCur, pzErr) ){ sqlite3_free(zPre); return 1; }
-      if( (zPost = mv_position(p->ctx, pCur->conn, &zErr))==0 ){
-        *pzErr = mv_error(SNAP_FN, 0, 0, 0, "%s", zErr);
-        sqlite3_free(zErr);
-        sqlite3_free(zPre);
-        return 1;
-      }
-      int same = strcmp(zPre, zPost)==0;
-      sqlite3_free(pCur->zPos);
-      pCur->zPos = zPre;
-      sqlite3_free(zPost);
-      if( same || iTry==SNAP_BRACKET_TRIES-1 ) break;
-      if( cursorExec(pCur, "ROLLBACK", pzErr) ) return 1;
-      pCur->inTxn = 0;
-    }
-  }
-  if( cursorExec(pCur, "SET character_set_results=NULL", pzErr) ) return 1;
-  if( wantPos && isMaria ){
-    MYSQL_RES *res = mv_query(p->ctx, pCur->conn,
-        "SHOW STATUS LIKE 'binlog_snapshot_%'", SNAP_FN, pzErr);
-    MYSQL_ROW row;
-    char *zFile = 0, *zOff = 0;
-    if( res==0 ) return 1;
-    while( (row = mysql_fetch_row(res))!=0 ){
-      if( row[0]==0 || row[1]==0 ) continue;
-      if( sqlite3_stricmp(row[0], "Binlog_snapshot_file")==0 ){
-        sqlite3_free(zFile); zFile = sqlite3_mprintf("%s", row[1]);
-      }else if( sqlite3_stricmp(row[0], "Binlog_snapshot_position")==0 ){
-        sqlite3_free(zOff); zOff = sqlite3_mprintf("%s", row[1]);
-      }
-    }
-    mysql_free_result(res);
-    if( zFile && zFile[0] && zOff ) pCur->zPos = sqlite3_mprintf("%s:%s", zFile, zOff);
-    sqlite3_free(zFile);
-    sqlite3_free(zOff);
-  }
-  return 0;
+  return mv_snap_begin(p->ctx, pCur->conn, wantPos, &pCur->zPos, &pCur->inTxn,
+                       pzErr);
 }
 
 /* Commit and give the connection back for reuse. */
@@ -1018,35 +916,8 @@ static void resultBuf(sqlite3_context *ctx, mv_buf *b){
 
 /* The typed value of column i of the current row. */
 static void typedColumn(SnapCursor *pCur, sqlite3_context *ctx, int i){
-  mv_value *v;
   if( i<0 || i>=pCur->rd.nCol ) return;
-  v = &pCur->rd.aVal[i];
-  switch( v->kind ){
-    case MV_ABSENT: case MV_NULL: return;
-    case MV_INT: sqlite3_result_int64(ctx, v->v.i); return;
-    case MV_UINT:
-      if( v->v.u<=(uint64_t)INT64_MAX ){
-        sqlite3_result_int64(ctx, (sqlite3_int64)v->v.u);
-        return;
-      }
-      break;   /* the exact decimal text */
-    case MV_FLOAT: case MV_DOUBLE: {
-      /* the shortest text that round-trips, as a double: a FLOAT 0.1
-      ** is 0.1 here, as in the JSON form */
-      char z[40];
-      if( v->kind==MV_FLOAT ) mv_format_float(z, v->v.f);
-      else mv_format_double(z, v->v.d);
-      sqlite3_result_double(ctx, v->kind==MV_DOUBLE ? v->v.d : strtod(z, 0));
-      return;
-    }
-    case MV_BYTES:
-      sqlite3_result_blob64(ctx, v->v.s.p, v->v.s.n, SQLITE_TRANSIENT);
-      return;
-    default: break;
-  }
-  mv_buf_reset(&pCur->out);
-  mv_encode_text(&pCur->out, v);
-  resultBuf(ctx, &pCur->out);
+  mv_result_value(ctx, &pCur->rd.aVal[i], &pCur->out);
 }
 
 static int snapColumn(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i){

@@ -38,6 +38,16 @@ char *mv_strndup(const char *z, size_t n);
 /* Is z one of az[n]? */
 int mv_in_list(char **az, int n, const char *z);
 
+/* ---- snaptxn.c: the consistent snapshot ---- */
+
+/* START TRANSACTION WITH CONSISTENT SNAPSHOT on c (*pInTxn set once it is
+** open); with wantPos, the binlog position it corresponds to (file:offset,
+** sqlite3_malloc'd) into *pzPos, NULL if the server gives none. Leaves
+** character_set_results=NULL (the reader's raw bytes). 0, or 1 with *pzErr
+** ("mysql_snapshot: ..."). */
+int mv_snap_begin(mv_ctx *ctx, mv_conn *c, int wantPos, char **pzPos,
+                  int *pInTxn, char **pzErr);
+
 /* ---- reader.c: one prepared SELECT, unbuffered, row by row ---- */
 
 /* How a column is read and what it becomes. */

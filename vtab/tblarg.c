@@ -104,3 +104,25 @@ fail:
   mv_tblarg_free(a, n);
   return 1;
 }
+
+/* Strip SQL quotes from a module argument ('x', "x", [x], `x`). */
+char *mv_dequote_arg(const char *z){
+  size_t n = strlen(z);
+  char q = z[0], e;
+  char *zOut;
+  size_t i, j;
+  while( n>0 && (z[n-1]==' ' || z[n-1]=='\t') ) n--;
+  while( n>0 && (z[0]==' ' || z[0]=='\t') ){ z++; n--; }
+  q = n ? z[0] : 0;
+  if( n<2 || (q!='\'' && q!='"' && q!='[') ) return sqlite3_mprintf("%.*s", (int)n, z);
+  e = q=='[' ? ']' : q;
+  if( z[n-1]!=e ) return sqlite3_mprintf("%.*s", (int)n, z);
+  zOut = sqlite3_malloc64(n);
+  if( zOut==0 ) return 0;
+  for(i=1, j=0; i<n-1; i++){
+    if( z[i]==e && q!='[' && i+1<n-1 && z[i+1]==e ) i++;
+    zOut[j++] = z[i];
+  }
+  zOut[j] = 0;
+  return zOut;
+}

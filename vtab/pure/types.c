@@ -4,6 +4,7 @@
 */
 #include "types.h"
 
+#include <stdlib.h>
 #include <strings.h>
 #include <string.h>
 
@@ -281,4 +282,38 @@ int mv_sq_from_name(const char *z){
 const char *mv_family_name(mv_family f){
   return (unsigned)f < sizeof aFamily/sizeof aFamily[0] ? aFamily[f].zName
                                                          : "unknown";
+}
+
+void mv_sq_value(const mv_value *v, mv_buf *b, mv_sqval *out){
+  memset(out, 0, sizeof *out);
+  switch( v->kind ){
+    case MV_ABSENT: case MV_NULL: return;
+    case MV_INT: out->type = MV_SQV_INT; out->i = v->v.i; return;
+    case MV_UINT:
+      if( v->v.u<=(uint64_t)INT64_MAX ){
+        out->type = MV_SQV_INT;
+        out->i = (int64_t)v->v.u;
+        return;
+      }
+      break;   /* the exact decimal text */
+    case MV_FLOAT: {
+      char z[40];
+      mv_format_float(z, v->v.f);
+      out->type = MV_SQV_REAL;
+      out->d = strtod(z, 0);
+      return;
+    }
+    case MV_DOUBLE: out->type = MV_SQV_REAL; out->d = v->v.d; return;
+    case MV_BYTES:
+      out->type = MV_SQV_BLOB;
+      out->p = v->v.s.p;
+      out->n = v->v.s.n;
+      return;
+    default: break;
+  }
+  mv_buf_reset(b);
+  mv_encode_text(b, v);
+  out->type = MV_SQV_TEXT;
+  out->p = b->z;
+  out->n = b->n;
 }

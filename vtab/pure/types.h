@@ -121,6 +121,24 @@ const char *mv_sq_decltype(int sq);
 const char *mv_sq_name(int sq);
 int mv_sq_from_name(const char *z);
 
+/* An mv_value as typed tables store it (the typed mysql_snapshot's
+** columns, mysql_mirror's bound values): integers INTEGER (an unsigned
+** value above 2^63-1 the exact decimal TEXT), FLOAT/DOUBLE REAL (a FLOAT
+** as the double of its shortest text, so 0.1 stays 0.1), bytes a BLOB
+** (pointing into the value), everything else the plain text form
+** (mv_encode_text) written into b. */
+typedef enum mv_sqtype {
+  MV_SQV_NULL = 0, MV_SQV_INT, MV_SQV_REAL, MV_SQV_TEXT, MV_SQV_BLOB
+} mv_sqtype;
+typedef struct mv_sqval {
+  mv_sqtype type;
+  int64_t i;
+  double d;
+  const char *p;       /* TEXT (in b) and BLOB bytes; p may be NULL if n==0 */
+  size_t n;
+} mv_sqval;
+void mv_sq_value(const mv_value *v, mv_buf *b, mv_sqval *out);
+
 /* The family's name, for messages ("integer", "datetime"). */
 const char *mv_family_name(mv_family f);
 

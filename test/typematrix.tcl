@@ -1,0 +1,22 @@
+# typematrix.tcl — the full type matrix of changes_types01.test (its procs
+# cdc_create_sql, cdc_insert_sql, cdc_update_sql), for the tests that
+# compare other paths on it (mirror02, changes_typed01). Sourced after tester.tcl.
+proc load_procs {file names} {
+  set fd [open $file]
+  set text [read $fd]
+  close $fd
+  set acc ""
+  foreach line [split $text \n] {
+    if {$acc eq ""} {
+      if {![regexp {^proc (\S+) } $line -> name] || $name ni $names} continue
+    }
+    append acc $line \n
+    if {[info complete $acc]} { uplevel #0 $acc; set acc "" }
+  }
+}
+load_procs [file join [file dirname [info script]] changes_types01.test] \
+  {cdc_create_sql cdc_e300_labels cdc_insert_sql cdc_update_sql}
+if {[server_is mysql]} {
+  rename cdc_insert_sql cdc_insert_sql_mariadb
+  proc cdc_insert_sql {tbl} { lmap s [cdc_insert_sql_mariadb $tbl] { mysql_times $s } }
+}

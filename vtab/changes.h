@@ -1,0 +1,32 @@
+/*
+** changes.h — the live change stream for C callers (mysql_mirror): the
+** rows mysql_changes would give, as mvs_rows with their values typed
+** (pure/rowstream.h), with no SQL and no JSON in between. One replication
+** connection per feed, closed by mv_feed_close.
+**
+**   mv_feed *f = mv_feed_open(db, ctx, "mysql-bin.000003:4", 0, want, arg, &zErr);
+**   while( (rc = mv_feed_next(f, &row, &zErr))==SQLITE_ROW ) ... row ...
+**   mv_feed_close(f);
+*/
+#ifndef MV_CHANGES_H
+#define MV_CHANGES_H
+
+#include "mysqlvtab.h"
+#include "pure/rowstream.h"
+
+typedef struct mv_feed mv_feed;
+
+/* Start at zStart (file:offset or a GTID position) on the DSN argument
+** zDsnArg (NULL: MYSQL_VTAB_DSN); the log's end as it stands is the end
+** (non-blocking). xWant (may be NULL) picks the tables whose rows are
+** decoded; commit rows and every DDL row always come. NULL with *pzErr set (mysql_changes'
+** message) on error; NULL and no message when out of memory. */
+mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
+                      const char *zDsnArg, mvs_want_fn xWant, void *pArg,
+                      char **pzErr);
+/* SQLITE_ROW with *ppRow (valid until the next call), SQLITE_DONE at the
+** end, or an error code with *pzErr (sqlite3_malloc'd). */
+int mv_feed_next(mv_feed *f, const mvs_row **ppRow, char **pzErr);
+void mv_feed_close(mv_feed *f);
+
+#endif /* MV_CHANGES_H */
