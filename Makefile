@@ -126,10 +126,11 @@ run-test: all unit c-examples build/fuzz/fuzz_binlog build/fuzz/mkseeds
 	@BUILD=$(BUILD) SANITIZE=$(SANITIZE) test/run.sh
 
 # The matrix builds in chroots of its own (test/roots.sh) and runs the live
-# suite against MySQL 9.7 and MariaDB 11.8 from there (test/matrix.sh).
+# suite against MySQL 9.7 and MariaDB 11.8 from there (test/matrix.sh), with
+# the host build and its C examples (host05.test) as make test has them.
 test-matrix: deps
 	@$(MAKE) --no-print-directory run-test-matrix
-run-test-matrix: all
+run-test-matrix: all c-examples
 	@test/matrix.sh
 
 demo: deps
