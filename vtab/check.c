@@ -529,13 +529,7 @@ static sqlite3_module checkModule = {
 ** Registration.
 */
 int mv_register_check(sqlite3 *db, mv_ctx *ctx){
-  int rc;
-  int i;
-  for(i=0, rc=SQLITE_OK; i<2 && rc==SQLITE_OK; i++){
-    rc = sqlite3_create_function_v2(db, "mysql_position", i,
-            SQLITE_UTF8|SQLITE_DIRECTONLY, mv_ctx_ref(ctx),
-            positionFunc, 0, 0, mv_ctx_unref);
-  }
+  int rc = mv_register_function(db, ctx, "mysql_position", 0, 1, positionFunc);
   if( rc==SQLITE_OK ){
     rc = sqlite3_create_module_v2(db, "mysql_check", &checkModule,
                                   mv_ctx_ref(ctx), mv_ctx_unref);

@@ -214,3 +214,14 @@ int sqlite3_mysqlvtab_init(sqlite3 *db, char **pzErrMsg,
   }
   return rc;
 }
+
+int mv_register_function(sqlite3 *db, mv_ctx *ctx, const char *zName,
+                         int nMin, int nMax,
+                         void (*xFunc)(sqlite3_context*, int, sqlite3_value**)){
+  int rc = SQLITE_OK, i;
+  for(i=nMin; i<=nMax && rc==SQLITE_OK; i++){
+    rc = sqlite3_create_function_v2(db, zName, i, SQLITE_UTF8|SQLITE_DIRECTONLY,
+                                    mv_ctx_ref(ctx), xFunc, 0, 0, mv_ctx_unref);
+  }
+  return rc;
+}

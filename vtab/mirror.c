@@ -1774,11 +1774,5 @@ done:
 }
 
 int mv_register_mirror(sqlite3 *db, mv_ctx *ctx){
-  int rc = SQLITE_OK, i;
-  for(i=1; i<=3 && rc==SQLITE_OK; i++){
-    rc = sqlite3_create_function_v2(db, "mysql_mirror", i,
-            SQLITE_UTF8|SQLITE_DIRECTONLY, mv_ctx_ref(ctx),
-            mirrorFunc, 0, 0, mv_ctx_unref);
-  }
-  return rc;
+  return mv_register_function(db, ctx, "mysql_mirror", 1, 3, mirrorFunc);
 }

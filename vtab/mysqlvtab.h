@@ -215,6 +215,11 @@ int mv_hidden_args(sqlite3_index_info *p, const int *aCol, int nCol,
 
 /* ---- ext.c ---- */
 mv_ctx *mv_ctx_ref(mv_ctx *ctx);
+/* Register zName for nMin..nMax arguments, DIRECTONLY, each holding a
+** reference to ctx (released when SQLite drops the function). */
+int mv_register_function(sqlite3 *db, mv_ctx *ctx, const char *zName,
+                         int nMin, int nMax,
+                         void (*xFunc)(sqlite3_context*, int, sqlite3_value**));
 void mv_ctx_unref(void *ctx);
 /* Remember a statement sent to MySQL (shown by mysql_vtab_debug('queries')). */
 void mv_log_query(mv_ctx *ctx, const char *zSql);

@@ -243,11 +243,5 @@ done:
 
 
 int mv_register_setup(sqlite3 *db, mv_ctx *ctx){
-  int rc = SQLITE_OK, i;
-  for(i=3; i<=4 && rc==SQLITE_OK; i++){
-    rc = sqlite3_create_function_v2(db, "mysql_setup", i,
-            SQLITE_UTF8|SQLITE_DIRECTONLY, mv_ctx_ref(ctx),
-            setupFunc, 0, 0, mv_ctx_unref);
-  }
-  return rc;
+  return mv_register_function(db, ctx, "mysql_setup", 3, 4, setupFunc);
 }
