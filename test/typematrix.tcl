@@ -16,7 +16,16 @@ proc load_procs {file names} {
 }
 load_procs [file join [file dirname [info script]] changes_types01.test] \
   {cdc_create_sql cdc_e300_labels cdc_insert_sql cdc_update_sql}
+# On MySQL: its own time literals, and a sql_mode that takes the matrix's
+# zero dates (its default has NO_ZERO_DATE).
 if {[server_is mysql]} {
   rename cdc_insert_sql cdc_insert_sql_mariadb
-  proc cdc_insert_sql {tbl} { lmap s [cdc_insert_sql_mariadb $tbl] { mysql_times $s } }
+  rename cdc_update_sql cdc_update_sql_mariadb
+  set ::cdc_mysql_mode "SET SESSION sql_mode = 'STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION'; "
+  proc cdc_insert_sql {tbl} {
+    lmap s [cdc_insert_sql_mariadb $tbl] { string cat $::cdc_mysql_mode [mysql_times $s] }
+  }
+  proc cdc_update_sql {tbl} {
+    lmap s [cdc_update_sql_mariadb $tbl] { string cat $::cdc_mysql_mode $s }
+  }
 }
