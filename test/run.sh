@@ -31,7 +31,11 @@ fi
 count() {   # count LOGFILE NAME: add a runner's "N passed, N failed" line
   local line p f
   line=$(grep -E '^(##RESULT [0-9]+ [0-9]+|[0-9]+ passed, [0-9]+ failed)' "$1" | tail -n 1)
-  if [ -z "$line" ]; then broken+=("$2"); fail=$((fail+1)); return; fi
+  if [ -z "$line" ]; then
+    broken+=("$2"); fail=$((fail+1))
+    echo "   $2 gave no result line; its output ends:"; tail -n 15 "$1" | cut -c1-300 | sed 's/^/   | /'
+    return
+  fi
   read -r p f < <(echo "$line" | sed -E 's/^##RESULT ([0-9]+) ([0-9]+)/\1 \2/; s/^([0-9]+) passed, ([0-9]+) failed.*/\1 \2/')
   pass=$((pass+p)); fail=$((fail+f))
 }
