@@ -63,6 +63,7 @@
 ** pure/rowstream.c.
 */
 #include "mysqlvtab.h"
+#include "pure/checkrules.h"
 #include "pure/binlog.h"
 #include "pure/rowstream.h"
 #include "pure/types.h"
@@ -109,7 +110,7 @@ static const char zBinlogSchema[] = "CREATE TABLE x(" MC_COLUMNS ","
 
 /* idxNum bits (xBestIndex). The argv of xFilter holds, in this order, the
 ** value of each present bit: start_pos (path), dsn, stop_pos, follow,
-** timeout_ms, then db, tbl, op, then json_diff. A db/tbl/op value is one
+** timeout_ms, json_diff (mv_hidden_args), then db, tbl, op. A db/tbl/op value is one
 ** value for `=`, or with its *_IN bit the whole IN list (sqlite3_vtab_in,
 ** all at once). */
 #define MCI_START     0x001
@@ -366,34 +367,13 @@ static char *whyNoFile(mc_cursor *pCur){
   uint64_t off;
   char *zErr = 0, *zWhy = 0, *zFirst = 0, *zLast = 0;
   mv_conn *c;
-  MYSQL_RES *res;
-  MYSQL_ROW row;
   if( mvs_parse_pos(pCur->zStart, zFile, sizeof zFile, &off) ) return 0;
   c = mv_conn_get(pCur->pTab->ctx, pCur->zDsn, &zErr);
-  if( c==0 ){ sqlite3_free(zErr); return 0; }
-  mv_log_query(pCur->pTab->ctx, "SHOW BINARY LOGS");
-  if( mysql_query(c->mysql, "SHOW BINARY LOGS")==0
-   && (res = mysql_store_result(c->mysql))!=0 ){
-    while( (row = mysql_fetch_row(res))!=0 ){
-      if( row[0]==0 ) continue;
-      if( zFirst==0 ) zFirst = sqlite3_mprintf("%s", row[0]);
-      sqlite3_free(zLast);
-      zLast = sqlite3_mprintf("%s", row[0]);
-    }
-    mysql_free_result(res);
-    mv_conn_put(pCur->pTab->ctx, c, 1);
-  }else{
-    mv_conn_put(pCur->pTab->ctx, c, 0);
+  if( c && mv_binlog_files(pCur->pTab->ctx, c, 0, &zFirst, &zLast, 0, &zErr)==0 ){
+    zWhy = mv_binlog_start_problem(zFile, off, zFirst, zLast, -1);
   }
-  if( zFirst && zLast ){
-    if( mvs_compare_files(zFile, zFirst)<0 ){
-      zWhy = sqlite3_mprintf("binlog file purged from the server (its oldest"
-                             " is %s)", zFirst);
-    }else{
-      zWhy = sqlite3_mprintf("no such binlog file on the server (its binlogs"
-                             " are %s to %s)", zFirst, zLast);
-    }
-  }
+  mv_conn_put(pCur->pTab->ctx, c, zErr==0);
+  sqlite3_free(zErr);
   sqlite3_free(zFirst);
   sqlite3_free(zLast);
   return zWhy;
@@ -684,22 +664,78 @@ static int ddlProbe(void *pArg, const char *zDb, const char *zTbl,
   return rc;
 }
 
-/* Open the live stream: connect, check the server, start the dump. */
+/* What a stream needs of the server, asked on a pooled connection through
+** the interruptible calls before the stream's own connection opens: a ROW
+** binlog (pure/checkrules.c's words), a GTID of the server's kind, a file
+** position the server has; and its checksum setting, which the stream's
+** first event (an artificial Rotate, before any format description) uses.
+** zFile is NULL for a GTID start. */
+static int streamPreflight(mc_cursor *pCur, int isGtid, const char *zFile,
+                           uint64_t off){
+  mv_ctx *ctx = pCur->pTab->ctx;
+  const char *zCheck = "SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format,"
+                       " @@GLOBAL.binlog_checksum";
+  char *zErr = 0, *zWhy = 0, *zFirst = 0, *zLast = 0;
+  char zDetail[300];
+  long long size = -1;
+  MYSQL_RES *res = 0;
+  MYSQL_ROW row;
+  int rc = SQLITE_OK;
+  mv_conn *c = mv_conn_get(ctx, pCur->zDsn, &zErr);
+  if( c==0 ) goto done;
+  res = mv_query(ctx, c, zCheck, 0, &zErr);
+  if( res==0 ) goto done;
+  row = mysql_fetch_row(res);
+  if( row==0 ){
+    zErr = sqlite3_mprintf("%s: no result", zCheck);
+  }else if( !mv_check_log_bin(row[0], zDetail, sizeof zDetail)
+         || !mv_check_binlog_format(row[1], zDetail, sizeof zDetail) ){
+    zWhy = sqlite3_mprintf("%s", zDetail);
+  }else if( isGtid && mv_is_mariadb(c->mysql)!=mvt_is_maria_gtid(pCur->zStart) ){
+    zWhy = sqlite3_mprintf(mv_is_mariadb(c->mysql)
+        ? "%s: a MySQL GTID set, but the server is MariaDB: start from"
+          " a MariaDB GTID position (domain-server-seq) or file:offset"
+        : "%s: a MariaDB GTID position, but the server is MySQL: start"
+          " from a GTID set (uuid:1-42) or file:offset", pCur->zStart);
+  }else{
+    pCur->checksum = row[2] && sqlite3_stricmp(row[2], "CRC32")==0;
+    mvb_set_checksum(mvs_decoder(pCur->rs), pCur->checksum);
+    /* the file must be on the server, the offset within it: the server's
+    ** own answer to a bad offset varies with what lies there */
+    if( zFile
+     && mv_binlog_files(ctx, c, zFile, &zFirst, &zLast, &size, &zErr)==0 ){
+      char *z = mv_binlog_start_problem(zFile, off, zFirst, zLast, size);
+      if( z ){
+        zWhy = sqlite3_mprintf("%s: %s", pCur->zStart, z);
+        sqlite3_free(z);
+      }
+    }
+  }
+done:
+  if( res ) mysql_free_result(res);
+  mv_conn_put(ctx, c, zErr==0);
+  if( zErr || zWhy ){
+    rc = cursorError(pCur, "%s: %s", pCur->zName, zErr ? zErr : zWhy);
+  }
+  sqlite3_free(zErr);
+  sqlite3_free(zWhy);
+  sqlite3_free(zFirst);
+  sqlite3_free(zLast);
+  return rc;
+}
+
+/* Open the live stream: check the server, connect, start the dump. */
 static int openLive(mc_cursor *pCur, const char *zDsnArg){
   mc_vtab *pTab = pCur->pTab;
   const char *zDsn = mv_dsn_text(zDsnArg);
   mv_dsn dsn;
   MYSQL *m;
-  MYSQL_RES *res;
-  MYSQL_ROW row;
   char *zErr = 0;
   mvt_start o;
   unsigned err = 0;
   char zFile[MC_NAME_MAX];
   uint64_t off = 0;
   int isGtid = 0;
-  const char *zCheck = "SELECT @@global.log_bin, @@global.binlog_format,"
-                       " @@global.binlog_checksum";
 
   memset(&o, 0, sizeof o);
   /* A MySQL GTID ("uuid:42", a commit row's gtid) also reads as name:offset:
@@ -731,6 +767,7 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
   }
   pCur->zDsn = sqlite3_mprintf("%s", zDsn);
   if( pCur->zDsn==0 ) return SQLITE_NOMEM;
+  if( streamPreflight(pCur, isGtid, o.file, off) ) return SQLITE_ERROR;
   if( mv_dsn_parse(zDsn, &dsn, &zErr) ){
     int rc = cursorError(pCur, "%s: %s", pCur->zName, zErr);
     sqlite3_free(zErr);
@@ -746,91 +783,6 @@ static int openLive(mc_cursor *pCur, const char *zDsnArg){
     sqlite3_free(zErr);
     return rc;
   }
-  /* the server must write a ROW binlog */
-  mv_log_query(pTab->ctx, zCheck);
-  if( mysql_query(m, zCheck) || (res = mysql_store_result(m))==0 ){
-    int rc = cursorError(pCur, "%s: %s: MySQL error %u: %s", pCur->zName,
-                         zCheck, mysql_errno(m), mysql_error(m));
-    mysql_close(m);
-    return rc;
-  }
-  row = mysql_fetch_row(res);
-  if( row && row[0] && strcmp(row[0], "0")==0 ){
-    mysql_free_result(res);
-    mysql_close(m);
-    return cursorError(pCur, "%s: the server writes no binary log (log_bin"
-                       " is OFF): start it with --log-bin", pCur->zName);
-  }
-  if( row && row[1] && sqlite3_stricmp(row[1], "ROW")!=0 ){
-    int rc = cursorError(pCur, "%s: binlog_format is %s on the server;"
-                         " mysql_changes needs ROW (SET GLOBAL"
-                         " binlog_format=ROW, or --binlog-format=ROW)",
-                         pCur->zName, row[1]);
-    mysql_free_result(res);
-    mysql_close(m);
-    return rc;
-  }
-  /* a GTID start must be the server's kind of GTID */
-  if( isGtid ){
-    int isMaria = mv_is_mariadb(m);
-    int isMariaGtid = mvt_is_maria_gtid(pCur->zStart);
-    if( isMaria!=isMariaGtid ){
-      int rc = cursorError(pCur, isMaria
-          ? "%s: %s: a MySQL GTID set, but the server is MariaDB: start from"
-            " a MariaDB GTID position (domain-server-seq) or file:offset"
-          : "%s: %s: a MariaDB GTID position, but the server is MySQL: start"
-            " from a GTID set (uuid:1-42) or file:offset",
-          pCur->zName, pCur->zStart);
-      mysql_free_result(res);
-      mysql_close(m);
-      return rc;
-    }
-  }
-  /* a file position: the file must be on the server, the offset within
-  ** it (the server's own answer to a bad offset varies with what lies
-  ** there). SHOW BINARY LOGS exists on MySQL 8.4 as on MariaDB. */
-  if( o.file ){
-    MYSQL_RES *r2;
-    char *zFirst = 0, *zLast = 0, *zWhy = 0;
-    long long size = -1;
-    mv_log_query(pTab->ctx, "SHOW BINARY LOGS");
-    if( mysql_query(m, "SHOW BINARY LOGS")==0
-     && (r2 = mysql_store_result(m))!=0 ){
-      MYSQL_ROW rr;
-      while( (rr = mysql_fetch_row(r2))!=0 ){
-        if( rr[0]==0 ) continue;
-        if( zFirst==0 ) zFirst = sqlite3_mprintf("%s", rr[0]);
-        sqlite3_free(zLast);
-        zLast = sqlite3_mprintf("%s", rr[0]);
-        if( strcmp(rr[0], zFile)==0 && rr[1] ) size = strtoll(rr[1], 0, 10);
-      }
-      mysql_free_result(r2);
-      if( zFirst && zLast && size<0 ){
-        zWhy = mvs_compare_files(zFile, zFirst)<0
-          ? sqlite3_mprintf("binlog file purged from the server (its oldest"
-                            " is %s)", zFirst)
-          : sqlite3_mprintf("no such binlog file on the server (its binlogs"
-                            " are %s to %s)", zFirst, zLast);
-      }else if( size>=0 && (long long)off>size ){
-        zWhy = sqlite3_mprintf("offset past the end of the binlog file (its"
-                               " size is %lld)", size);
-      }
-    }
-    sqlite3_free(zFirst);
-    sqlite3_free(zLast);
-    if( zWhy ){
-      int rc = cursorError(pCur, "%s: %s: %s", pCur->zName, pCur->zStart, zWhy);
-      sqlite3_free(zWhy);
-      mysql_free_result(res);
-      mysql_close(m);
-      return rc;
-    }
-  }
-  /* the stream's first event (an artificial Rotate) comes before any
-  ** format description: its checksum is the server's setting */
-  pCur->checksum = row && row[2] && sqlite3_stricmp(row[2], "CRC32")==0;
-  mvb_set_checksum(mvs_decoder(pCur->rs), pCur->checksum);
-  mysql_free_result(res);
   {
     char *zLog = sqlite3_mprintf("COM_BINLOG_DUMP %s%s%s", isGtid ? "gtid " : "",
                                  pCur->zStart, pCur->follow ? " (follow)" : "");
@@ -930,6 +882,10 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       }
     }
   }
+  if( (idxNum & MCI_JSON_DIFF)
+   && flagArg(pCur, argv[i++], "json_diff", &pCur->jsonDiff) ){
+    return SQLITE_ERROR;
+  }
   if( idxNum & MCI_DB ){
     rc = setFill(&pCur->fDb, argv[i++], (idxNum & MCI_DB_IN)!=0);
     if( rc ) return rc;
@@ -951,10 +907,6 @@ static int mcFilter(sqlite3_vtab_cursor *cur, int idxNum, const char *idxStr,
       }
     }
     setFree(&ops);
-  }
-  if( (idxNum & MCI_JSON_DIFF)
-   && flagArg(pCur, argv[i++], "json_diff", &pCur->jsonDiff) ){
-    return SQLITE_ERROR;
   }
   (void)argc;
   if( vStart==0 ){
@@ -1216,8 +1168,8 @@ static int mcRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
 ** (START = start_pos or path, DSN, STOP, FOLLOW, TIMEOUT, JSON_DIFF) and
 ** which of db, tbl, op are constrained by `=` (DB, TBL, OP) or by an IN
 ** list processed all at once (DB_IN, TBL_IN, OP_IN, with their DB/TBL/OP
-** bit). argv of xFilter: start_pos ... op in the bit order above, then
-** json_diff. db/tbl/op constraints are
+** bit). argv of xFilter: the hidden arguments in the bit order above
+** (mv_hidden_args), then db, tbl, op. db/tbl/op constraints are
 ** omitted: the cursor applies them exactly as SQLite would (byte-wise
 ** equality, NULL matches nothing), and before decoding, so rows of other
 ** tables are never decoded. A hidden argument constrained only by an
@@ -1229,44 +1181,46 @@ static int mcRowid(sqlite3_vtab_cursor *cur, sqlite_int64 *pRowid){
 */
 static int mcBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p){
   mc_vtab *pTab = (mc_vtab*)pVtab;
-  int aIdx[9];
-  int unusable = 0, idxNum = 0, i, k, nArg = 0;
-  static const int aBit[9] = { MCI_START, MCI_DSN, MCI_STOP, MCI_FOLLOW,
-                               MCI_TIMEOUT, MCI_DB, MCI_TBL, MCI_OP,
-                               MCI_JSON_DIFF };
+  static const int aRole[] = { MC_START, MC_DSN, MC_STOP, MC_FOLLOW,
+                               MC_TIMEOUT, MC_JSON_DIFF };
+  static const int aRoleBit[] = { MCI_START, MCI_DSN, MCI_STOP, MCI_FOLLOW,
+                                  MCI_TIMEOUT, MCI_JSON_DIFF };
+  int aCol[6], aBit[6], aIdx[3] = { -1, -1, -1 };
+  int nHidden = 0, nArg = 0, idxNum = 0, i, k, rc;
+  int nDecl = pTab->typed ? TC_FIXED + 2*pTab->nCol + 5
+                          : pTab->isFile ? MB_JSON_DIFF + 1 : MC_JSON_DIFF + 1;
+  unsigned mask = 0;
   double cost = 1e6;
-  for(k=0; k<9; k++) aIdx[k] = -1;
+  /* the hidden arguments this table declares, in argv order */
+  for(k=0; k<6; k++){
+    for(i=0; i<nDecl && columnRole(pTab, i)!=aRole[k]; i++){}
+    if( i==nDecl ) continue;
+    aCol[nHidden] = i;
+    aBit[nHidden++] = aRoleBit[k];
+  }
+  rc = mv_hidden_args(p, aCol, nHidden, &nArg, &mask);
+  if( rc!=SQLITE_OK ) return rc;
+  for(k=0; k<nHidden; k++){
+    if( mask & (1u<<k) ) idxNum |= aBit[k];
+  }
+  /* then db, tbl, op */
   for(i=0; i<p->nConstraint; i++){
     const struct sqlite3_index_constraint *c = &p->aConstraint[i];
     int col = columnRole(pTab, c->iColumn);
-    if( col>=MC_START ){
-      k = col - MC_START;
-      if( col==MC_JSON_DIFF ) k = 8;
-      else if( pTab->isFile && k>0 ) continue;
-      if( k>4 && k!=8 ) continue;
-      if( c->op!=SQLITE_INDEX_CONSTRAINT_EQ ) continue;
-      if( !c->usable ){ unusable |= aBit[k]; continue; }
-      if( aIdx[k]<0 ) aIdx[k] = i;
-    }else if( col==MC_DB || col==MC_TBL || col==MC_OP ){
-      k = col==MC_DB ? 5 : col==MC_TBL ? 6 : 7;
-      if( c->op!=SQLITE_INDEX_CONSTRAINT_EQ || !c->usable ) continue;
-      if( aIdx[k]<0 ) aIdx[k] = i;
-    }
+    k = col==MC_DB ? 0 : col==MC_TBL ? 1 : col==MC_OP ? 2 : -1;
+    if( k<0 || c->op!=SQLITE_INDEX_CONSTRAINT_EQ || !c->usable ) continue;
+    if( aIdx[k]<0 ) aIdx[k] = i;
   }
-  for(k=0; k<9; k++){
-    if( (unusable & aBit[k]) && aIdx[k]<0 ) return SQLITE_CONSTRAINT;
-  }
-  for(k=0; k<9; k++){
+  for(k=0; k<3; k++){
+    int bit = MCI_DB<<k;            /* MCI_DB, MCI_TBL, MCI_OP */
     if( aIdx[k]<0 ) continue;
-    idxNum |= aBit[k];
+    idxNum |= bit;
     p->aConstraintUsage[aIdx[k]].argvIndex = ++nArg;
     p->aConstraintUsage[aIdx[k]].omit = 1;
-    if( k>=5 && k<8 ){
-      cost *= 0.9;
-      if( sqlite3_vtab_in(p, aIdx[k], -1) ){
-        sqlite3_vtab_in(p, aIdx[k], 1);
-        idxNum |= aBit[k]<<3;       /* MCI_DB -> MCI_DB_IN, ... */
-      }
+    cost *= 0.9;
+    if( sqlite3_vtab_in(p, aIdx[k], -1) ){
+      sqlite3_vtab_in(p, aIdx[k], 1);
+      idxNum |= bit<<3;             /* MCI_DB -> MCI_DB_IN, ... */
     }
   }
   if( (idxNum & MCI_START)==0 ) cost = 1e12;

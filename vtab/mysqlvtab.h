@@ -131,6 +131,21 @@ int mv_is_mariadb(MYSQL *m);
 int mv_default_db(mv_ctx *ctx, mv_conn *c, const char *zWhat, char **pzDb,
                   char **pzErr);
 
+/* The server's binlog files, from SHOW BINARY LOGS (which MySQL 8.4 keeps,
+** as MariaDB does): the oldest and newest names into *pzFirst and *pzLast
+** (sqlite3_malloc'd) and, when pSize is not NULL, the size of zFile into
+** *pSize (-1: not listed). Returns 0, or 1 with *pzErr set. */
+int mv_binlog_files(mv_ctx *ctx, mv_conn *c, const char *zFile,
+                    char **pzFirst, char **pzLast, long long *pSize,
+                    char **pzErr);
+
+/* Why zFile:off cannot start a stream on a server whose binlogs are zFirst
+** to zLast, zFile being nSize bytes (-1: not listed): purged, never
+** written or past the end (sqlite3_malloc'd); NULL when it can. */
+char *mv_binlog_start_problem(const char *zFile, uint64_t off,
+                              const char *zFirst, const char *zLast,
+                              long long nSize);
+
 /* ---- quote.c ---- */
 
 /* SQL text: `name` with backticks doubled; 'text' escaped for the

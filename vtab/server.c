@@ -5,7 +5,9 @@
 */
 #include "mysqlvtab.h"
 #include "pure/checkrules.h"
+#include "pure/rowstream.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int mv_is_mariadb(MYSQL *m){
@@ -66,5 +68,52 @@ int mv_default_db(mv_ctx *ctx, mv_conn *c, const char *zWhat, char **pzDb,
     }
   }
   mysql_free_result(res);
+  return 0;
+}
+
+int mv_binlog_files(mv_ctx *ctx, mv_conn *c, const char *zFile,
+                    char **pzFirst, char **pzLast, long long *pSize,
+                    char **pzErr){
+  MYSQL_RES *res = mv_query(ctx, c, "SHOW BINARY LOGS", 0, pzErr);
+  MYSQL_ROW row;
+  *pzFirst = *pzLast = 0;
+  if( pSize ) *pSize = -1;
+  if( res==0 ) return 1;
+  while( (row = mysql_fetch_row(res))!=0 ){
+    if( row[0]==0 ) continue;
+    if( *pzFirst==0 ) *pzFirst = sqlite3_mprintf("%s", row[0]);
+    sqlite3_free(*pzLast);
+    *pzLast = sqlite3_mprintf("%s", row[0]);
+    if( *pzFirst==0 || *pzLast==0 ) break;
+    if( pSize && zFile && row[1] && strcmp(row[0], zFile)==0 ){
+      *pSize = strtoll(row[1], 0, 10);
+    }
+  }
+  mysql_free_result(res);
+  if( *pzFirst==0 || *pzLast==0 ){
+    sqlite3_free(*pzFirst);
+    sqlite3_free(*pzLast);
+    *pzFirst = *pzLast = 0;
+    *pzErr = sqlite3_mprintf("SHOW BINARY LOGS: %s", row ? "out of memory"
+                             : "the server lists no binlog files");
+    return 1;
+  }
+  return 0;
+}
+
+char *mv_binlog_start_problem(const char *zFile, uint64_t off,
+                              const char *zFirst, const char *zLast,
+                              long long nSize){
+  if( nSize<0 ){
+    return mvs_compare_files(zFile, zFirst)<0
+      ? sqlite3_mprintf("binlog file purged from the server (its oldest"
+                        " is %s)", zFirst)
+      : sqlite3_mprintf("no such binlog file on the server (its binlogs"
+                        " are %s to %s)", zFirst, zLast);
+  }
+  if( off>(uint64_t)nSize ){
+    return sqlite3_mprintf("offset past the end of the binlog file (its"
+                           " size is %lld)", nSize);
+  }
   return 0;
 }

@@ -22,11 +22,17 @@
 **     (which rejects events it does not know and copies every event).
 **     MariaDB GTID positions go through @slave_connect_state; a MySQL GTID
 **     set is sent as COM_BINLOG_DUMP_GTID through the handle's db_command
-**     method (not tested against a MySQL server here: none is available).
-**   - libmysqlclient (MySQL 8.x, no MARIADB_PACKAGE_VERSION_ID):
+**     method.
+**   - libmysqlclient (MySQL 8.x and 9.x, no MARIADB_PACKAGE_VERSION_ID):
 **     mysql_binlog_open/mysql_binlog_fetch, also with MySQL GTID sets
-**     (COM_BINLOG_DUMP_GTID). Compile-tested only where MySQL's client
-**     library is installed.
+**     (COM_BINLOG_DUMP_GTID).
+** make test-matrix runs both against MySQL 9.7 and MariaDB 11.8.
+**
+** The stream has a connection of its own (a dump takes it over), opened
+** here from a parsed DSN rather than taken from the pool; its few prelude
+** statements are plain calls on that fresh connection, and a caller checks
+** sqlite3_interrupt() between events (follow mode's heartbeats make those
+** at least every heartbeat_ms).
 ** The event bytes are valid until the next mvt_next or mvt_close: memory is
 ** bounded by the largest single event.
 */
