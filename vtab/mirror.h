@@ -1,0 +1,111 @@
+/*
+** mirror.h — what the files of mysql_mirror share: a set (mirror) and its
+** tables (mtable), and the functions one file calls in another. mirror.c
+** is the SQL function (its manual at the top); mirror_table.c one local
+** table; mirror_state.c the state tables; mirror_ddl.c schema changes
+** followed. Internal to the extension.
+*/
+#ifndef MV_MIRROR_H
+#define MV_MIRROR_H
+
+#include "mysqlvtab.h"
+#include "pure/rowstream.h"
+#include "pure/types.h"
+
+/* One mirrored table. */
+typedef struct mtable {
+  char *zLocal;          /* local table name */
+  char *zDb, *zTbl;      /* source */
+  int nCol;
+  char **azCol;          /* column names */
+  int *aKind;            /* MV_SQ_* per column (pure/types.h) */
+  int nPk;
+  int *aPk;              /* column index of each primary-key part */
+  char **azJson;         /* MariaDB JSON columns (for the snapshot reader) */
+  int nJson;
+  sqlite3_stmt *pUpsert;    /* INSERT OR REPLACE INTO local VALUES(?...) */
+  sqlite3_stmt *pDelete;    /* DELETE FROM local WHERE pk=? ... */
+  sqlite3_int64 nTxn;       /* changes in the open MySQL transaction */
+  sqlite3_int64 nBatch;     /* changes since the last recorded commit */
+  int gone;                 /* the source table is no more: left the set */
+  int hasSkip;              /* re-snapshotted at zSkipFile:skipOff: its */
+  char zSkipFile[MVS_NAME_MAX];  /* rows before that are in the copy */
+  uint64_t skipOff;
+  /* event columns -> local columns, for one mvb_table naming */
+  mvb_table *tMap;
+  uint64_t mapGen;
+  int mapOk;
+  int *aMap;                /* aMap[local col] = event col */
+} mtable;
+
+typedef struct mirror {
+  sqlite3 *db;
+  mv_ctx *ctx;
+  char *zSet;               /* the set's name */
+  char *zSrc, *zLocal;      /* the set's arguments: tables, local template */
+  const char *zDsnArg;
+  int nTab;
+  mtable *aTab;
+  mtable *pLast;            /* the table of the last row (a cache) */
+  mv_buf *aBuf;             /* per bound parameter: text scratch */
+  int nBuf;
+  int autocommit;           /* the call commits its own batches */
+  int nResync;              /* tables copied afresh by this call */
+  char *zErr;               /* first error */
+} mirror;
+
+/* Errors go to m->zErr (the first one wins); what each function returns
+** is said at its definition. */
+
+/* ---- mirror.c: the set ---- */
+
+int mv_mirror_err(mirror *m, const char *zFmt, ...);
+int mv_mirror_exec(mirror *m, const char *zSql);
+mtable *mv_mirror_add_table(mirror *m);
+mtable *mv_mirror_find(mirror *m, const char *zDb, size_t nDb,
+                       const char *zTbl, size_t nTbl);
+char *mv_mirror_expand_local(const char *zTemplate, const char *zName);
+
+/* ---- mirror_table.c: one local table ---- */
+
+void mv_mirror_table_forget_columns(mtable *t);
+void mv_mirror_table_clear(mtable *t);
+int mv_mirror_table_add_col(mirror *m, mtable *t, const char *zName, int kind);
+int mv_mirror_table_add_pk(mirror *m, mtable *t, const char *zName);
+int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn);
+int mv_mirror_table_prepare(mirror *m, mtable *t);
+int mv_mirror_table_upsert(mirror *m, mtable *t, const mv_value *aVal,
+                           const int *aMap);
+int mv_mirror_table_delete(mirror *m, mtable *t, const mv_value *aVal,
+                           const int *aMap);
+int mv_mirror_table_map(mtable *t, mvb_table *et);
+char *mv_mirror_table_columns_json(mtable *t, int pkOnly);
+int mv_mirror_table_create(mirror *m, mtable *t);
+sqlite3_int64 mv_mirror_snapshot(mirror *m, mtable **ap, int n,
+                                 const char *zDsn, char **pzPos,
+                                 char **pzGtid);
+
+/* ---- mirror_state.c: the state tables ---- */
+
+int mv_mirror_state_setup(mirror *m);
+int mv_mirror_load_state(mirror *m);
+int mv_mirror_record(mirror *m, const char *zPos, const char *zGtid,
+                     sqlite3_int64 lastTs, sqlite3_int64 nApplied,
+                     sqlite3_int64 lagS);
+int mv_mirror_table_insert_state(mirror *m, mtable *t, const char *zPos);
+int mv_mirror_local_free(mirror *m, const char *zLocal);
+
+/* ---- mirror_ddl.c: schema changes followed ---- */
+
+int mv_mirror_pos_before(const char *zPos, const char *zFile, uint64_t off);
+int mv_mirror_before_resync(mtable *t, const char *zPos);
+int mv_mirror_table_resync(mirror *m, mtable *t, int isNew);
+int mv_mirror_table_rename(mirror *m, mtable *t, const char *zNewDb,
+                           const char *zNewTbl);
+int mv_mirror_table_join(mirror *m, const char *zDb, const char *zTbl);
+int mv_mirror_ddl_hits(mtable *t, const char *zDdlDb, const char *zDdlTbl,
+                       const char *zSql);
+int mv_mirror_hold_for(mirror *m, const char *zAt, char *zHoldFile,
+                       uint64_t *pOff, int holding);
+
+#endif /* MV_MIRROR_H */
