@@ -47,9 +47,10 @@
 ** The parts: snapcat.c resolves the table argument (information_schema),
 ** reader.c reads a result into mv_values, pure/pushdown.c plans the typed
 ** form's WHERE; this file is the virtual table (connect, best index, the
-** transaction and position bracket, filter, columns). Over 800 lines for
-** now: the cursor code is being edited on the mirror branch (row_ref),
-** and moves out (bracket, typed filter) once that is merged.
+** transaction and position bracket, filter, columns). Over 800 lines
+** because the two modules (the table-valued function and the typed table)
+** share one cursor, its bracket and its filter: split apart they would
+** each need the other's internals.
 */
 #include "snapshot.h"
 #include "pure/pushdown.h"
