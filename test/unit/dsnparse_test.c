@@ -83,6 +83,8 @@ int main(void){
   CHECK_STR(err("port="), "DSN: port must be a number from 1 to 65535, not ''");
   CHECK_STR(err("connect_timeout=3601"),
             "DSN: connect_timeout must be a number from 1 to 3600, not '3601'");
+  CHECK_STR(err("get_server_public_key=2"),
+            "DSN: get_server_public_key must be a number from 0 to 1, not '2'");
   CHECK_STR(err("server_id=4294967296"),
             "DSN: server_id must be a number from 1 to 4294967295, not '4294967296'");
   CHECK_STR(err("ssl_mode=SOMETIMES"), "DSN: ssl_mode must be DISABLED,"

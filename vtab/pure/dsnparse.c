@@ -109,6 +109,7 @@ int mv_dsn_parse_text(const char *zDsn, mv_dsn *p, char **pzErr){
     char *zVal;
     char **pSlot = 0;
     unsigned *pNum = 0;
+    const char *zNum = 0;   /* pNum's key, for its error */
     unsigned lo = 0, hi = 0;
     int pos;
     while( isspace((unsigned char)*z) ) z++;
@@ -144,10 +145,10 @@ int mv_dsn_parse_text(const char *zDsn, mv_dsn *p, char **pzErr){
     else if( KEY("option_file") ) pSlot = &p->option_file;
     else if( KEY("option_group") ) pSlot = &p->option_group;
     else if( KEY("server_public_key") ) pSlot = &p->server_public_key;
-    else if( KEY("get_server_public_key") ){ pNum = &p->get_server_public_key; lo = 0; hi = 1; }
-    else if( KEY("port") ){ pNum = &p->port; lo = 1; hi = 65535; }
-    else if( KEY("connect_timeout") ){ pNum = &p->connect_timeout; lo = 1; hi = 3600; }
-    else if( KEY("server_id") ){ pNum = &p->server_id; lo = 1; hi = 4294967295u; }
+    else if( KEY("get_server_public_key") ){ zNum = "get_server_public_key"; pNum = &p->get_server_public_key; lo = 0; hi = 1; }
+    else if( KEY("port") ){ zNum = "port"; pNum = &p->port; lo = 1; hi = 65535; }
+    else if( KEY("connect_timeout") ){ zNum = "connect_timeout"; pNum = &p->connect_timeout; lo = 1; hi = 3600; }
+    else if( KEY("server_id") ){ zNum = "server_id"; pNum = &p->server_id; lo = 1; hi = 4294967295u; }
     else if( afterPassword ){
       *pzErr = dsnErr("DSN: unknown key at position %d, after the"
           " password (quote a password that holds spaces: password='...')",
@@ -166,9 +167,7 @@ int mv_dsn_parse_text(const char *zDsn, mv_dsn *p, char **pzErr){
     zVal = val.oom ? 0 : strdup(mv_buf_cstr(&val));
     if( zVal==0 ){ *pzErr = dsnErr("out of memory"); goto fail; }
     if( pNum ){
-      int rc = dsnNumber(KEY("server_id") ? "server_id" :
-                         KEY("port") ? "port" : "connect_timeout",
-                         zVal, lo, hi, pNum, pzErr);
+      int rc = dsnNumber(zNum, zVal, lo, hi, pNum, pzErr);
       if( KEY("server_id") ) p->has_server_id = 1;
       free(zVal);
       if( rc ) goto fail;
