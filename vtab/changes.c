@@ -372,7 +372,7 @@ static char *whyNoFile(mc_cursor *pCur){
   if( c && mv_binlog_files(pCur->pTab->ctx, c, 0, &zFirst, &zLast, 0, &zErr)==0 ){
     zWhy = mv_binlog_start_problem(zFile, off, zFirst, zLast, -1);
   }
-  mv_conn_put(pCur->pTab->ctx, c, zErr==0);
+  mv_conn_release(pCur->pTab->ctx, c);
   sqlite3_free(zErr);
   sqlite3_free(zFirst);
   sqlite3_free(zLast);
@@ -675,7 +675,7 @@ static int streamPreflight(mc_cursor *pCur, int isGtid, const char *zFile,
   mv_ctx *ctx = pCur->pTab->ctx;
   const char *zCheck = "SELECT @@GLOBAL.log_bin, @@GLOBAL.binlog_format,"
                        " @@GLOBAL.binlog_checksum";
-  char *zErr = 0, *zWhy = 0, *zFirst = 0, *zLast = 0;
+  char *zErr = 0, *zWhy = 0, *zFirst = 0, *zLast = 0, *zLogsErr = 0;
   char zDetail[300];
   long long size = -1;
   MYSQL_RES *res = 0;
@@ -701,19 +701,21 @@ static int streamPreflight(mc_cursor *pCur, int isGtid, const char *zFile,
     pCur->checksum = row[2] && sqlite3_stricmp(row[2], "CRC32")==0;
     mvb_set_checksum(mvs_decoder(pCur->rs), pCur->checksum);
     /* the file must be on the server, the offset within it: the server's
-    ** own answer to a bad offset varies with what lies there */
+    ** own answer to a bad offset varies with what lies there. A user who
+    ** may not list the binlogs still may stream: then the server says. */
     if( zFile
-     && mv_binlog_files(ctx, c, zFile, &zFirst, &zLast, &size, &zErr)==0 ){
+     && mv_binlog_files(ctx, c, zFile, &zFirst, &zLast, &size, &zLogsErr)==0 ){
       char *z = mv_binlog_start_problem(zFile, off, zFirst, zLast, size);
       if( z ){
         zWhy = sqlite3_mprintf("%s: %s", pCur->zStart, z);
         sqlite3_free(z);
       }
     }
+    sqlite3_free(zLogsErr);
   }
 done:
   if( res ) mysql_free_result(res);
-  mv_conn_put(ctx, c, zErr==0);
+  mv_conn_release(ctx, c);
   if( zErr || zWhy ){
     rc = cursorError(pCur, "%s: %s", pCur->zName, zErr ? zErr : zWhy);
   }
