@@ -59,6 +59,7 @@ copy_tree() {
 }
 
 lines=()
+failures=()   # every failed test's name, repeated below the summary: CI shows only the tail
 pass=0; fail=0
 add() {   # add LABEL LOGFILE: take a log's last "N passed, N failed" line
   local l p f
@@ -153,6 +154,8 @@ suite() {   # suite SERVER BUILD
     >"$logdir/$server-$build.log" 2>&1
   grep -E '^(!|skipped:|cannot|did not)' "$logdir/$server-$build.log" | cut -c1-240 | head -n 60
   add "$label" "$logdir/$server-$build.log"
+  while read -r l; do failures+=("$label: $l"); done \
+    < <(grep -E '^(did not finish|failed: )' "$logdir/$server-$build.log" | cut -c1-200 | head -n 20)
   echo "   $(tail -n 1 "$logdir/$server-$build.log") ($(( $(date +%s) - s ))s)"
 }
 for server in ${MATRIX:-mysql mysql-compressed mariadb}; do
@@ -163,5 +166,6 @@ done
 
 echo "== matrix summary (logs in build/matrix/)"
 printf '%s\n' "${lines[@]}"
+[ ${#failures[@]} -gt 0 ] && { echo "failed:"; printf '  %s\n' "${failures[@]}"; }
 echo "$pass passed, $fail failed (matrix, $(( $(date +%s) - t0 ))s)"
 [ "$fail" -eq 0 ]

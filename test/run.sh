@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export MYSQL_VTAB_EXT="${MYSQL_VTAB_EXT:-$PWD/$BUILD/mysql_vtab.so}"
 LABEL=${LABEL:-}
-pass=0; fail=0; broken=()
+pass=0; fail=0; broken=(); failed_tests=()
 
 # The sanitizer runtime must be the first library loaded into tclsh.
 san_env=()
@@ -92,6 +92,7 @@ run_suite() {
     ( set -a; source "$srv/env"; tcl "$f" ) >"$log/$name.log" 2>&1
     rc=$?
     grep -E '^!|ERROR|Sanitizer|runtime error' "$log/$name.log" | cut -c1-300 | head -n 40
+    failed_tests+=($(sed -nE 's/^! ([^ ]+) failed.*/\1/p' "$log/$name.log" | head -n 20))
     echo "   $(grep -E 'errors out of' "$log/$name.log" | tail -n 1) ($(( $(date +%s) - start ))s)"
     count "$log/$name.log" "$name"
     if [ $rc -gt 1 ] || grep -q 'Sanitizer\|runtime error' "$log/$name.log"; then
@@ -124,5 +125,7 @@ if [ -z "${TESTS:-}" ] && [ -z "${NO_COMPRESSED:-}" ] && [ "${MYSQL_VTAB_FLAVOUR
 fi
 
 [ ${#broken[@]} -gt 0 ] && echo "did not finish cleanly: ${broken[*]}"
+# the names again at the end, where a CI log's tail shows them
+[ ${#failed_tests[@]} -gt 0 ] && echo "failed: ${failed_tests[*]}"
 echo "$pass passed, $fail failed$LABEL"
 [ "$fail" -eq 0 ]
