@@ -79,10 +79,10 @@
 #include <string.h>
 #include <time.h>
 
-/* Column numbers; the schema strings below list them in this order. */
 /* the row part of a commit row's rowid that follows a DDL statement */
 #define MC_ROWID_COMMIT ((sqlite3_uint64)MVS_ROW_COMMIT)
 
+/* Column numbers; the schema strings below list them in this order. */
 #define MC_POS        0
 #define MC_NEXT_POS   1
 #define MC_GTID       2

@@ -88,7 +88,8 @@ typedef struct mc_cursor {
 
 int mv_changes_where(mc_cursor *pCur, const char **pzFile, uint64_t *pPos,
                      uint64_t *pNext);
-int mv_changes_error(mc_cursor *pCur, const char *zFmt, ...);
+int mv_changes_error(mc_cursor *pCur, const char *zFmt, ...)
+  __attribute__((format(printf, 2, 3)));
 int mv_changes_event_error(mc_cursor *pCur, const char *zMsg);
 
 /* ---- changes_source.c: the sources ---- */

@@ -15,62 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MC_MAX_EVENT (1u<<30)       /* max_allowed_packet's ceiling */
-
+/* A little-endian 32-bit field of an event header. */
 static uint32_t get32(const uint8_t *p){
   return (uint32_t)p[0] | (uint32_t)p[1]<<8 | (uint32_t)p[2]<<16
        | (uint32_t)p[3]<<24;
 }
 
-/* The next event of the file: MVT_EVENT, MVT_EOF or MVT_ERROR (message
-** set). Positions come from the file offset. */
-int mv_changes_file_next(mc_cursor *pCur, const uint8_t **pz, size_t *pn){
-  uint8_t hdr[19];
-  size_t got;
-  uint32_t size;
-  pCur->fEvOff = pCur->fOff;
-  got = fread(hdr, 1, sizeof hdr, pCur->fp);
-  if( got==0 ){
-    if( ferror(pCur->fp) ){
-      mv_changes_event_error(pCur, strerror(errno));
-      return MVT_ERROR;
-    }
-    return MVT_EOF;
-  }
-  if( got<sizeof hdr ){
-    char z[100];
-    snprintf(z, sizeof z, "file truncated: an event header of %zu of 19"
-             " bytes", got);
-    mv_changes_event_error(pCur, z);
-    return MVT_ERROR;
-  }
-  size = get32(hdr + 9);
-  if( size<19 || size>MC_MAX_EVENT ){
-    char z[100];
-    snprintf(z, sizeof z, "corrupt event header: event size %u", (unsigned)size);
-    mv_changes_event_error(pCur, z);
-    return MVT_ERROR;
-  }
-  mv_buf_reset(&pCur->fbuf);
-  if( mv_buf_reserve(&pCur->fbuf, size) ){
-    mv_changes_event_error(pCur, "out of memory");
-    return MVT_ERROR;
-  }
-  memcpy(pCur->fbuf.z, hdr, sizeof hdr);
-  got = fread(pCur->fbuf.z + sizeof hdr, 1, size - sizeof hdr, pCur->fp);
-  if( got<size - sizeof hdr ){
-    char z[120];
-    snprintf(z, sizeof z, "file truncated: the event header says %u bytes,"
-             " %zu present", (unsigned)size, got + sizeof hdr);
-    mv_changes_event_error(pCur, z);
-    return MVT_ERROR;
-  }
-  pCur->fbuf.n = size;
-  pCur->fOff += size;
-  *pz = (const uint8_t*)pCur->fbuf.z;
-  *pn = size;
-  return MVT_EVENT;
-}
+/* ---- the live stream ---- */
 
 /* For a file the server does not have: purged (older than its oldest
 ** binlog) or never written? From SHOW BINARY LOGS on a pooled connection;
@@ -344,6 +295,11 @@ int mv_changes_open_live(mc_cursor *pCur, const char *zDsnArg){
   return SQLITE_OK;
 }
 
+/* ---- a binlog file ---- */
+
+#define MC_MAX_EVENT (1u<<30)       /* max_allowed_packet's ceiling */
+
+/* Open the binlog file zStart (mysql_binlog's path) past its magic number. */
 int mv_changes_open_file(mc_cursor *pCur){
   uint8_t magic[4];
   const char *zBase;
@@ -363,4 +319,54 @@ int mv_changes_open_file(mc_cursor *pCur){
   zBase = strrchr(pCur->zPath, '/');
   mvs_set_file(pCur->rs, zBase ? zBase + 1 : pCur->zPath);
   return SQLITE_OK;
+}
+
+/* The next event of the file: MVT_EVENT, MVT_EOF or MVT_ERROR (message
+** set). Positions come from the file offset. */
+int mv_changes_file_next(mc_cursor *pCur, const uint8_t **pz, size_t *pn){
+  uint8_t hdr[19];
+  size_t got;
+  uint32_t size;
+  pCur->fEvOff = pCur->fOff;
+  got = fread(hdr, 1, sizeof hdr, pCur->fp);
+  if( got==0 ){
+    if( ferror(pCur->fp) ){
+      mv_changes_event_error(pCur, strerror(errno));
+      return MVT_ERROR;
+    }
+    return MVT_EOF;
+  }
+  if( got<sizeof hdr ){
+    char z[100];
+    snprintf(z, sizeof z, "file truncated: an event header of %zu of 19"
+             " bytes", got);
+    mv_changes_event_error(pCur, z);
+    return MVT_ERROR;
+  }
+  size = get32(hdr + 9);
+  if( size<19 || size>MC_MAX_EVENT ){
+    char z[100];
+    snprintf(z, sizeof z, "corrupt event header: event size %u", (unsigned)size);
+    mv_changes_event_error(pCur, z);
+    return MVT_ERROR;
+  }
+  mv_buf_reset(&pCur->fbuf);
+  if( mv_buf_reserve(&pCur->fbuf, size) ){
+    mv_changes_event_error(pCur, "out of memory");
+    return MVT_ERROR;
+  }
+  memcpy(pCur->fbuf.z, hdr, sizeof hdr);
+  got = fread(pCur->fbuf.z + sizeof hdr, 1, size - sizeof hdr, pCur->fp);
+  if( got<size - sizeof hdr ){
+    char z[120];
+    snprintf(z, sizeof z, "file truncated: the event header says %u bytes,"
+             " %zu present", (unsigned)size, got + sizeof hdr);
+    mv_changes_event_error(pCur, z);
+    return MVT_ERROR;
+  }
+  pCur->fbuf.n = size;
+  pCur->fOff += size;
+  *pz = (const uint8_t*)pCur->fbuf.z;
+  *pn = size;
+  return MVT_EVENT;
 }
