@@ -100,6 +100,8 @@
 #define MC_TIMEOUT   14
 #define MC_JSON_DIFF 15      /* mysql_binlog: column 11 (MB_JSON_DIFF) */
 #define MB_JSON_DIFF 11
+#define MC_NCOL      (MC_JSON_DIFF + 1)     /* mysql_changes' columns */
+#define MB_NCOL      (MB_JSON_DIFF + 1)     /* mysql_binlog's */
 
 #define MC_COLUMNS "pos TEXT, next_pos TEXT, gtid TEXT, ts INTEGER, op TEXT," \
                    " db TEXT, tbl TEXT, before TEXT, after TEXT, sql TEXT"
@@ -132,15 +134,16 @@ static const char *const azOpName[] = {
   "", "insert", "update", "delete", "ddl", "commit"
 };
 
-
-
 /* The typed table's columns: op, pos, next_pos, gtid, ts, the table's
-** columns, the same with TC_BEFORE_PREFIX, then the hidden arguments
-** start_pos, stop_pos, follow, timeout_ms. */
+** columns, the same with TC_BEFORE_PREFIX, then the hidden arguments of
+** aTcHidden (start_pos, stop_pos, follow, timeout_ms). */
 #define TC_FIXED 5
 #define TC_BEFORE_PREFIX "before_"
-
-
+static const struct { int role; const char *zName; } aTcHidden[] = {
+  { MC_START, "start_pos" }, { MC_STOP, "stop_pos" },
+  { MC_FOLLOW, "follow" }, { MC_TIMEOUT, "timeout_ms" }
+};
+#define TC_HIDDEN ((int)(sizeof aTcHidden / sizeof aTcHidden[0]))
 
 /* ---- small helpers ---- */
 
@@ -149,7 +152,6 @@ static sqlite3_int64 nowMs(void){
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (sqlite3_int64)ts.tv_sec*1000 + ts.tv_nsec/1000000;
 }
-
 
 /* Where the stream is: the current event's file, start and next offset;
 ** 0 before the first event with a position. */
@@ -238,7 +240,6 @@ int mv_changes_event_error(mc_cursor *pCur, const char *zMsg){
   return mv_changes_error(pCur, "%s: %s: %s", pCur->zName,
                           pCur->zStart ? pCur->zStart : "?", zMsg);
 }
-
 
 /* Check sqlite3_interrupt() about every 100 ms. */
 static int checkInterrupt(mc_cursor *pCur, int force){
@@ -415,7 +416,6 @@ static int mcNext(sqlite3_vtab_cursor *cur){
       | (pCur->row.row_no<MC_ROWID_COMMIT ? pCur->row.row_no : MC_ROWID_COMMIT));
   return SQLITE_OK;
 }
-
 
 /* A 0/1 argument (follow, json_diff): NULL leaves *pOn as it is;
 ** returns non-zero with the error set for anything but an integer. */
@@ -656,17 +656,22 @@ static void resultImage(sqlite3_context *ctx, mc_cursor *pCur, mv_buf *b,
   resultCstr(ctx, b->n ? mv_buf_cstr(b) : "");
 }
 
-/* The role of column i: an MC_* column of mysql_changes, or for the typed
-** table's own columns -2-k (k: 0..nCol-1 the after image, nCol.. the
-** before image). */
+/* The role of column i (of columnCount): an MC_* column of mysql_changes,
+** or for the typed table's own columns -2-k (k: 0..nCol-1 the after image,
+** nCol.. the before image). */
 static int columnRole(mc_vtab *pTab, int i){
   static const int aFixed[TC_FIXED] = { MC_OP, MC_POS, MC_NEXT_POS, MC_GTID, MC_TS };
-  static const int aHidden[4] = { MC_START, MC_STOP, MC_FOLLOW, MC_TIMEOUT };
   if( !pTab->typed ) return pTab->isFile && i==MB_JSON_DIFF ? MC_JSON_DIFF : i;
   if( i<TC_FIXED ) return aFixed[i];
   if( i<TC_FIXED + 2*pTab->nCol ) return -2 - (i - TC_FIXED);
   i -= TC_FIXED + 2*pTab->nCol;
-  return i<4 ? aHidden[i] : MC_DSN;
+  return i<TC_HIDDEN ? aTcHidden[i].role : MC_DSN;  /* (no such column) */
+}
+
+/* The columns the table declares, hidden ones included. */
+static int columnCount(mc_vtab *pTab){
+  if( pTab->typed ) return TC_FIXED + 2*pTab->nCol + TC_HIDDEN;
+  return pTab->isFile ? MB_NCOL : MC_NCOL;
 }
 
 /* The typed table's declared columns in the event's table: by name (by
@@ -783,14 +788,14 @@ static int mcBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *p){
                                MC_TIMEOUT, MC_JSON_DIFF };
   static const int aRoleBit[] = { MCI_START, MCI_DSN, MCI_STOP, MCI_FOLLOW,
                                   MCI_TIMEOUT, MCI_JSON_DIFF };
-  int aCol[6], aBit[6], aIdx[3] = { -1, -1, -1 };
+  enum { nRole = sizeof aRole / sizeof aRole[0] };
+  int aCol[nRole], aBit[nRole], aIdx[3] = { -1, -1, -1 };
   int nHidden = 0, nArg = 0, idxNum = 0, i, k, rc;
-  int nDecl = pTab->typed ? TC_FIXED + 2*pTab->nCol + 5
-                          : pTab->isFile ? MB_JSON_DIFF + 1 : MC_JSON_DIFF + 1;
+  int nDecl = columnCount(pTab);
   unsigned mask = 0;
   double cost = 1e6;
   /* the hidden arguments this table declares, in argv order */
-  for(k=0; k<6; k++){
+  for(k=0; k<nRole; k++){
     for(i=0; i<nDecl && columnRole(pTab, i)!=aRole[k]; i++){}
     if( i==nDecl ) continue;
     aCol[nHidden] = i;
@@ -912,8 +917,10 @@ static int typedConnect(sqlite3 *db, mc_vtab *pTab, int argc,
       pTab->nCol++;
     }
   }
-  sqlite3_str_appendall(s, ", start_pos HIDDEN, stop_pos HIDDEN, follow HIDDEN,"
-                           " timeout_ms HIDDEN)");
+  for(i=0; i<TC_HIDDEN; i++){
+    sqlite3_str_appendf(s, ", %s HIDDEN", aTcHidden[i].zName);
+  }
+  sqlite3_str_appendall(s, ")");
   {
     char *zSchema = sqlite3_str_finish(s);
     s = 0;
