@@ -1,9 +1,10 @@
 /*
-** changes_int.h — what the two files of mysql_changes and mysql_binlog
+** changes_int.h — what the files of mysql_changes and mysql_binlog
 ** share: the table, its cursor, and the functions one file calls in the
-** other. changes.c is the virtual tables and the cursor (their manual is
-** at its top); changes_source.c the sources the cursor reads events from:
-** the live stream and a binlog file. Internal to the extension.
+** others. changes.c is the virtual tables and the cursor (their manual is
+** at its top); changes_typed.c the columns' roles and the typed change
+** table of one table; changes_source.c the sources the cursor reads events
+** from: the live stream and a binlog file. Internal to the extension.
 */
 #ifndef MV_CHANGES_INT_H
 #define MV_CHANGES_INT_H
@@ -15,6 +16,28 @@
 #include "transport.h"
 
 #include <stdio.h>
+
+/* Column numbers of mysql_changes and mysql_binlog; the schema strings in
+** changes.c list them in this order. */
+#define MC_POS        0
+#define MC_NEXT_POS   1
+#define MC_GTID       2
+#define MC_TS         3
+#define MC_OP         4
+#define MC_DB         5
+#define MC_TBL        6
+#define MC_BEFORE     7
+#define MC_AFTER      8
+#define MC_SQL        9
+#define MC_START     10      /* mysql_binlog: path */
+#define MC_DSN       11
+#define MC_STOP      12
+#define MC_FOLLOW    13
+#define MC_TIMEOUT   14
+#define MC_JSON_DIFF 15      /* mysql_binlog: column 11 (MB_JSON_DIFF) */
+#define MB_JSON_DIFF 11
+#define MC_NCOL      (MC_JSON_DIFF + 1)     /* mysql_changes' columns */
+#define MB_NCOL      (MB_JSON_DIFF + 1)     /* mysql_binlog's */
 
 #define MC_NAME_MAX MVS_NAME_MAX    /* a binlog file name */
 
@@ -91,6 +114,14 @@ int mv_changes_where(mc_cursor *pCur, const char **pzFile, uint64_t *pPos,
 int mv_changes_error(mc_cursor *pCur, const char *zFmt, ...)
   __attribute__((format(printf, 2, 3)));
 int mv_changes_event_error(mc_cursor *pCur, const char *zMsg);
+
+/* ---- changes_typed.c: the columns, the typed change table ---- */
+
+int mv_changes_column_role(mc_vtab *pTab, int i);
+int mv_changes_column_count(mc_vtab *pTab);
+void mv_changes_typed_column(mc_cursor *pCur, sqlite3_context *ctx, int k);
+int mv_changes_typed_connect(sqlite3 *db, mc_vtab *pTab, int argc,
+                             const char *const *argv, char **pzErr);
 
 /* ---- changes_source.c: the sources ---- */
 
