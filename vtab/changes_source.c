@@ -114,6 +114,7 @@ static int ddlProbe(void *pArg, const char *zDb, const char *zTbl,
   *pzErr = 0;
   if( !mv_changes_where(pCur, &zEvFile, &evPos, &evNext) ) return 1;
   if( mv_dsn_parse(pCur->zDsn, &dsn, &zErr) ){ *pzErr = zErr; return -1; }
+  /* not pooled: the dump occupies the connection; mvt_close closes it */
   m = mv_connect(&dsn, &zErr);
   mv_dsn_free(&dsn);
   if( m==0 ){ *pzErr = zErr; return -1; }
@@ -273,6 +274,7 @@ int mv_changes_open_live(mc_cursor *pCur, const char *zDsnArg){
   o.server_id = dsn.has_server_id ? dsn.server_id : 0;
   o.follow = pCur->follow;
   o.heartbeat_ms = 100;
+  /* not pooled: the dump occupies the connection; mvt_close closes it */
   m = mv_connect(&dsn, &zErr);
   mv_dsn_free(&dsn);
   if( m==0 ){
