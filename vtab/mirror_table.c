@@ -5,6 +5,7 @@
 ** own, and the table made and filled from a consistent snapshot.
 */
 #include "mirror.h"
+#include "pure/checkrules.h"
 #include "schema.h"
 #include "snapshot.h"
 
@@ -78,6 +79,7 @@ int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn){
   MYSQL_RES *res = 0;
   MYSQL_ROW row;
   char **azPk = 0;
+  char zDetail[600];
   int nPkSlot = 0;
   int rc = 1, nPk = 0, i;
   c = mv_conn_get(m->ctx, zDsn, &zErr);
@@ -90,9 +92,10 @@ int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn){
   zTblLit = mv_literal(c->mysql, t->zTbl);
   if( zDbLit==0 || zTblLit==0 ){ mv_mirror_err(m, "out of memory"); goto done; }
 
-  /* The engine: a consistent snapshot needs InnoDB. */
-  zSql = sqlite3_mprintf("SELECT ENGINE FROM information_schema.TABLES"
-      " WHERE TABLE_SCHEMA=%s AND TABLE_NAME=%s", zDbLit, zTblLit);
+  /* A base table on InnoDB (pure/checkrules.c, as the snapshot asks). */
+  zSql = sqlite3_mprintf("SELECT TABLE_TYPE, ENGINE FROM"
+      " information_schema.TABLES WHERE TABLE_SCHEMA=%s AND TABLE_NAME=%s",
+      zDbLit, zTblLit);
   if( zSql==0 ){ mv_mirror_err(m, "out of memory"); goto done; }
   if( (res = mv_query(m->ctx, c, zSql, zWhat, &zErr))==0 ) goto done;
   row = mysql_fetch_row(res);
@@ -101,10 +104,9 @@ int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn){
     t->gone = 1;
     goto done;
   }
-  if( row[0]==0 || sqlite3_stricmp(row[0], "InnoDB")!=0 ){
-    mv_mirror_err(m, "%s.%s is %s: a mirror needs an InnoDB table (a"
-                     " consistent snapshot)", t->zDb, t->zTbl,
-                     row[0] ? row[0] : "a view");
+  if( !mv_check_table(t->zDb, t->zTbl, row[0], row[1], zDetail,
+                      sizeof zDetail) ){
+    mv_mirror_err(m, "%s", zDetail);
     goto done;
   }
   mysql_free_result(res);
@@ -169,10 +171,9 @@ int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn){
     mv_mirror_err(m, "no such table %s.%s (or the user cannot see it)", t->zDb, t->zTbl);
     goto done;
   }
-  if( nPk==0 ){
-    mv_mirror_err(m, "%s.%s has no primary key: a mirror applies changes by key;"
-                     " run ALTER TABLE `%s`.`%s` ADD PRIMARY KEY (...)",
-                     t->zDb, t->zTbl, t->zDb, t->zTbl);
+  if( !mv_check_primary_key(t->zDb, t->zTbl, nPk>0, zDetail,
+                            sizeof zDetail) ){
+    mv_mirror_err(m, "%s", zDetail);
     goto done;
   }
   rc = 0;

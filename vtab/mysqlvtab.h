@@ -227,6 +227,12 @@ char *mv_error(const char *zFunc, const char *zDb, const char *zTbl,
 #define MV_HIDDEN_MAX 16
 int mv_hidden_args(sqlite3_index_info *p, const int *aCol, int nCol,
                    int *pnArg, unsigned *pMask);
+/* The whole xBestIndex of a function whose only constraints are its hidden
+** arguments aCol[0..nCol): mv_hidden_args, idxNum its mask (bit k: argv
+** holds aCol[k]), the cost `cost`, or costNoFirst when aCol[0] is not
+** given, and nRow rows. */
+int mv_hidden_plan(sqlite3_index_info *p, const int *aCol, int nCol,
+                   double cost, double costNoFirst, sqlite3_int64 nRow);
 
 /* ---- ext.c ---- */
 mv_ctx *mv_ctx_ref(mv_ctx *ctx);
