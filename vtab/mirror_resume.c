@@ -19,8 +19,8 @@
 **     if none of them lies after it. The set records the new server_id
 **     with its position once that is shown (MariaDB: BINLOG_GTID_POS of the
 **     position equals the set's; MySQL: the start's set is in the
-**     Previous_gtids of the position's file); until then each call resumes
-**     by GTID again.
+**     Previous_gtids of the position's file, or purged); until then each
+**     call resumes by GTID again.
 **
 ** Either way the apply stays exactly-once by position: nothing is applied
 ** twice, nothing skipped; a server that lacks the GTIDs (purged, another
@@ -400,7 +400,7 @@ void mv_mirror_stream_close(mirror_stream *s){
 
 int mv_mirror_resume_finish(mirror *m, const char *zLast, unsigned srcId){
   mv_conn *c = 0;
-  char *zErr = 0;
+  char *zErr = 0, *zGone = 0;
   int clean = 0, same = 0, i;
   if( !m->byGtid || zLast==0 || srcId==0 || !m->gtidOk ) return 0;
   /* asked of the stream's server, or nothing is shown: a pooled
@@ -410,10 +410,15 @@ int mv_mirror_resume_finish(mirror *m, const char *zLast, unsigned srcId){
     MYSQL_RES *res;
     MYSQL_ROW row;
     if( (c = mv_conn_get(m->ctx, mv_dsn_text(m->zDsnArg), &zErr))==0 ) break;
-    res = mv_query(m->ctx, c, "SELECT @@server_id",
+    res = mv_query(m->ctx, c, m->kind==MVG_MARIADB ? "SELECT @@server_id"
+                   : "SELECT @@server_id, @@GLOBAL.gtid_purged",
                    "the server of the set's position", &zErr);
     row = res ? mysql_fetch_row(res) : 0;
     same = row && row[0] && strtoul(row[0], 0, 10)==srcId;
+    if( same && m->kind==MVG_MYSQL ){
+      zGone = sqlite3_mprintf("%s", row[1] ? row[1] : "");
+      same = zGone!=0;
+    }
     if( res ) mysql_free_result(res);
     if( !same ){
       mv_conn_put(m->ctx, c, 0);
@@ -430,7 +435,8 @@ int mv_mirror_resume_finish(mirror *m, const char *zLast, unsigned srcId){
       clean = gtidAt(m, c, zLast, &at)==0 && mvg_same(&at, &m->gtid);
       mvg_free(&at);
     }else{
-      /* MySQL: the file's Previous_gtids holds the start's set */
+      /* MySQL: the start's set is before the position's file: in its
+      ** Previous_gtids, or purged (in no binlog file at all) */
       char zFile[MVS_NAME_MAX], *zLit = 0, *zSql = 0;
       uint64_t off;
       if( mvs_parse_pos(zLast, zFile, sizeof zFile, &off)==0 ){
@@ -441,10 +447,13 @@ int mv_mirror_resume_finish(mirror *m, const char *zLast, unsigned srcId){
       while( res && (row = mysql_fetch_row(res))!=0 ){
         if( mysql_num_fields(res)>=6 && row[2] && row[5]
          && strcmp(row[2], "Previous_gtids")==0 ){
-          mvg_pos prev;
+          mvg_pos prev, gone;
           mvg_init(&prev, MVG_MYSQL);
-          clean = mvg_parse(&prev, row[5])==0 && mvg_subset(&m->gtidStart, &prev);
+          mvg_init(&gone, MVG_MYSQL);
+          clean = mvg_parse(&prev, row[5])==0 && mvg_parse(&gone, zGone)==0
+               && mvg_union(&prev, &gone)==0 && mvg_subset(&m->gtidStart, &prev);
           mvg_free(&prev);
+          mvg_free(&gone);
         }
       }
       if( res ) mysql_free_result(res);
@@ -454,6 +463,7 @@ int mv_mirror_resume_finish(mirror *m, const char *zLast, unsigned srcId){
   }
   /* a question the server cannot answer leaves the next call by GTID */
   sqlite3_free(zErr);
+  sqlite3_free(zGone);
   mv_conn_release(m->ctx, c);
   if( clean ) m->recServer = srcId;
   return clean;
