@@ -580,6 +580,11 @@ void mv_feed_close(mv_feed *f){
   sqlite3_free(f);
 }
 
+unsigned mv_feed_source_id(mv_feed *f){
+  mc_cursor *pCur = (mc_cursor*)f->cur;
+  return pCur->rs ? mvs_source_id(pCur->rs) : 0;
+}
+
 static int mcEof(sqlite3_vtab_cursor *cur){
   return ((mc_cursor*)cur)->eof;
 }

@@ -28,5 +28,8 @@ mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
 ** end, or an error code with *pzErr (sqlite3_malloc'd). */
 int mv_feed_next(mv_feed *f, const mvs_row **ppRow, char **pzErr);
 void mv_feed_close(mv_feed *f);
+/* The server_id of the server sending the stream (its first event says;
+** 0 before it). */
+unsigned mv_feed_source_id(mv_feed *f);
 
 #endif /* MV_CHANGES_H */

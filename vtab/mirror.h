@@ -3,12 +3,16 @@
 ** tables (mtable), and the functions one file calls in another. mirror.c
 ** is the SQL function (its manual at the top); mirror_table.c one local
 ** table; mirror_state.c the state tables; mirror_ddl.c schema changes
-** followed. Internal to the extension.
+** followed; mirror_resume.c where a later call starts (file:offset, or the
+** GTID position on another server). Internal to the extension.
 */
 #ifndef MV_MIRROR_H
 #define MV_MIRROR_H
 
 #include "mysqlvtab.h"
+#include "changes.h"
+#include "snapshot.h"
+#include "pure/gtidpos.h"
 #include "pure/rowstream.h"
 #include "pure/types.h"
 
@@ -51,6 +55,14 @@ typedef struct mirror {
   int nBuf;
   int autocommit;           /* the call commits its own batches */
   int nResync;              /* tables copied afresh by this call */
+  /* where the position is, beyond file:offset (mirror_resume.c) */
+  int kind;                 /* MVG_MARIADB or MVG_MYSQL: the server's */
+  mvg_pos gtid;             /* the GTID position of the last applied commit */
+  int gtidOk;               /* gtid is known (else the set records NULL) */
+  mvg_pos gtidStart;        /* byGtid: the position the call started from */
+  int byGtid;               /* this call started from the GTID position */
+  unsigned posServer;       /* server_id the set's pos belongs to, 0 unknown */
+  unsigned recServer;       /* server_id recorded with a commit, 0 NULL */
   char *zErr;               /* first error */
 } mirror;
 
@@ -83,7 +95,7 @@ char *mv_mirror_table_columns_json(mtable *t, int pkOnly);
 int mv_mirror_table_create(mirror *m, mtable *t);
 sqlite3_int64 mv_mirror_snapshot(mirror *m, mtable **ap, int n,
                                  const char *zDsn, char **pzPos,
-                                 char **pzGtid);
+                                 mv_snap_ids *pIds);
 
 /* ---- mirror_state.c: the state tables ---- */
 
@@ -94,6 +106,50 @@ int mv_mirror_record(mirror *m, const char *zPos, const char *zGtid,
                      sqlite3_int64 lagS);
 int mv_mirror_table_insert_state(mirror *m, mtable *t, const char *zPos);
 int mv_mirror_local_free(mirror *m, const char *zLocal);
+/* "To rebuild it: ..." for the set (sqlite3_malloc'd; NULL out of memory). */
+char *mv_mirror_rebuild_advice(mirror *m);
+
+/* ---- mirror_resume.c: where a later call starts; the GTID position ---- */
+
+/* The binlog stream of a later call. */
+typedef struct mirror_stream {
+  mv_feed *f;
+  char *zStart;             /* where it started: file:offset or GTID position */
+  const char *zPos;         /* the set's recorded position */
+  const char *zDsnArg;
+  mvs_want_fn xWant;
+  int checked;              /* its first row came: its server was checked */
+  unsigned srcId;           /* the server_id of the server sending it */
+} mirror_stream;
+
+/* Open the stream of a call, given the set's recorded pos, gtid_pos and
+** server_id (0: NULL): at file:offset on the position's own server, else
+** from the GTID position (sets m->kind, gtid, gtidOk, posServer, byGtid,
+** recServer). 0, or 1 with the error set (a server that lacks what the set
+** needs: the message says how to rebuild). */
+int mv_mirror_stream_open(mirror *m, mirror_stream *s, const char *zPos,
+                          const char *zGtidPos, sqlite3_int64 serverId,
+                          const char *zDsnArg, mvs_want_fn xWant);
+/* mv_feed_next, and before the first row is given: a stream sent by
+** another server than the position's, or a file position the server
+** refuses (another server's), starts again from the GTID position. */
+int mv_mirror_stream_next(mirror *m, mirror_stream *s, const mvs_row **ppRow,
+                          char **pzErr);
+/* Read the log again from zAt, the call's last commit (file:offset, or the
+** GTID position after a start by GTID). 0, or 1 with the error set. */
+int mv_mirror_stream_again(mirror *m, mirror_stream *s, const char *zAt);
+void mv_mirror_stream_close(mirror_stream *s);
+/* An applied commit's GTID into the set's position. 0, 1 on error. */
+int mv_mirror_gtid_commit(mirror *m, const char *zGtid);
+/* The stream's error before a commit as the call's (a GTID position the
+** server refused: the set, its position and how to rebuild). */
+void mv_mirror_resume_error(mirror *m, const char *zPos, const char *zErr);
+/* At the end of a call started by GTID: is zLast a resume point by
+** file:offset on the stream's server (srcId)? Then m->recServer is set and
+** 1 returned (the position is to be recorded again). */
+int mv_mirror_resume_finish(mirror *m, const char *zLast, unsigned srcId);
+/* Bind the set's GTID position and server_id (NULL where unknown). */
+int mv_mirror_bind_ids(mirror *m, sqlite3_stmt *p, int iGtid, int iServer);
 
 /* ---- mirror_ddl.c: schema changes followed ---- */
 

@@ -487,42 +487,22 @@ int mv_mirror_table_create(mirror *m, mtable *t){
 }
 
 /* Copy ONE consistent snapshot of the n tables ap[] into their (empty)
-** local tables: its binlog position into *pzPos and, where MariaDB can
-** tell, its GTID position into *pzGtid (both may be NULL). Each table's
-** rows in its nBatch; returns the rows copied, or -1. */
+** local tables: its binlog position into *pzPos and, with pIds, its GTID
+** position and server (mv_snap_begin). Each table's rows in its nBatch;
+** returns the rows copied, or -1. */
 sqlite3_int64 mv_mirror_snapshot(mirror *m, mtable **ap, int n,
                                  const char *zDsn, char **pzPos,
-                                 char **pzGtid){
+                                 mv_snap_ids *pIds){
   mv_conn *c;
   char *zErr = 0, *zPos = 0;
   sqlite3_int64 nRows = 0;
   int i, inTxn = 0, ok = 0;
   c = mv_conn_get(m->ctx, zDsn, &zErr);
-  if( c==0 || mv_snap_begin(m->ctx, c, 1, &zPos, &inTxn, &zErr) ) goto done;
+  if( c==0 || mv_snap_begin(m->ctx, c, 1, &zPos, pIds, &inTxn, &zErr) ) goto done;
   if( zPos==0 ){
     mv_mirror_err(m, "the server gives no binlog position for a snapshot (is"
                      " log_bin on?)");
     goto done;
-  }
-  if( pzGtid && mv_is_mariadb(c->mysql) ){
-    /* the GTID position of the snapshot, where the server can tell */
-    char *zFileLit, *zSql = 0;
-    const char *zColon = strrchr(zPos, ':');
-    char *zFile = zColon ? sqlite3_mprintf("%.*s", (int)(zColon - zPos), zPos) : 0;
-    zFileLit = zFile ? mv_literal(c->mysql, zFile) : 0;
-    if( zFileLit ) zSql = sqlite3_mprintf("SELECT BINLOG_GTID_POS(%s, %s)",
-                                          zFileLit, zColon + 1);
-    if( zSql ){
-      char *zE = 0;
-      MYSQL_RES *res = mv_query(m->ctx, c, zSql, "the snapshot's GTID", &zE);
-      MYSQL_ROW row = res ? mysql_fetch_row(res) : 0;
-      if( row && row[0] && row[0][0] ) *pzGtid = sqlite3_mprintf("%s", row[0]);
-      if( res ) mysql_free_result(res);
-      sqlite3_free(zE);
-    }
-    sqlite3_free(zFile);
-    sqlite3_free(zFileLit);
-    sqlite3_free(zSql);
   }
   for(i=0; i<n; i++){
     sqlite3_int64 nt = mirrorCopy(m, ap[i], c);

@@ -122,6 +122,9 @@ void mv_pool_release(mv_pool *pool, mv_conn *c);
 /* The server's current binlog position "file:offset" (sqlite3_malloc'd),
 ** or NULL with *pzErr set (binary logging off: says what to configure). */
 char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr);
+/* The same, and MySQL's Executed_Gtid_Set of that moment into *pzGtid
+** (sqlite3_malloc'd; left NULL on MariaDB). */
+char *mv_position_gtid(mv_ctx *ctx, mv_conn *c, char **pzGtid, char **pzErr);
 
 /* Is the server MariaDB (not MySQL)? */
 int mv_is_mariadb(MYSQL *m);

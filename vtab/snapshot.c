@@ -548,8 +548,8 @@ static int cursorExec(SnapCursor *pCur, const char *zSql, char **pzErr){
 /* Start the transaction (snaptxn.c); for the table-valued form, read pos. */
 static int cursorBegin(SnapCursor *pCur, int wantPos, char **pzErr){
   SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
-  return mv_snap_begin(p->ctx, pCur->conn, wantPos, &pCur->zPos, &pCur->inTxn,
-                       pzErr);
+  return mv_snap_begin(p->ctx, pCur->conn, wantPos, &pCur->zPos, 0,
+                       &pCur->inTxn, pzErr);
 }
 
 /* Commit and give the connection back for reuse. */
