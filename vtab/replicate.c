@@ -355,6 +355,11 @@ static void replicateFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv)
     if( stopAsked(&r) ){
       /* stopped mid-copy, or a read cut short by the signal: the set is
       ** as of its last commit */
+      if( r.o.progress ){
+        char *z = sqlite3_mprintf("%s: what it had not committed is not kept\n", zWhy);
+        if( z ) say(2, z);
+        sqlite3_free(z);
+      }
       sqlite3_free(r.fw.zErr);
       r.fw.zErr = 0;
       break;
