@@ -62,7 +62,10 @@
 ** result), its first call (resolve, create, snapshot, record) and its later
 ** calls (the binlog applied in batches). One local table is mirror_table.c,
 ** the state tables mirror_state.c, schema changes followed mirror_ddl.c;
-** mirror.h is what they share.
+** mirror.h is what they share. mysql_replicate (replicate.c) makes the same
+** call (mv_mirror_call) with follow hooks (mirror_follow): the stream is
+** then followed past the log's end, and commits come at least every
+** batchMs and at each heartbeat.
 */
 #include "mirror.h"
 #include "changes.h"
