@@ -527,9 +527,9 @@ struct mv_feed {
   int started;                      /* the first row was delivered */
 };
 
-mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
-                      const char *zDsnArg, mvs_want_fn xWant, void *pArg,
-                      char **pzErr){
+static mv_feed *feedOpen(sqlite3 *db, mv_ctx *ctx, const char *zStart,
+                         const char *zDsnArg, mvs_want_fn xWant, void *pArg,
+                         int follow, char **pzErr){
   mv_feed *f = sqlite3_malloc(sizeof *f);
   mc_cursor *pCur;
   int rc;
@@ -544,6 +544,10 @@ mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
   pCur->opMask = MVS_ALL_OPS;
   pCur->xWant = xWant;
   pCur->pWantArg = pArg;
+  /* following: a blocking dump, and each heartbeat ends mcNext as a
+  ** timeout would (mv_feed_next makes that MV_FEED_IDLE) */
+  pCur->follow = follow;
+  pCur->timeoutMs = follow ? 1 : 0;
   pCur->rs = mvs_new();
   if( pCur->rs ) mvs_set_all_ddl(pCur->rs, 1);
   rc = pCur->rs ? cursorStart(pCur, zStart, zDsnArg) : SQLITE_NOMEM;
@@ -554,6 +558,18 @@ mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
     return 0;
   }
   return f;
+}
+
+mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
+                      const char *zDsnArg, mvs_want_fn xWant, void *pArg,
+                      char **pzErr){
+  return feedOpen(db, ctx, zStart, zDsnArg, xWant, pArg, 0, pzErr);
+}
+
+mv_feed *mv_feed_open_follow(sqlite3 *db, mv_ctx *ctx, const char *zStart,
+                             const char *zDsnArg, mvs_want_fn xWant,
+                             void *pArg, char **pzErr){
+  return feedOpen(db, ctx, zStart, zDsnArg, xWant, pArg, 1, pzErr);
 }
 
 int mv_feed_next(mv_feed *f, const mvs_row **ppRow, char **pzErr){
@@ -567,6 +583,11 @@ int mv_feed_next(mv_feed *f, const mvs_row **ppRow, char **pzErr){
     *pzErr = f->tab.base.zErrMsg ? sqlite3_mprintf("%s", f->tab.base.zErrMsg)
                                  : sqlite3_mprintf("%s", sqlite3_errstr(rc));
     return rc;
+  }
+  if( pCur->eof && pCur->follow ){
+    /* a heartbeat: the end of a followed stream is an error, never eof */
+    pCur->eof = 0;
+    return MV_FEED_IDLE;
   }
   if( pCur->eof ) return SQLITE_DONE;
   *ppRow = &pCur->row;

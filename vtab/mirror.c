@@ -69,6 +69,9 @@
 ** calls (the binlog applied in batches). One local table is mirror_table.c,
 ** the state tables mirror_state.c, schema changes followed mirror_ddl.c,
 ** where a call starts mirror_resume.c; mirror.h is what they share.
+** mysql_replicate (replicate.c) makes the same call (mv_mirror_call) with
+** follow hooks (mirror_follow): the stream is then followed past the log's
+** end, and commits come at least every batchMs and at each heartbeat.
 */
 #include "mirror.h"
 #include "changes.h"
@@ -162,6 +165,16 @@ static int mirrorWants(void *pArg, const char *zDb, size_t nDb,
                        const char *zTbl, size_t nTbl){
   if( zDb==0 || zTbl==0 ) return 0;
   return mv_mirror_find((mirror*)pArg, zDb, nDb, zTbl, nTbl)!=0;
+}
+
+/* A table's copy under way (mirror_table.c), for mysql_replicate's
+** progress: 1 when the caller abandons the call (the error is set). */
+int mv_mirror_progress(mirror *m, mtable *t, sqlite3_int64 nRows, int done){
+  mirror_follow *p = m->pFollow;
+  if( p==0 || p->xProgress==0 ) return 0;
+  if( p->xProgress(p->pArg, t->zDb, t->zTbl, (int)(t - m->aTab), m->nTab,
+                   nRows, done)==0 ) return 0;
+  return mv_mirror_err(m, "stopped while copying %s.%s", t->zDb, t->zTbl);
 }
 
 /* ---- the first call ---- */
@@ -349,8 +362,14 @@ static int sameValue(const mv_value *a, const mv_value *b){
 static int commitBatch(mirror *m, const char *zLast, const char *zGtid,
                        sqlite3_int64 lastTs, sqlite3_int64 *pnUnrecorded,
                        sqlite3_int64 *pnApplied){
-  if( mv_mirror_record(m, zLast, zGtid, lastTs, *pnUnrecorded, -1)
+  mirror_follow *pF = m->pFollow;
+  /* followed, the lag as of each commit that applies changes, for
+  ** readers of the state */
+  sqlite3_int64 lag = pF==0 || *pnUnrecorded==0 ? -1
+                    : lastTs>0 && time(0)>lastTs ? time(0) - lastTs : 0;
+  if( mv_mirror_record(m, zLast, zGtid, lastTs, *pnUnrecorded, lag)
    || mv_mirror_exec(m, "RELEASE mysql_mirror; SAVEPOINT mysql_mirror") ) return 1;
+  if( pF && pF->xCommit ) pF->xCommit(pF->pArg, zLast, zGtid, *pnUnrecorded, lastTs);
   *pnApplied += *pnUnrecorded;
   *pnUnrecorded = 0;
   return 0;
@@ -380,11 +399,29 @@ static int applyRow(mirror *m, mtable *t, const mvs_row *r){
   return 0;
 }
 
+/* Followed (mysql_replicate): the caller's tick. 1: end the call here, at
+** a transaction boundary (inTxn 0), and not short of a fresh copy's
+** position (hold): asked to stop there, the call goes on up to 5 s for
+** the stream to pass it, then ends with an error (the set as of its last
+** commit). */
+static int followStop(mirror *m, int idle, int inTxn, int hold,
+                      sqlite3_int64 *pAsked){
+  mirror_follow *p = m->pFollow;
+  if( p==0 || p->xTick==0 || p->xTick(p->pArg, idle)==0 || inTxn ) return 0;
+  if( !hold ) return 1;
+  if( *pAsked==0 ) *pAsked = nowMs();
+  if( nowMs() - *pAsked<5000 ) return 0;
+  return mv_mirror_err(m, "stopped short of the position of a table copied"
+                          " afresh: the set is kept as of its last commit");
+}
+
 /* A later call: apply the changes since the set's position (zPos, with
 ** its GTID position and server as recorded: where the stream starts is
 ** mirror_resume.c's). Returns the changes applied, -1 on error, -2 when
 ** stopped by DDL (what was applied before it is recorded; m->zErr says
-** why). */
+** why).
+** Followed (m->pFollow), the stream has no end: the call ends when the
+** caller's tick says so. */
 static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
                                  const char *zPos, const char *zGtidPos,
                                  sqlite3_int64 serverId){
@@ -402,6 +439,10 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
   char zHoldFile[MVS_NAME_MAX];
   uint64_t holdOff = 0;
   int hold = 0, nResync = 0;
+  /* followed: the commit interval, rows since the last tick, when a stop
+  ** was asked short of a fresh copy's position */
+  sqlite3_int64 batchMs = m->pFollow ? m->pFollow->batchMs : MIRROR_BATCH_MS;
+  sqlite3_int64 nTick = 0, stopAsked = 0;
 
   if( mv_mirror_stream_open(m, &st, zPos, zGtidPos, serverId, zDsnArg,
                             mirrorWants) ){
@@ -410,8 +451,24 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
   mv_buf_init(&rnOldDb); mv_buf_init(&rnOldTbl);
   mv_buf_init(&rnNewDb); mv_buf_init(&rnNewTbl);
   reopen:
-  while( (rc = mv_mirror_stream_next(m, &st, &r, &zErr))==SQLITE_ROW ){
+  while( (rc = mv_mirror_stream_next(m, &st, &r, &zErr))==SQLITE_ROW
+      || rc==MV_FEED_IDLE ){
     mtable *t;
+    if( rc==MV_FEED_IDLE ){
+      /* followed, at the log's end: what is applied is committed now (a
+      ** position moved by other tables' transactions after batchMs), then
+      ** the caller's tick. A set stopped to name the statement that
+      ** changed a table (zStop) has read all there is. */
+      if( zStop ){ rc = SQLITE_DONE; break; }
+      if( m->autocommit && zLast && !hold && !inTxn
+       && (nUnrecorded>0 || (dirty && nowMs() - tCommit>=batchMs)) ){
+        if( commitBatch(m, zLast, zGtid, lastTs, &nUnrecorded, &nApplied) ) break;
+        dirty = 0;
+        tCommit = nowMs();
+      }
+      if( followStop(m, 1, inTxn, hold, &stopAsked) ){ rc = SQLITE_DONE; break; }
+      continue;
+    }
     if( nResync!=m->nResync ){
       nResync = m->nResync;
       hold |= mv_mirror_hold_for(m, r->pos, zHoldFile, &holdOff, hold);
@@ -437,12 +494,13 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
       dirty = 1;
       if( hold && !mv_mirror_pos_before(zLast, zHoldFile, holdOff) ) hold = 0;
       if( m->autocommit && nUnrecorded>0 && !hold
-       && (nUnrecorded>=MIRROR_BATCH_ROWS || nowMs() - tCommit>=MIRROR_BATCH_MS) ){
+       && (nUnrecorded>=MIRROR_BATCH_ROWS || nowMs() - tCommit>=batchMs) ){
         /* a batch of whole transactions, with its position */
         if( commitBatch(m, zLast, zGtid, lastTs, &nUnrecorded, &nApplied) ) break;
         dirty = 0;
         tCommit = nowMs();
       }
+      if( followStop(m, 0, 0, hold, &stopAsked) ){ rc = SQLITE_DONE; break; }
       continue;
     }
     if( r->op==MVS_DDL ){
@@ -567,6 +625,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
       continue;
     }
     t->nTxn++;
+    if( m->pFollow && (++nTick & 0xfff)==0 ) followStop(m, 0, 1, hold, &stopAsked);
   }
   if( rc!=SQLITE_ROW && rc!=SQLITE_DONE && m->zErr==0 ){
     if( zLast ) mv_mirror_err(m, "%s", zErr ? zErr : "reading the binlog");
@@ -611,6 +670,10 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
       lag = (sqlite3_int64)time(0) - lastTs;
     }
     mv_mirror_record(m, zLast, zGtid, lastTs, nUnrecorded, lag);
+    if( m->zErr==0 && m->pFollow && m->pFollow->xCommit ){
+      /* (committed by the caller's RELEASE, right after) */
+      m->pFollow->xCommit(m->pFollow->pArg, zLast, zGtid, nUnrecorded, lastTs);
+    }
     nApplied += nUnrecorded;
   }
   if( m->zErr==0 && zStop && zDdl==0 ){
@@ -672,7 +735,12 @@ static int sameTable(mirror *m, const char *zArg, const char *zState){
   return same;
 }
 
-static void mirrorFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
+/* mysql_mirror(src [, local [, dsn]]): the call. With pFollow it is
+** mysql_replicate's (replicate.c, on its own context and arguments): the
+** stream is followed through pFollow's hooks, and the outcome goes to
+** pFollow->n and ->zErr, not to pCtx. */
+void mv_mirror_call(sqlite3_context *pCtx, int argc, sqlite3_value **argv,
+                    mirror_follow *pFollow){
   mirror m;
   sqlite3_stmt *p = 0;
   const char *zSrc = (const char*)sqlite3_value_text(argv[0]);
@@ -685,13 +753,14 @@ static void mirrorFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   memset(&m, 0, sizeof m);
   m.db = sqlite3_context_db_handle(pCtx);
   m.ctx = (mv_ctx*)sqlite3_user_data(pCtx);
+  m.pFollow = pFollow;
   if( zSrc==0 || zSrc[0]==0 ){
-    sqlite3_result_error(pCtx, "mysql_mirror: the source table (argument 1) is empty", -1);
-    return;
+    mv_mirror_err(&m, "the source table (argument 1) is empty");
+    goto done;
   }
   if( zLocal==0 || zLocal[0]==0 ){
-    sqlite3_result_error(pCtx, "mysql_mirror: the local table (argument 2) is empty", -1);
-    return;
+    mv_mirror_err(&m, "the local table (argument 2) is empty");
+    goto done;
   }
   m.autocommit = sqlite3_get_autocommit(m.db);
   m.zDsnArg = zDsnArg;
@@ -779,7 +848,11 @@ static void mirrorFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
 rollback:
   sqlite3_exec(m.db, "ROLLBACK TO mysql_mirror; RELEASE mysql_mirror", 0, 0, 0);
 done:
-  if( m.zErr ){
+  if( pFollow ){
+    pFollow->n = m.zErr && n!=-2 ? -1 : n;
+    pFollow->zErr = m.zErr;
+    m.zErr = 0;
+  }else if( m.zErr ){
     char *z = sqlite3_mprintf("mysql_mirror: %s", m.zErr);
     sqlite3_result_error(pCtx, z ? z : "mysql_mirror: out of memory", -1);
     sqlite3_free(z);
@@ -789,6 +862,10 @@ done:
   sqlite3_free(zPos);
   sqlite3_free(zGtidPos);
   mirrorClear(&m);
+}
+
+static void mirrorFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
+  mv_mirror_call(pCtx, argc, argv, 0);
 }
 
 int mv_register_mirror(sqlite3 *db, mv_ctx *ctx){

@@ -42,6 +42,32 @@ typedef struct mtable {
   int *aMap;                /* aMap[local col] = event col */
 } mtable;
 
+/* mysql_replicate's hooks into one call of mysql_mirror (replicate.c): the
+** stream followed past the log's end (mv_feed_open_follow), commits
+** bounded by time, and the caller told of each. A plain call has none. */
+typedef struct mirror_follow {
+  int batchMs;              /* commit applied transactions this often */
+  void *pArg;
+  /* At each commit row, every 4096 row changes of one transaction, and
+  ** at each heartbeat (idle: every transaction the log held is applied
+  ** and committed). Returns 1 to end the call at the next transaction
+  ** boundary, with everything complete committed. */
+  int (*xTick)(void *pArg, int idle);
+  /* After each commit: its position and GTID (may be NULL), the row
+  ** changes in it, the binlog timestamp of its last transaction. */
+  void (*xCommit)(void *pArg, const char *zPos, const char *zGtid,
+                  sqlite3_int64 nChanges, sqlite3_int64 ts);
+  /* A table being copied (the first call, or afresh after a schema
+  ** change), table iTab of nTab: every 4096 rows and once when done.
+  ** Returns 1 to abandon the call. */
+  int (*xProgress)(void *pArg, const char *zDb, const char *zTbl,
+                   int iTab, int nTab, sqlite3_int64 nRows, int done);
+  /* the call's outcome, instead of its SQL result: what mysql_mirror
+  ** returns (-1 error, -2 stopped by a schema change), its error */
+  sqlite3_int64 n;
+  char *zErr;               /* sqlite3_malloc'd; the caller frees it */
+} mirror_follow;
+
 typedef struct mirror {
   sqlite3 *db;
   mv_ctx *ctx;
@@ -63,6 +89,7 @@ typedef struct mirror {
   int byGtid;               /* this call started from the GTID position */
   unsigned posServer;       /* server_id the set's pos belongs to, 0 unknown */
   unsigned recServer;       /* server_id recorded with a commit, 0 NULL */
+  mirror_follow *pFollow;   /* mysql_replicate's call, or NULL */
   char *zErr;               /* first error */
 } mirror;
 
@@ -77,6 +104,9 @@ mtable *mv_mirror_add_table(mirror *m);
 mtable *mv_mirror_find(mirror *m, const char *zDb, size_t nDb,
                        const char *zTbl, size_t nTbl);
 char *mv_mirror_expand_local(const char *zTemplate, const char *zName);
+int mv_mirror_progress(mirror *m, mtable *t, sqlite3_int64 nRows, int done);
+void mv_mirror_call(sqlite3_context *pCtx, int argc, sqlite3_value **argv,
+                    mirror_follow *pFollow);
 
 /* ---- mirror_table.c: one local table ---- */
 
@@ -132,7 +162,8 @@ int mv_mirror_stream_open(mirror *m, mirror_stream *s, const char *zPos,
                           const char *zDsnArg, mvs_want_fn xWant);
 /* mv_feed_next, and before the first row is given: a stream sent by
 ** another server than the position's, or a file position the server
-** refuses (another server's), starts again from the GTID position. */
+** refuses (another server's), starts again from the GTID position.
+** Followed (m->pFollow: mv_feed_open_follow), MV_FEED_IDLE as well. */
 int mv_mirror_stream_next(mirror *m, mirror_stream *s, const mvs_row **ppRow,
                           char **pzErr);
 /* Read the log again from zAt, the call's last commit (file:offset, or the

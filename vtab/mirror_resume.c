@@ -328,7 +328,9 @@ static int streamAt(mirror *m, mirror_stream *s, char *zNew, char **pzErr){
   sqlite3_free(*pzErr);
   *pzErr = 0;
   if( zNew ){
-    s->f = mv_feed_open(m->db, m->ctx, zNew, s->zDsnArg, s->xWant, m, pzErr);
+    s->f = m->pFollow
+      ? mv_feed_open_follow(m->db, m->ctx, zNew, s->zDsnArg, s->xWant, m, pzErr)
+      : mv_feed_open(m->db, m->ctx, zNew, s->zDsnArg, s->xWant, m, pzErr);
   }
   return s->f==0;
 }
@@ -362,8 +364,10 @@ int mv_mirror_stream_next(mirror *m, mirror_stream *s, const mvs_row **ppRow,
       if( s->srcId==0 ) s->srcId = mv_feed_source_id(s->f);
       return rc;
     }
-    if( rc==SQLITE_ROW ){
-      /* the stream's server, before anything is applied */
+    if( rc==MV_FEED_IDLE && mv_feed_source_id(s->f)==0 ) return rc;
+    if( rc==SQLITE_ROW || rc==MV_FEED_IDLE ){
+      /* the stream's server, before anything is applied (followed, at the
+      ** log's end: its Rotate named it before the heartbeat) */
       s->checked = 1;
       s->srcId = mv_feed_source_id(s->f);
       zRe = resumeCheck(m, s->srcId, s->zPos);

@@ -422,6 +422,10 @@ static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
     mv_reader_free(&rd);
     return -1;
   }
+  if( mv_mirror_progress(m, t, 0, 0) ){
+    mv_reader_free(&rd);
+    return -1;
+  }
   nPer = 32000/t->nCol < MIRROR_COPY_ROWS ? 32000/t->nCol : MIRROR_COPY_ROWS;
   if( nPer<1 ) nPer = 1;
   pMany = copyStatement(m, t, nPer);
@@ -441,12 +445,14 @@ static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
       mv_mirror_err(m, "interrupted");
       break;
     }
+    if( (n & 0xfff)==0 && mv_mirror_progress(m, t, n, 0) ) break;
   }
   if( m->zErr==0 && rc==SQLITE_DONE && nHeld>0 ){
     /* the last rows: the first nHeld of the statement's */
     sqlite3_bind_int(pMany, nPer*t->nCol + 1, nHeld);
     stepWrite(m, t, pMany);
   }
+  if( m->zErr==0 && rc==SQLITE_DONE ) mv_mirror_progress(m, t, n, 1);
   sqlite3_finalize(pMany);
   if( rc!=SQLITE_ROW && rc!=SQLITE_DONE ){
     mv_mirror_err(m, "%s", zErr ? zErr : "reading the snapshot");

@@ -262,5 +262,6 @@ int mv_register_changes(sqlite3 *db, mv_ctx *ctx);
 int mv_register_check(sqlite3 *db, mv_ctx *ctx);
 int mv_register_setup(sqlite3 *db, mv_ctx *ctx);
 int mv_register_mirror(sqlite3 *db, mv_ctx *ctx);
+int mv_register_replicate(sqlite3 *db, mv_ctx *ctx);
 
 #endif /* MYSQLVTAB_H */
