@@ -72,6 +72,9 @@
 ** mysql_replicate (replicate.c) makes the same call (mv_mirror_call) with
 ** follow hooks (mirror_follow): the stream is then followed past the log's
 ** end, and commits come at least every batchMs and at each heartbeat.
+** Above 800 lines: mirrorApply is one loop whose state (the open MySQL
+** transaction, the batch, a fresh copy's hold, a rename's names) its
+** branches share; split, each part would take all of it as arguments.
 */
 #include "mirror.h"
 #include "changes.h"
