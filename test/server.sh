@@ -239,7 +239,7 @@ sql() {
 }
 
 replicate() {
-  local primary=${1:-} whence=${2:-now} port state pos i running first
+  local primary=${1:-} whence=${2:-now} port state pos i running first status
   [ -n "$primary" ] && [ -f "$primary/env" ] && [ -f "$dir/env" ] \
     || { echo "usage: $0 replicate DIR PRIMARY_DIR (two started servers)" >&2; exit 2; }
   dir=$(cd "$dir" && pwd); primary=$(cd "$primary" && pwd)
@@ -271,15 +271,17 @@ replicate() {
         MASTER_USER='agent', MASTER_PASSWORD='agentpw', MASTER_USE_GTID=slave_pos;
       START SLAVE"
   fi
-  for i in $(seq 1 300); do
-    running=$("$client" --no-defaults --socket="$dir/sock" -uroot -e \
-      "$([ "$flavour" = mysql ] && echo 'SHOW REPLICA STATUS' || echo 'SHOW SLAVE STATUS')\G" \
+  # up to 2 min: a loaded machine (the matrix beside another suite) has
+  # taken over 30 s to start a MySQL replica's threads
+  status=$([ "$flavour" = mysql ] && echo 'SHOW REPLICA STATUS' || echo 'SHOW SLAVE STATUS')
+  for i in $(seq 1 1200); do
+    running=$("$client" --no-defaults --socket="$dir/sock" -uroot -e "$status\G" \
       | grep -cE '(Slave|Replica)_(IO|SQL)_Running: Yes')
     [ "$running" = 2 ] && return 0
     sleep 0.1
   done
-  echo "server.sh: replication did not start; status:" >&2
-  "$client" --no-defaults --socket="$dir/sock" -uroot -e "SHOW SLAVE STATUS\G" >&2 || true
+  echo "server.sh: replication did not start in 2 min; status:" >&2
+  "$client" --no-defaults --socket="$dir/sock" -uroot -e "$status\G" >&2 || true
   exit 1
 }
 
