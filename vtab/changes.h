@@ -27,6 +27,10 @@ mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
 /* SQLITE_ROW with *ppRow (valid until the next call), SQLITE_DONE at the
 ** end, or an error code with *pzErr (sqlite3_malloc'd). */
 int mv_feed_next(mv_feed *f, const mvs_row **ppRow, char **pzErr);
+/* Where the stream is: the file and the offset just past the last event
+** it read (copied into zFile[nFile], *pNext). 0 before the first event
+** with a position. */
+int mv_feed_where(mv_feed *f, char *zFile, size_t nFile, uint64_t *pNext);
 void mv_feed_close(mv_feed *f);
 
 #endif /* MV_CHANGES_H */

@@ -84,6 +84,12 @@ int mv_mirror_table_create(mirror *m, mtable *t);
 sqlite3_int64 mv_mirror_snapshot(mirror *m, mtable **ap, int n,
                                  const char *zDsn, char **pzPos,
                                  char **pzGtid);
+sqlite3_int64 mv_mirror_table_copy(mirror *m, mtable *t, mv_conn *c,
+                                   const char *zTail, MYSQL_BIND *aParam,
+                                   int nParam,
+                                   int (*xRow)(void*, const mv_value*),
+                                   void *pArg);
+char *mv_mirror_gtid_at(mirror *m, mv_conn *c, const char *zPos);
 
 /* ---- mirror_state.c: the state tables ---- */
 

@@ -385,8 +385,16 @@ static sqlite3_stmt *copyStatement(mirror *m, mtable *t, int nRow){
 /* Rows per statement of the copy (SQLite allows 32766 parameters). */
 #define MIRROR_COPY_ROWS 64
 
-/* Copy one table from the open snapshot on c; returns rows copied or -1. */
-static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
+/* Copy into t's local table the rows of "SELECT * FROM db.tbl" and zTail
+** (a WHERE, ORDER BY, LIMIT, or ""), with aParam[nParam] bound, read on c
+** (inside a snapshot, or not); xRow (may be NULL) sees each row's values
+** once it is bound. Returns the rows copied; -1 on error; -2 when the
+** result's columns are not t's (the table changed: m->zErr says so). */
+sqlite3_int64 mv_mirror_table_copy(mirror *m, mtable *t, mv_conn *c,
+                                   const char *zTail, MYSQL_BIND *aParam,
+                                   int nParam,
+                                   int (*xRow)(void*, const mv_value*),
+                                   void *pArg){
   SnapTable st;
   SnapReader rd;
   char *zSql, *zFull, *zErr = 0;
@@ -399,10 +407,10 @@ static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
   st.azJson = t->azJson;
   st.nJson = t->nJson;
   zFull = quotedName(t->zDb, t->zTbl);
-  zSql = zFull ? sqlite3_mprintf("SELECT * FROM %s", zFull) : 0;
+  zSql = zFull ? sqlite3_mprintf("SELECT * FROM %s%s", zFull, zTail) : 0;
   sqlite3_free(zFull);
   if( zSql==0 ){ mv_mirror_err(m, "out of memory"); return -1; }
-  rc = mv_reader_open(m->ctx, c, &rd, &st, zSql, 0, 0, &zErr);
+  rc = mv_reader_open(m->ctx, c, &rd, &st, zSql, aParam, nParam, &zErr);
   sqlite3_free(zSql);
   if( rc ){
     mv_mirror_err(m, "%s", zErr ? zErr : "out of memory");
@@ -419,7 +427,7 @@ static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
     mv_mirror_err(m, "%s.%s changed while the mirror was being made; call"
                      " mysql_mirror again", t->zDb, t->zTbl);
     mv_reader_free(&rd);
-    return -1;
+    return -2;
   }
   nPer = 32000/t->nCol < MIRROR_COPY_ROWS ? 32000/t->nCol : MIRROR_COPY_ROWS;
   if( nPer<1 ) nPer = 1;
@@ -430,7 +438,7 @@ static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
       if( bindValue(m, t, i, pMany, nHeld*t->nCol + i + 1, &rd.aVal[i],
                     &m->aBuf[i], SQLITE_TRANSIENT) ) break;
     }
-    if( m->zErr ) break;
+    if( m->zErr || (xRow && xRow(pArg, rd.aVal)) ) break;
     if( ++nHeld==nPer ){
       sqlite3_bind_int(pMany, nPer*t->nCol + 1, nHeld);
       if( stepWrite(m, t, pMany) ) break;
@@ -485,6 +493,31 @@ int mv_mirror_table_create(mirror *m, mtable *t){
   return rc || mv_mirror_table_prepare(m, t);
 }
 
+/* MariaDB's GTID position at the binlog position zPos (BINLOG_GTID_POS),
+** sqlite3_malloc'd; NULL where the server cannot tell (MySQL, an error). */
+char *mv_mirror_gtid_at(mirror *m, mv_conn *c, const char *zPos){
+  char *zFileLit, *zSql = 0, *zGtid = 0;
+  const char *zColon = strrchr(zPos, ':');
+  char *zFile;
+  if( !mv_is_mariadb(c->mysql) || zColon==0 ) return 0;
+  zFile = sqlite3_mprintf("%.*s", (int)(zColon - zPos), zPos);
+  zFileLit = zFile ? mv_literal(c->mysql, zFile) : 0;
+  if( zFileLit ) zSql = sqlite3_mprintf("SELECT BINLOG_GTID_POS(%s, %s)",
+                                        zFileLit, zColon + 1);
+  if( zSql ){
+    char *zE = 0;
+    MYSQL_RES *res = mv_query(m->ctx, c, zSql, "the snapshot's GTID", &zE);
+    MYSQL_ROW row = res ? mysql_fetch_row(res) : 0;
+    if( row && row[0] && row[0][0] ) zGtid = sqlite3_mprintf("%s", row[0]);
+    if( res ) mysql_free_result(res);
+    sqlite3_free(zE);
+  }
+  sqlite3_free(zFile);
+  sqlite3_free(zFileLit);
+  sqlite3_free(zSql);
+  return zGtid;
+}
+
 /* Copy ONE consistent snapshot of the n tables ap[] into their (empty)
 ** local tables: its binlog position into *pzPos and, where MariaDB can
 ** tell, its GTID position into *pzGtid (both may be NULL). Each table's
@@ -503,28 +536,9 @@ sqlite3_int64 mv_mirror_snapshot(mirror *m, mtable **ap, int n,
                      " log_bin on?)");
     goto done;
   }
-  if( pzGtid && mv_is_mariadb(c->mysql) ){
-    /* the GTID position of the snapshot, where the server can tell */
-    char *zFileLit, *zSql = 0;
-    const char *zColon = strrchr(zPos, ':');
-    char *zFile = zColon ? sqlite3_mprintf("%.*s", (int)(zColon - zPos), zPos) : 0;
-    zFileLit = zFile ? mv_literal(c->mysql, zFile) : 0;
-    if( zFileLit ) zSql = sqlite3_mprintf("SELECT BINLOG_GTID_POS(%s, %s)",
-                                          zFileLit, zColon + 1);
-    if( zSql ){
-      char *zE = 0;
-      MYSQL_RES *res = mv_query(m->ctx, c, zSql, "the snapshot's GTID", &zE);
-      MYSQL_ROW row = res ? mysql_fetch_row(res) : 0;
-      if( row && row[0] && row[0][0] ) *pzGtid = sqlite3_mprintf("%s", row[0]);
-      if( res ) mysql_free_result(res);
-      sqlite3_free(zE);
-    }
-    sqlite3_free(zFile);
-    sqlite3_free(zFileLit);
-    sqlite3_free(zSql);
-  }
+  if( pzGtid ) *pzGtid = mv_mirror_gtid_at(m, c, zPos);
   for(i=0; i<n; i++){
-    sqlite3_int64 nt = mirrorCopy(m, ap[i], c);
+    sqlite3_int64 nt = mv_mirror_table_copy(m, ap[i], c, "", 0, 0, 0, 0);
     if( nt<0 ) goto done;
     ap[i]->nBatch = nt;
     nRows += nt;
