@@ -3,7 +3,8 @@
 ** tables (mtable), and the functions one file calls in another. mirror.c
 ** is the SQL function (its manual at the top); mirror_table.c one local
 ** table; mirror_state.c the state tables; mirror_ddl.c schema changes
-** followed. Internal to the extension.
+** followed; mirror_chunk.c (with mirror_pass.c and mirror_copy.c) the
+** chunked first copy. Internal to the extension.
 */
 #ifndef MV_MIRROR_H
 #define MV_MIRROR_H
@@ -51,8 +52,15 @@ typedef struct mirror {
   int nBuf;
   int autocommit;           /* the call commits its own batches */
   int nResync;              /* tables copied afresh by this call */
+  int copyMethod;           /* the first copy: MV_COPY_* (mirror_chunk.c) */
+  sqlite3_int64 chunkRows;  /* rows per chunk of a chunked copy */
   char *zErr;               /* first error */
 } mirror;
+
+/* How the first copy of a table is made (the options argument's copy=). */
+#define MV_COPY_AUTO     0  /* chunked above MV_CHUNK_AUTO_ROWS estimated rows */
+#define MV_COPY_SNAPSHOT 1  /* one consistent snapshot (one transaction) */
+#define MV_COPY_CHUNKED  2  /* in key order, chunk by chunk, resumable */
 
 /* Errors go to m->zErr (the first one wins); what each function returns
 ** is said at its definition. */
@@ -65,6 +73,15 @@ mtable *mv_mirror_add_table(mirror *m);
 mtable *mv_mirror_find(mirror *m, const char *zDb, size_t nDb,
                        const char *zTbl, size_t nTbl);
 char *mv_mirror_expand_local(const char *zTemplate, const char *zName);
+/* What a later call does to one row change (0, 1 error, 2 the image does
+** not have the recorded columns); whether two key values are the same
+** bytes; a batch of whole transactions committed with its position
+** (outside a user transaction). mirror_chunk.c's pass uses them. */
+int mv_mirror_apply_row(mirror *m, mtable *t, const mvs_row *r);
+int mv_mirror_same_value(const mv_value *a, const mv_value *b);
+int mv_mirror_commit_batch(mirror *m, const char *zPos, const char *zGtid,
+                           sqlite3_int64 lastTs, sqlite3_int64 *pnUnrecorded,
+                           sqlite3_int64 *pnApplied);
 
 /* ---- mirror_table.c: one local table ---- */
 
@@ -100,6 +117,17 @@ int mv_mirror_record(mirror *m, const char *zPos, const char *zGtid,
                      sqlite3_int64 lagS);
 int mv_mirror_table_insert_state(mirror *m, mtable *t, const char *zPos);
 int mv_mirror_local_free(mirror *m, const char *zLocal);
+
+/* ---- mirror_chunk.c, mirror_copy.c: the chunked, resumable first copy ---- */
+
+int mv_chunk_options(mirror *m, const char *zOpts);
+int mv_chunk_state_setup(mirror *m);
+int *mv_chunk_plan(mirror *m, const char *zDsn);
+char *mv_chunk_start_pos(mirror *m, const char *zDsn, char **pzGtid);
+sqlite3_int64 mv_chunk_first(mirror *m, const char *zDsnArg,
+                             const int *aChunked, const char *zPos);
+int mv_chunk_pending(mirror *m);
+sqlite3_int64 mv_chunk_copy(mirror *m, const char *zDsnArg, const char *zPos);
 
 /* ---- mirror_ddl.c: schema changes followed ---- */
 
