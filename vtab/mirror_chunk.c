@@ -352,7 +352,7 @@ sqlite3_int64 mv_chunk_copy(mirror *m, const char *zDsnArg, const char *zPos){
   mv_buf_init(&cp.cmpB);
   mv_key_init(&cp.held);
   if( m->chunkRows<1 ) m->chunkRows = CHUNK_DEFAULT_ROWS;
-  if( posSet(&cp.p, zPos) ){
+  if( posSet(&cp.p, zPos) || posSet(&cp.s, zPos) ){
     mv_mirror_err(m, "bad position '%s' in mysql_mirror_sets", zPos ? zPos : "");
     goto done;
   }

@@ -82,7 +82,8 @@ typedef struct copier {
   ctab *pCur;               /* the table whose key is being compared */
   mv_feed *f;               /* the stream, kept open from pass to pass */
   const mvs_row *pending;   /* its next row, past the last Hi */
-  bpos p;                   /* P: applied up to here */
+  bpos p;                   /* P: applied up to here (a commit's end) */
+  bpos s;                   /* the stream was read up to here (>= P) */
   char *zGtid;              /* the GTID of the last transaction before P */
   sqlite3_int64 lastTs;
   int inTxn;                /* inside a MySQL transaction (a savepoint) */

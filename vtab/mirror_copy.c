@@ -329,16 +329,30 @@ int *mv_chunk_plan(mirror *m, const char *zDsn){
   return aChunked;
 }
 
-/* The position a set whose tables are all chunked starts from: the
-** binlog's now, and MariaDB's GTID position there. */
+/* The position a set whose tables are all chunked starts from, and
+** MariaDB's GTID position there: on MariaDB a consistent snapshot's, the
+** end of the last transaction committed (SHOW MASTER STATUS may name a
+** place after events of no transaction, where no snapshot's position
+** ever comes: the first chunk's must not be before this); on MySQL the
+** binlog's now (the first chunk waits for what is in flight). */
 char *mv_chunk_start_pos(mirror *m, const char *zDsn, char **pzGtid){
   char *zErr = 0, *zPos = 0;
+  int inTxn = 0;
   mv_conn *c = mv_conn_get(m->ctx, zDsn, &zErr);
-  if( c ) zPos = mv_position(m->ctx, c, &zErr);
-  if( zPos && pzGtid ) *pzGtid = mv_mirror_gtid_at(m, c, zPos);
+  if( c && mv_is_mariadb(c->mysql) ){
+    if( mv_snap_begin(m->ctx, c, 1, &zPos, &inTxn, &zErr)==0
+     && mv_exec(m->ctx, c, "COMMIT", &zErr)==0 ){
+      inTxn = 0;
+      mv_exec(m->ctx, c, "SET character_set_results=utf8mb4", &zErr);
+    }
+  }else if( c ){
+    zPos = mv_position(m->ctx, c, &zErr);
+  }
+  if( zPos && zErr==0 && pzGtid ) *pzGtid = mv_mirror_gtid_at(m, c, zPos);
   if( zErr ){ mv_mirror_err(m, "%s", zErr); sqlite3_free(zErr); }
-  else if( zPos==0 ) mv_mirror_err(m, "out of memory");
-  mv_conn_release(m->ctx, c);
+  else if( zPos==0 ) mv_mirror_err(m, "the server gives no binlog position (is log_bin on?)");
+  if( c ) mv_conn_put(m->ctx, c, !inTxn && m->zErr==0);
+  if( m->zErr ){ sqlite3_free(zPos); return 0; }
   return zPos;
 }
 

@@ -290,13 +290,14 @@ static int copyWants(void *pArg, const char *zDb, size_t nDb,
   return mv_mirror_find(((copier*)pArg)->m, zDb, nDb, zTbl, nTbl)!=0;
 }
 
-/* The stream from P to hi (step 4): every change before hi applied or
-** skipped; P = hi at the end. */
+/* The stream up to hi (step 4), from where it was read to: every change
+** before hi applied or skipped. P moves with each commit; cp->s is hi at
+** the end (what lies between P and hi holds no transaction). */
 int mv_chunk_pass(copier *cp, const bpos *hi){
   mirror *m = cp->m;
   sqlite3_int64 tStart = mv_chunk_now_ms();
   int nWait = 0;
-  while( posCmp(&cp->p, hi)<0 ){
+  while( posCmp(&cp->s, hi)<0 ){
     const mvs_row *r = 0;
     char *zErr = 0;
     mtable *t;
@@ -328,7 +329,7 @@ int mv_chunk_pass(copier *cp, const bpos *hi){
         cp->f = 0;
         mv_chunk_drop_txn(cp);
         if( reached ){
-          cp->p = *hi;
+          cp->s = *hi;
           break;
         }
         if( mv_chunk_now_ms() - tStart > CHUNK_WAIT_MS ){
@@ -356,7 +357,7 @@ int mv_chunk_pass(copier *cp, const bpos *hi){
                              r->pos);
       }
       cp->pending = r;
-      cp->p = *hi;
+      cp->s = *hi;
       break;
     }
     if( r->op==MVS_COMMIT ){
@@ -374,6 +375,7 @@ int mv_chunk_pass(copier *cp, const bpos *hi){
       if( posSet(&cp->p, r->next_pos) ){
         return mv_mirror_err(m, "bad position %s in the stream", r->next_pos);
       }
+      if( posCmp(&cp->s, &cp->p)<0 ) cp->s = cp->p;
       if( r->gtid ){
         sqlite3_free(cp->zGtid);
         if( (cp->zGtid = sqlite3_mprintf("%s", r->gtid))==0 ) return mv_mirror_err(m, "out of memory");
