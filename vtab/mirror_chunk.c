@@ -56,6 +56,7 @@
 ** and the state columns are mirror_copy.c; mirror_chunk.h what they share.
 */
 #include "mirror_chunk.h"
+#include "pure/watermark.h"
 #include "changes.h"
 #include "snapshot.h"
 
@@ -72,22 +73,6 @@ static int readPos(copier *cp, bpos *p){
   return rc;
 }
 
-/* MySQL's GTIDs in flight, @@GLOBAL.gtid_owned ("uuid:5#12:6#13"), as a
-** GTID set ("uuid:5:6"): each "#thread" dropped, or made a comma where
-** another UUID follows it. */
-static char *ownedSet(const char *z){
-  sqlite3_str *s = sqlite3_str_new(0);
-  while( z && *z ){
-    if( *z=='#' ){
-      for(z++; *z>='0' && *z<='9'; z++){}
-      if( *z && *z!=':' && *z!=',' && *z!='\n' && *z!=' ' ) sqlite3_str_appendchar(s, 1, ',');
-      continue;
-    }
-    sqlite3_str_appendchar(s, 1, *z++);
-  }
-  return sqlite3_str_finish(s);
-}
-
 /* MySQL: wait until every GTID owned now is executed (committed, so
 ** visible to a read that starts after). */
 static int fenceMysql(copier *cp){
@@ -99,7 +84,14 @@ static int fenceMysql(copier *cp){
                               "the GTIDs in flight", &zErr);
     MYSQL_ROW row = res ? mysql_fetch_row(res) : 0;
     int done = 1;
-    if( row ) zSet = ownedSet(row[0] ? row[0] : "");
+    if( row ){
+      mv_buf b;
+      mv_buf_init(&b);
+      mv_gtid_owned_to_set(&b, row[0]);
+      zSet = b.oom ? 0 : sqlite3_mprintf("%s", mv_buf_cstr(&b));
+      mv_buf_free(&b);
+      if( zSet==0 ) zErr = sqlite3_mprintf("out of memory");
+    }
     if( res ) mysql_free_result(res);
     if( zSet && zSet[0] ){
       zLit = mv_literal(cp->c->mysql, zSet);
