@@ -11,7 +11,8 @@
 #
 #   BENCH_SMALL=1        small data, 3 runs: the whole run takes under a minute
 #   BENCH_RUNS=N         measured runs per command (default 5, small 3)
-#   BENCH_ONLY=REGEX     only the groups whose name matches (e.g. 'changes')
+#   BENCH_ONLY=REGEX     only the groups whose name matches (e.g. 'changes',
+#                        'replicate': the lag of shell/mysql-sqlite replicate)
 #   BENCH_SERVER=DIR     keep the server and its data in DIR and reuse them on
 #                        the next run with the same sizes (for profiling:
 #                        `test/server.sh stop DIR` when done)
@@ -32,9 +33,11 @@ ext=$root/$BUILD/mysql_vtab
 if [ -n "${BENCH_SMALL:-}" ]; then
   NARROW_ROWS=100000 WIDE_ROWS=20000 TEN_ROWS=2000
   NARROW_TX=50 WIDE_TX=10 TEN_TX=20 MEM_ROWS=100000 runs=${BENCH_RUNS:-3}
+  LAG_SECS=6
 else
   NARROW_ROWS=1000000 WIDE_ROWS=200000 TEN_ROWS=20000
   NARROW_TX=500 WIDE_TX=100 TEN_TX=200 MEM_ROWS=500000 runs=${BENCH_RUNS:-5}
+  LAG_SECS=20
 fi
 [ -n "${BENCH_PROFILE:-}" ] && runs=1
 only=${BENCH_ONLY:-.}
@@ -330,6 +333,108 @@ ours "$g" "mysql_changes WHERE tbl='t3'" $((n / 10)) "" $((n / 10)) ":memory:" \
 ours "memory" "mysql_changes, one transaction of $MEM_ROWS rows" "$MEM_ROWS" "" "$MEM_ROWS" \
   ":memory:" "$(changes_sql mem)"
 
+# replicate: the lag of `shell/mysql-sqlite replicate` under a steady write
+# load. Each transaction of the load (a stored procedure, LAG_SECS seconds)
+# updates n rows of lag_acc and inserts one lag_ev row stamped with the
+# source's clock (UNIX_TIMESTAMP(NOW(6)), its last statement before
+# COMMIT); a poller (one sqlite3 process on the replica file, every 20 ms)
+# notes when each lag_ev row first shows: lag = seen - stamped, the
+# source's commit to a reader of the replica seeing it (the same machine,
+# the same clock). Two loads: light (n=2, a transaction every ~2 ms) and
+# heavy (n=500, every ~50 ms). The status lines' own lag (binlog
+# timestamps, whole seconds: up to 1 s high) is summed up beside it.
+lag_results=$work/lag.tsv   # load tx changes n median p99 max status_median status_p99 rss_kb cpu
+: >"$lag_results"
+replicate_lag() {   # replicate_lag NAME ROWS_PER_TX PAUSE_S
+  local name=$1 nrows=$2 pause=$3 db=$work/replica_lag.db out=$work/repl.out err=$work/repl.err
+  local stop=$work/poll.stop pollout=$work/poll.out rpid ppid t0 t1 tx changes changes0 rss cpu stats st i smed sp99
+  rm -f "$db" "$db-wal" "$db-shm" "$stop"
+  root_sql -e "TRUNCATE TABLE lag_ev" || return 0
+  MYSQL_VTAB_SO=$ext.so shell/mysql-sqlite replicate "$db" 'vt.lag_ev, vt.lag_acc' "$dsn" \
+    >"$out" 2>"$err" &
+  rpid=$!
+  for ((i = 0; i < 600; i++)); do grep -q '^copied' "$err" && break; sleep 0.1; done
+  if ! grep -q '^copied' "$err"; then
+    # (seen twice in about 40 starts, not explained: the command's first
+    # call had not finished its first table after 60 s, the server
+    # showing its connection in "Writing to net")
+    say "replicate: no first copy in 60 s: $(head -c 300 "$err") $(head -c 300 "$out");" \
+        "the command: $(cut -d' ' -f3 "/proc/$rpid/stat" 2>/dev/null) in $(cat "/proc/$rpid/wchan" 2>/dev/null);" \
+        "the server's sessions: $(root_sql -N -B -e 'SHOW PROCESSLIST' | tr '\t\n' ' ;')"
+    kill "$rpid"; sleep 1; kill "$rpid" 2>/dev/null   # the second: at once
+    wait "$rpid"
+    if [ -z "${retried:-}" ]; then
+      say "replicate: $name once more"
+      retried=1 replicate_lag "$@"
+    fi
+    return 0
+  fi
+  # the poller: the rows' first sightings in temp.seen, the summary at the end
+  {
+    echo ".timeout 5000"
+    echo "CREATE TEMP TABLE seen(id INTEGER PRIMARY KEY, t_src REAL, t_seen REAL);"
+    while [ ! -f "$stop" ]; do
+      echo "INSERT INTO temp.seen SELECT id, t_src, (julianday('now') - 2440587.5)*86400.0
+              FROM main.lag_ev WHERE id > (SELECT coalesce(max(id), 0) FROM temp.seen);"
+      sleep 0.02
+    done
+    echo "WITH o AS (SELECT t_seen - t_src AS lag, row_number() OVER (ORDER BY t_seen - t_src) AS k,
+                            count(*) OVER () AS n FROM temp.seen)
+          SELECT n, (SELECT lag FROM o WHERE k = (n + 1) / 2), (SELECT lag FROM o WHERE k = (n * 99 + 99) / 100),
+                 max(lag) FROM o;"
+  } | sqlite3 -batch -separator ' ' "$db" >"$pollout" 2>&1 &
+  ppid=$!
+  read -r changes0 < <(root_sql -N -B -e "SELECT sum(bal) FROM lag_acc")
+  t0=$(date +%s%N)
+  root_sql -e "CALL lag_load($LAG_SECS, $nrows, $pause)"
+  t1=$(date +%s%N)
+  sleep 2
+  touch "$stop"
+  wait "$ppid"
+  tx=$(root_sql -N -B -e "SELECT count(*) FROM lag_ev")
+  changes=$(( tx + $(root_sql -N -B -e "SELECT sum(bal) FROM lag_acc") - changes0 ))
+  rss=$(awk '/^VmHWM/ {print $2}' "/proc/$rpid/status" 2>/dev/null)
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$rpid/stat" 2>/dev/null)
+  kill -TERM "$rpid"
+  wait "$rpid"; st=$?
+  [ "$st" -eq 0 ] || say "replicate: exit status $st after SIGTERM"
+  stats=$(tail -n 1 "$pollout")
+  # the status lines' lag while the load ran
+  read -r smed sp99 < <(grep -o 'lag [0-9.]* s' "$out" | awk '{print $2}' | sort -n | awk '
+    { v[NR] = $1 } END { if (NR) printf "%s %s\n", v[int((NR + 1) / 2)], v[int((NR * 99 + 99) / 100)]; else print "- -" }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" \
+    "$(awk -v n="$tx" -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", n / ((b - a) / 1e9)}')" \
+    "$(awk -v n="$changes" -v a="$t0" -v b="$t1" 'BEGIN{printf "%.0f", n / ((b - a) / 1e9)}')" \
+    "$(echo "$stats" | tr ' ' '\t')" "$smed" "$sp99" "${rss:-0}" "${cpu:-0}" >>"$lag_results"
+  say "  $name: $(tail -n 1 "$lag_results" | tr '\t' ' ')"
+}
+if echo replicate | grep -Eq -- "$only"; then
+  say "replicate: lag under a steady write load (${LAG_SECS} s each)"
+  root_sql <<'SQL'
+CREATE TABLE IF NOT EXISTS lag_ev(id INT AUTO_INCREMENT PRIMARY KEY, t_src DOUBLE NOT NULL, pad VARCHAR(100));
+CREATE TABLE IF NOT EXISTS lag_acc(id INT PRIMARY KEY, bal BIGINT NOT NULL);
+INSERT IGNORE INTO lag_acc SELECT seq, 0 FROM seq_1_to_1000;
+DROP PROCEDURE IF EXISTS lag_load;
+DELIMITER //
+CREATE PROCEDURE lag_load(secs INT, nrows INT, pause DOUBLE)
+BEGIN
+  DECLARE t_end DATETIME(6) DEFAULT NOW(6) + INTERVAL secs SECOND;
+  DECLARE k INT;
+  WHILE NOW(6) < t_end DO
+    SET k = FLOOR(RAND() * (1001 - nrows));
+    START TRANSACTION;
+    UPDATE lag_acc SET bal = bal + 1 WHERE id > k AND id <= k + nrows;
+    INSERT INTO lag_ev(t_src, pad) VALUES (UNIX_TIMESTAMP(NOW(6)), REPEAT('x', 80));
+    COMMIT;
+    DO SLEEP(pause);
+  END WHILE;
+END //
+DELIMITER ;
+SQL
+  replicate_lag "light (2 rows a transaction)" 2 0.002
+  replicate_lag "heavy (500 rows a transaction)" 500 0.05
+fi
+
 # ---- report ----------------------------------------------------------------
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -359,6 +464,16 @@ report=bench/results/$stamp.md
       }
     }' "$results"
   echo
+  if [ -s "$lag_results" ]; then
+    echo "## Replication lag (\`shell/mysql-sqlite replicate\`, ${LAG_SECS} s of steady load each)"
+    echo
+    echo "| load | transactions/s | row changes/s | rows seen | lag median s | p99 s | max s | status lines' lag median / p99 s | peak RSS MB | CPU s |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    awk -F'\t' '{ printf "| %s | %s | %s | %s | %.3f | %.3f | %.3f | %s / %s | %.1f | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 / 1024, $11 }' "$lag_results"
+    echo
+    echo "lag: a source transaction's commit (its row stamped by the source's clock) to a reader of the replica seeing it, polled every 20 ms."
+    echo
+  fi
   echo "## Targets"
   echo
   awk -F'\t' -v lim="$rss_limit_kb" -v q="'" '
@@ -396,6 +511,8 @@ report=bench/results/$stamp.md
       t("filtered changes, speed over the unfiltered stream", "filtered changes|mysql_changes WHERE tbl=" q "t3" q "", "filtered changes|mysql_changes, all ten tables", 3, 1)
       if (rss) printf "- peak RSS of our commands: %.1f MB (%s), goal < %d MB: %s\n", rss / 1024, who, lim / 1024, rss < lim ? "MET" : "NOT MET"
     }' "$results"
+  [ -s "$lag_results" ] && awk -F'\t' '{ printf "- replicate, %s: lag median %.3f s (p99 %.3f s, max %.3f s, %s rows), goal < 1 s: %s\n",
+      $1, $5, $6, $7, $4, ($5 != "" && $5 < 1) ? "MET" : "NOT MET" }' "$lag_results"
   echo
   echo "## Bounds"
   echo

@@ -7,6 +7,8 @@
 -- position in the same SQLite commit, so every change is applied exactly
 -- once even if the process is killed.
 -- It returns the number of rows copied (first call) or changes applied.
+-- To keep the replica up to date continuously instead, until Ctrl-C:
+--   shell/mysql-sqlite replicate replica.db 'shop.%'
 
 -- A set of two tables, named m_orders and m_order_items here: an order and
 -- its lines, written by one MySQL transaction, arrive together.

@@ -6,6 +6,26 @@
 #   test/server.sh stop DIR                        stop it by its pid, remove DIR
 #   test/server.sh restart DIR                     stop it (data kept), start it
 #                                                  again, same port and options
+#   test/server.sh replicate DIR PRIMARY_DIR [from-start]
+#                                                  make DIR's server a replica of
+#                                                  PRIMARY_DIR's (GTID replication
+#                                                  from the primary's position now;
+#                                                  from-start: from its oldest
+#                                                  binlog's start)
+#   test/server.sh promote DIR                     stop replicating: DIR's server
+#                                                  is a primary of its own
+#
+# For replication, start both with the same options plus, for the replica,
+# another --server-id; both log what they apply (--log-slave-updates on
+# MariaDB, log_replica_updates, MySQL's default) and, on MySQL, with
+# --gtid-mode=ON --enforce-gtid-consistency=ON. replicate gives the replica
+# the primary's GTID history (its binlog starts at the primary's GTID
+# state: the two servers' setup statements are the same), then follows the
+# primary through the agent user, from the primary's position at that
+# moment, and waits until both replication threads run. With from-start
+# the history given is where the primary's binlogs begin, and the replica
+# gets every transaction in them (a primary that was itself a replica made
+# by replicate: its binlogs begin after the same setup).
 #
 # Which server, from the environment:
 #   MYSQL_VTAB_FLAVOUR=mariadb|mysql   mariadbd (default) or MySQL's mysqld
@@ -25,7 +45,7 @@
 # The agent user has exactly REPLICATION SLAVE, REPLICATION CLIENT, SELECT.
 set -eu
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|restart DIR [options]" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop|restart|replicate|promote DIR [options]" >&2; exit 2; }
 shift 2
 flavour=${MYSQL_VTAB_FLAVOUR:-mariadb}
 case "$flavour" in mariadb|mysql) ;; *)
@@ -213,9 +233,69 @@ restart() {
   exit 1
 }
 
+# sql DIR SQL: run SQL as root on DIR's server, tab-separated, no headers.
+sql() {
+  "$client" --no-defaults --socket="$1/sock" -uroot -N -B -e "$2"
+}
+
+replicate() {
+  local primary=${1:-} whence=${2:-now} port state pos i running first
+  [ -n "$primary" ] && [ -f "$primary/env" ] && [ -f "$dir/env" ] \
+    || { echo "usage: $0 replicate DIR PRIMARY_DIR (two started servers)" >&2; exit 2; }
+  dir=$(cd "$dir" && pwd); primary=$(cd "$primary" && pwd)
+  port=$(sed -n 's/^export MYSQL_VTAB_PORT=//p' "$primary/env")
+  if [ "$flavour" = mysql ]; then
+    if [ "$whence" = from-start ]; then
+      state=$(sql "$primary" "SELECT @@GLOBAL.gtid_purged" | tr -d '\n')
+    else
+      state=$(sql "$primary" "SELECT @@GLOBAL.gtid_executed" | tr -d '\n')
+    fi
+    sql "$dir" "RESET BINARY LOGS AND GTIDS" 2>/dev/null || sql "$dir" "RESET MASTER"
+    sql "$dir" "SET GLOBAL gtid_purged='$state';
+      CHANGE REPLICATION SOURCE TO SOURCE_HOST='127.0.0.1', SOURCE_PORT=$port,
+        SOURCE_USER='agent', SOURCE_PASSWORD='agentpw', SOURCE_AUTO_POSITION=1,
+        GET_SOURCE_PUBLIC_KEY=1;
+      START REPLICA"
+  else
+    if [ "$whence" = from-start ]; then
+      first=$(sql "$primary" "SHOW BINARY LOGS" | head -n 1 | cut -f 1)
+      pos=$(sql "$primary" "SELECT BINLOG_GTID_POS('$first', 4)")
+      state=$pos
+    else
+      state=$(sql "$primary" "SELECT @@GLOBAL.gtid_binlog_state")
+      pos=$(sql "$primary" "SELECT @@GLOBAL.gtid_binlog_pos")
+    fi
+    sql "$dir" "RESET MASTER; SET GLOBAL gtid_binlog_state='$state';
+      SET GLOBAL gtid_slave_pos='$pos';
+      CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$port,
+        MASTER_USER='agent', MASTER_PASSWORD='agentpw', MASTER_USE_GTID=slave_pos;
+      START SLAVE"
+  fi
+  for i in $(seq 1 300); do
+    running=$("$client" --no-defaults --socket="$dir/sock" -uroot -e \
+      "$([ "$flavour" = mysql ] && echo 'SHOW REPLICA STATUS' || echo 'SHOW SLAVE STATUS')\G" \
+      | grep -cE '(Slave|Replica)_(IO|SQL)_Running: Yes')
+    [ "$running" = 2 ] && return 0
+    sleep 0.1
+  done
+  echo "server.sh: replication did not start; status:" >&2
+  "$client" --no-defaults --socket="$dir/sock" -uroot -e "SHOW SLAVE STATUS\G" >&2 || true
+  exit 1
+}
+
+promote() {
+  if [ "$flavour" = mysql ]; then
+    sql "$dir" "STOP REPLICA; RESET REPLICA ALL"
+  else
+    sql "$dir" "STOP SLAVE; RESET SLAVE ALL"
+  fi
+}
+
 case "$cmd" in
   start) start "$@" ;;
   stop) stop ;;
   restart) restart ;;
-  *) echo "usage: $0 start|stop|restart DIR [options]" >&2; exit 2 ;;
+  replicate) replicate "$@" ;;
+  promote) promote ;;
+  *) echo "usage: $0 start|stop|restart|replicate|promote DIR [options]" >&2; exit 2 ;;
 esac

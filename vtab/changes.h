@@ -24,13 +24,26 @@ typedef struct mv_feed mv_feed;
 mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
                       const char *zDsnArg, mvs_want_fn xWant, void *pArg,
                       char **pzErr);
+/* The same, following the log as it grows (mysql_changes' follow=1: a
+** blocking dump, the server's heartbeat every 100 ms): there is no end, and
+** mv_feed_next returns MV_FEED_IDLE at each heartbeat (every row of the log
+** as it stood was delivered; nothing new for ~100 ms). A server that ends
+** the stream (shutdown, KILL) is an error. */
+mv_feed *mv_feed_open_follow(sqlite3 *db, mv_ctx *ctx, const char *zStart,
+                             const char *zDsnArg, mvs_want_fn xWant,
+                             void *pArg, char **pzErr);
 /* SQLITE_ROW with *ppRow (valid until the next call), SQLITE_DONE at the
-** end, or an error code with *pzErr (sqlite3_malloc'd). */
+** end, MV_FEED_IDLE (followed: no row for now), or an error code with
+** *pzErr (sqlite3_malloc'd). */
+#define MV_FEED_IDLE 200          /* not an SQLite result code */
 int mv_feed_next(mv_feed *f, const mvs_row **ppRow, char **pzErr);
 /* Where the stream is: the file and the offset just past the last event
 ** it read (copied into zFile[nFile], *pNext). 0 before the first event
 ** with a position. */
 int mv_feed_where(mv_feed *f, char *zFile, size_t nFile, uint64_t *pNext);
 void mv_feed_close(mv_feed *f);
+/* The server_id of the server sending the stream (its first event says;
+** 0 before it). */
+unsigned mv_feed_source_id(mv_feed *f);
 
 #endif /* MV_CHANGES_H */

@@ -381,22 +381,16 @@ static int checkServer(check_cursor *cur, mv_ctx *ctx, mv_conn *c,
 }
 
 /*
-** xBestIndex. idxNum bits:
+** xBestIndex (mv_hidden_plan). idxNum bits:
 **   1  an = constraint on tbl: its value is argv[0] of xFilter
 **   2  an = constraint on dsn: its value is the next argv
-** Without tbl the checks are those of the server alone (as tbl = '').
+** Without tbl the checks are those of the server alone (as tbl = ''): the
+** same cost either way.
 */
 static int checkBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   static const int aCol[] = { CHECK_TBL, CHECK_DSN };
-  unsigned mask = 0;
-  int nArg = 0;
-  int rc = mv_hidden_args(pInfo, aCol, 2, &nArg, &mask);
   (void)pVtab;
-  if( rc!=SQLITE_OK ) return rc;
-  pInfo->idxNum = (int)mask;
-  pInfo->estimatedCost = 1000.0;
-  pInfo->estimatedRows = 20;
-  return SQLITE_OK;
+  return mv_hidden_plan(pInfo, aCol, 2, 1000.0, 1000.0, 20);
 }
 
 static int checkFilter(sqlite3_vtab_cursor *pCur, int idxNum,

@@ -208,6 +208,7 @@ int sqlite3_mysqlvtab_init(sqlite3 *db, char **pzErrMsg,
   if( rc==SQLITE_OK ) rc = mv_register_check(db, ctx);
   if( rc==SQLITE_OK ) rc = mv_register_setup(db, ctx);
   if( rc==SQLITE_OK ) rc = mv_register_mirror(db, ctx);
+  if( rc==SQLITE_OK ) rc = mv_register_replicate(db, ctx);
   if( rc!=SQLITE_OK ){
     *pzErrMsg = sqlite3_mprintf("mysql_vtab: registration failed: %s",
                                 sqlite3_errstr(rc));

@@ -6,7 +6,8 @@
 ** it again, the function reads the value itself); a hidden column
 ** constrained only by unusable constraints makes the plan
 ** SQLITE_CONSTRAINT, so that SQLite looks for one that supplies it (a join
-** whose right side is the function).
+** whose right side is the function). mv_hidden_plan is the whole
+** xBestIndex of a function that takes no other constraint.
 */
 #include "mysqlvtab.h"
 
@@ -35,5 +36,17 @@ int mv_hidden_args(sqlite3_index_info *p, const int *aCol, int nCol,
     p->aConstraintUsage[aIdx[k]].argvIndex = ++*pnArg;
     p->aConstraintUsage[aIdx[k]].omit = 1;
   }
+  return SQLITE_OK;
+}
+
+int mv_hidden_plan(sqlite3_index_info *p, const int *aCol, int nCol,
+                   double cost, double costNoFirst, sqlite3_int64 nRow){
+  unsigned mask = 0;
+  int nArg = 0;
+  int rc = mv_hidden_args(p, aCol, nCol, &nArg, &mask);
+  if( rc!=SQLITE_OK ) return rc;
+  p->idxNum = (int)mask;
+  p->estimatedCost = (mask & 1) ? cost : costNoFirst;
+  p->estimatedRows = nRow;
   return SQLITE_OK;
 }

@@ -31,7 +31,8 @@
 ** inside a savepoint. Outside a user transaction the call commits whole
 ** MySQL transactions in batches (MIRROR_BATCH_ROWS changes or
 ** MIRROR_BATCH_MS), each commit recording the set's position (the
-** next_pos of its last commit, and its GTID) with the data: a reader of
+** next_pos of its last commit, its GTID, the set's GTID position and the
+** server_id of the server whose binlog it read) with the data: a reader of
 ** the file never sees part of a MySQL transaction, and a killed call
 ** resumes from the last batch. Inside a user transaction everything is the
 ** user's (a ROLLBACK undoes data and position together). A transaction
@@ -40,7 +41,8 @@
 **
 ** State (README "Keep a local replica"):
 **   main.mysql_mirror_sets   one row per set: name, src, local, pos, gtid,
-**                            snapshot_pos, applied, last_ts, lag_s, updated
+**                            snapshot_pos, applied, last_ts, lag_s, updated,
+**                            gtid_pos, server_id
 **   main.mysql_mirror_state  one row per table: local_tbl, src, pos (the
 **                            set's, written in the same commit),
 **                            snapshot_pos, columns, pk, applied, updated,
@@ -61,11 +63,21 @@
 ** are not the recorded ones (a change the stream did not show as DDL)
 ** stops it before its transaction: never a wrong column.
 **
+** Failover: a later call on another server of the replication topology
+** (the promoted replica, by its DSN or the same DSN) goes on from the
+** set's GTID position; mirror_resume.c decides where a call starts.
+**
 ** This file: the SQL function itself (which set, the savepoint, the
 ** result), its first call (resolve, create, snapshot, record) and its later
 ** calls (the binlog applied in batches). One local table is mirror_table.c,
-** the state tables mirror_state.c, schema changes followed mirror_ddl.c;
-** mirror.h is what they share.
+** the state tables mirror_state.c, schema changes followed mirror_ddl.c,
+** where a call starts mirror_resume.c; mirror.h is what they share.
+** mysql_replicate (replicate.c) makes the same call (mv_mirror_call) with
+** follow hooks (mirror_follow): the stream is then followed past the log's
+** end, and commits come at least every batchMs and at each heartbeat.
+** Above 800 lines: mirrorApply is one loop whose state (the open MySQL
+** transaction, the batch, a fresh copy's hold, a rename's names) its
+** branches share; split, each part would take all of it as arguments.
 */
 #include "mirror.h"
 #include "changes.h"
@@ -90,6 +102,8 @@ static void mirrorClear(mirror *m){
   sqlite3_free(m->zSrc);
   sqlite3_free(m->zLocal);
   sqlite3_free(m->zErr);
+  mvg_free(&m->gtid);
+  mvg_free(&m->gtidStart);
   memset(m, 0, sizeof *m);
 }
 
@@ -157,6 +171,16 @@ static int mirrorWants(void *pArg, const char *zDb, size_t nDb,
                        const char *zTbl, size_t nTbl){
   if( zDb==0 || zTbl==0 ) return 0;
   return mv_mirror_find((mirror*)pArg, zDb, nDb, zTbl, nTbl)!=0;
+}
+
+/* A table's copy under way (mirror_table.c), for mysql_replicate's
+** progress: 1 when the caller abandons the call (the error is set). */
+int mv_mirror_progress(mirror *m, mtable *t, sqlite3_int64 nRows, int done){
+  mirror_follow *p = m->pFollow;
+  if( p==0 || p->xProgress==0 ) return 0;
+  if( p->xProgress(p->pArg, t->zDb, t->zTbl, (int)(t - m->aTab), m->nTab,
+                   nRows, done)==0 ) return 0;
+  return mv_mirror_err(m, "stopped while copying %s.%s", t->zDb, t->zTbl);
 }
 
 /* ---- the first call ---- */
@@ -272,10 +296,12 @@ static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
   sqlite3_stmt *p = 0;
   mtable **ap = 0;
   int *aChunked = 0;
-  char *zPos = 0, *zGtid = 0;
+  char *zPos = 0;
+  mv_snap_ids ids;
   sqlite3_int64 n = -1;
   int i, nSnap = 0;
 
+  memset(&ids, 0, sizeof ids);
   if( mirrorResolve(m, zSrc, zLocal, zDsn) ) return -1;
   for(i=0; i<m->nTab; i++){
     if( !mv_mirror_local_free(m, m->aTab[i].zLocal) ) return -1;
@@ -290,23 +316,33 @@ static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
   }
   for(i=0; i<m->nTab; i++) if( !aChunked[i] ) ap[nSnap++] = &m->aTab[i];
   /* all chunked: the stream starts now */
-  n = nSnap ? mv_mirror_snapshot(m, ap, nSnap, zDsn, &zPos, &zGtid)
-      : (zPos = mv_chunk_start_pos(m, zDsn, &zGtid))!=0 ? 0 : -1;
+  n = nSnap ? mv_mirror_snapshot(m, ap, nSnap, zDsn, &zPos, &ids)
+      : (zPos = mv_chunk_start_pos(m, zDsn, &ids))!=0 ? 0 : -1;
   sqlite3_free(ap);
-  if( n<0 ){ sqlite3_free(aChunked); return -1; }
+  if( n<0 ){ sqlite3_free(aChunked); sqlite3_free(ids.zGtid); return -1; }
 
-  /* the set and its tables */
+  /* the set and its tables; the snapshot's GTID position and server, for
+  ** a later call on another server (mirror_resume.c) */
+  m->kind = ids.isMaria ? MVG_MARIADB : MVG_MYSQL;
+  mvg_init(&m->gtid, m->kind);
+  m->gtidOk = ids.zGtid && mvg_parse(&m->gtid, ids.zGtid)==0;
+  m->recServer = ids.serverId;
   if( sqlite3_prepare_v2(m->db,
       "INSERT INTO main.mysql_mirror_sets(name, src, local, pos, gtid,"
-      " snapshot_pos, applied, updated) VALUES(?1, ?2, ?3, ?4, ?5, ?4, ?6,"
-      " strftime('%Y-%m-%d %H:%M:%S', 'now'))", -1, &p, 0)==SQLITE_OK ){
+      " snapshot_pos, applied, updated, gtid_pos, server_id) VALUES(?1, ?2,"
+      " ?3, ?4, ?5, ?4, ?6, strftime('%Y-%m-%d %H:%M:%S', 'now'), ?7, ?8)",
+      -1, &p, 0)==SQLITE_OK ){
     sqlite3_bind_text(p, 1, m->zSet, -1, SQLITE_STATIC);
     sqlite3_bind_text(p, 2, zSrc, -1, SQLITE_STATIC);
     sqlite3_bind_text(p, 3, zLocal, -1, SQLITE_STATIC);
     sqlite3_bind_text(p, 4, zPos, -1, SQLITE_STATIC);
-    if( zGtid ) sqlite3_bind_text(p, 5, zGtid, -1, SQLITE_STATIC);
+    /* gtid: MariaDB's BINLOG_GTID_POS of the snapshot, as it always was */
+    if( ids.zGtid && m->kind==MVG_MARIADB && ids.zGtid[0] ){
+      sqlite3_bind_text(p, 5, ids.zGtid, -1, SQLITE_STATIC);
+    }
     sqlite3_bind_int64(p, 6, n);
-    if( sqlite3_step(p)!=SQLITE_DONE ){
+    mv_mirror_bind_ids(m, p, 7, 8);
+    if( m->zErr==0 && sqlite3_step(p)!=SQLITE_DONE ){
       mv_mirror_err(m, "recording the set: %s", sqlite3_errmsg(m->db));
     }
   }else{
@@ -321,7 +357,7 @@ static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
   }
   sqlite3_free(aChunked);
   sqlite3_free(zPos);
-  sqlite3_free(zGtid);
+  sqlite3_free(ids.zGtid);
   return m->zErr ? -1 : n;
 }
 
@@ -346,8 +382,14 @@ static int sameValue(const mv_value *a, const mv_value *b){
 static int commitBatch(mirror *m, const char *zLast, const char *zGtid,
                        sqlite3_int64 lastTs, sqlite3_int64 *pnUnrecorded,
                        sqlite3_int64 *pnApplied){
-  if( mv_mirror_record(m, zLast, zGtid, lastTs, *pnUnrecorded, -1)
+  mirror_follow *pF = m->pFollow;
+  /* followed, the lag as of each commit that applies changes, for
+  ** readers of the state */
+  sqlite3_int64 lag = pF==0 || *pnUnrecorded==0 ? -1
+                    : lastTs>0 && time(0)>lastTs ? time(0) - lastTs : 0;
+  if( mv_mirror_record(m, zLast, zGtid, lastTs, *pnUnrecorded, lag)
    || mv_mirror_exec(m, "RELEASE mysql_mirror; SAVEPOINT mysql_mirror") ) return 1;
+  if( pF && pF->xCommit ) pF->xCommit(pF->pArg, zLast, zGtid, *pnUnrecorded, lastTs);
   *pnApplied += *pnUnrecorded;
   *pnUnrecorded = 0;
   return 0;
@@ -385,16 +427,38 @@ int mv_mirror_commit_batch(mirror *m, const char *zPos, const char *zGtid,
   return commitBatch(m, zPos, zGtid, lastTs, pnUnrecorded, pnApplied);
 }
 
-/* A later call: apply the changes since the set's position. Returns the
-** changes applied, -1 on error, -2 when stopped by DDL (what was applied
-** before it is recorded; m->zErr says why). */
+/* Followed (mysql_replicate): the caller's tick. 1: end the call here, at
+** a transaction boundary (inTxn 0), and not short of a fresh copy's
+** position (hold): asked to stop there, the call goes on up to 5 s for
+** the stream to pass it, then ends with an error (the set as of its last
+** commit). */
+static int followStop(mirror *m, int idle, int inTxn, int hold,
+                      sqlite3_int64 *pAsked){
+  mirror_follow *p = m->pFollow;
+  if( p==0 || p->xTick==0 || p->xTick(p->pArg, idle)==0 || inTxn ) return 0;
+  if( !hold ) return 1;
+  if( *pAsked==0 ) *pAsked = nowMs();
+  if( nowMs() - *pAsked<5000 ) return 0;
+  return mv_mirror_err(m, "stopped short of the position of a table copied"
+                          " afresh: the set is kept as of its last commit");
+}
+
+/* A later call: apply the changes since the set's position (zPos, with
+** its GTID position and server as recorded: where the stream starts is
+** mirror_resume.c's). Returns the changes applied, -1 on error, -2 when
+** stopped by DDL (what was applied before it is recorded; m->zErr says
+** why).
+** Followed (m->pFollow), the stream has no end: the call ends when the
+** caller's tick says so. */
 static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
-                                 const char *zPos){
-  mv_feed *f;
+                                 const char *zPos, const char *zGtidPos,
+                                 sqlite3_int64 serverId){
+  mirror_stream st;
   const mvs_row *r;
   char *zErr = 0, *zLast = 0, *zGtid = 0, *zDdl = 0, *zStop = 0;
   sqlite3_int64 nApplied = 0, nUnrecorded = 0, lastTs = 0, tCommit = nowMs();
   int inTxn = 0, rc, i, dirty = 0, locked = 0;
+  unsigned srcId;                     /* the server_id that sent the stream */
   mv_buf rnOldDb, rnOldTbl, rnNewDb, rnNewTbl;     /* a rename's names */
   /* After a table is copied afresh at position P, the others are behind
   ** it until the stream reaches P: nothing is committed before that (a
@@ -403,18 +467,36 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
   char zHoldFile[MVS_NAME_MAX];
   uint64_t holdOff = 0;
   int hold = 0, nResync = 0;
+  /* followed: the commit interval, rows since the last tick, when a stop
+  ** was asked short of a fresh copy's position */
+  sqlite3_int64 batchMs = m->pFollow ? m->pFollow->batchMs : MIRROR_BATCH_MS;
+  sqlite3_int64 nTick = 0, stopAsked = 0;
 
-  mv_buf_init(&rnOldDb); mv_buf_init(&rnOldTbl);
-  mv_buf_init(&rnNewDb); mv_buf_init(&rnNewTbl);
-  f = mv_feed_open(m->db, m->ctx, zPos, zDsnArg, mirrorWants, m, &zErr);
-  if( f==0 ){
-    mv_mirror_err(m, "%s", zErr ? zErr : "out of memory");
-    sqlite3_free(zErr);
+  if( mv_mirror_stream_open(m, &st, zPos, zGtidPos, serverId, zDsnArg,
+                            mirrorWants) ){
     return -1;
   }
+  mv_buf_init(&rnOldDb); mv_buf_init(&rnOldTbl);
+  mv_buf_init(&rnNewDb); mv_buf_init(&rnNewTbl);
   reopen:
-  while( (rc = mv_feed_next(f, &r, &zErr))==SQLITE_ROW ){
+  while( (rc = mv_mirror_stream_next(m, &st, &r, &zErr))==SQLITE_ROW
+      || rc==MV_FEED_IDLE ){
     mtable *t;
+    if( rc==MV_FEED_IDLE ){
+      /* followed, at the log's end: what is applied is committed now (a
+      ** position moved by other tables' transactions after batchMs), then
+      ** the caller's tick. A set stopped to name the statement that
+      ** changed a table (zStop) has read all there is. */
+      if( zStop ){ rc = SQLITE_DONE; break; }
+      if( m->autocommit && zLast && !hold && !inTxn
+       && (nUnrecorded>0 || (dirty && nowMs() - tCommit>=batchMs)) ){
+        if( commitBatch(m, zLast, zGtid, lastTs, &nUnrecorded, &nApplied) ) break;
+        dirty = 0;
+        tCommit = nowMs();
+      }
+      if( followStop(m, 1, inTxn, hold, &stopAsked) ){ rc = SQLITE_DONE; break; }
+      continue;
+    }
     if( nResync!=m->nResync ){
       nResync = m->nResync;
       hold |= mv_mirror_hold_for(m, r->pos, zHoldFile, &holdOff, hold);
@@ -436,15 +518,17 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
       zLast = sqlite3_mprintf("%s", r->next_pos);
       zGtid = r->gtid ? sqlite3_mprintf("%s", r->gtid) : 0;
       if( zLast==0 || (r->gtid && zGtid==0) ){ mv_mirror_err(m, "out of memory"); break; }
+      if( mv_mirror_gtid_commit(m, r->gtid) ) break;
       dirty = 1;
       if( hold && !mv_mirror_pos_before(zLast, zHoldFile, holdOff) ) hold = 0;
       if( m->autocommit && nUnrecorded>0 && !hold
-       && (nUnrecorded>=MIRROR_BATCH_ROWS || nowMs() - tCommit>=MIRROR_BATCH_MS) ){
+       && (nUnrecorded>=MIRROR_BATCH_ROWS || nowMs() - tCommit>=batchMs) ){
         /* a batch of whole transactions, with its position */
         if( commitBatch(m, zLast, zGtid, lastTs, &nUnrecorded, &nApplied) ) break;
         dirty = 0;
         tCommit = nowMs();
       }
+      if( followStop(m, 0, 0, hold, &stopAsked) ){ rc = SQLITE_DONE; break; }
       continue;
     }
     if( r->op==MVS_DDL ){
@@ -569,31 +653,32 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
       continue;
     }
     t->nTxn++;
+    if( m->pFollow && (++nTick & 0xfff)==0 ) followStop(m, 0, 1, hold, &stopAsked);
   }
   if( rc!=SQLITE_ROW && rc!=SQLITE_DONE && m->zErr==0 ){
-    mv_mirror_err(m, "%s", zErr ? zErr : "reading the binlog");
+    if( zLast ) mv_mirror_err(m, "%s", zErr ? zErr : "reading the binlog");
+    else mv_mirror_resume_error(m, zPos, zErr ? zErr : "reading the binlog");
   }
   if( nResync!=m->nResync ){
+    /* (zPos is another server's after a start by GTID) */
     nResync = m->nResync;
-    hold |= mv_mirror_hold_for(m, zLast ? zLast : zPos, zHoldFile, &holdOff, hold);
+    hold |= mv_mirror_hold_for(m, zLast ? zLast : m->byGtid ? 0 : zPos,
+                               zHoldFile, &holdOff, hold);
   }
   if( rc==SQLITE_DONE && hold && m->zErr==0 && zDdl==0 && zStop==0 ){
     /* the end of the log as the call began, short of a copy's position:
     ** read on from the last commit (a transaction open at the end is read
     ** again) */
-    mv_feed_close(f);
     if( inTxn ){
       sqlite3_exec(m->db, "ROLLBACK TO mysql_mirror_txn; RELEASE mysql_mirror_txn", 0, 0, 0);
       for(i=0; i<m->nTab; i++) m->aTab[i].nTxn = 0;
       inTxn = 0;
     }
-    f = mv_feed_open(m->db, m->ctx, zLast ? zLast : zPos, zDsnArg, mirrorWants,
-                     m, &zErr);
-    if( f ) goto reopen;
-    mv_mirror_err(m, "%s", zErr ? zErr : "out of memory");
+    if( mv_mirror_stream_again(m, &st, zLast ? zLast : zPos)==0 ) goto reopen;
   }
   sqlite3_free(zErr);
-  mv_feed_close(f);
+  srcId = st.srcId;
+  mv_mirror_stream_close(&st);
   mv_buf_free(&rnOldDb); mv_buf_free(&rnOldTbl);
   mv_buf_free(&rnNewDb); mv_buf_free(&rnNewTbl);
   if( inTxn ){
@@ -602,6 +687,9 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
     sqlite3_exec(m->db, "ROLLBACK TO mysql_mirror_txn; RELEASE mysql_mirror_txn", 0, 0, 0);
     for(i=0; i<m->nTab; i++) m->aTab[i].nTxn = 0;
   }
+  /* after a start by GTID: the new server's, once zLast is shown to be
+  ** a resume point by file:offset there */
+  if( m->zErr==0 && mv_mirror_resume_finish(m, zLast, srcId) ) dirty = 1;
   if( m->zErr==0 && zLast && (dirty || nUnrecorded) ){
     /* the lag: how old the newest applied change was when it landed (0
     ** when the call found nothing to apply: caught up) */
@@ -610,6 +698,10 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
       lag = (sqlite3_int64)time(0) - lastTs;
     }
     mv_mirror_record(m, zLast, zGtid, lastTs, nUnrecorded, lag);
+    if( m->zErr==0 && m->pFollow && m->pFollow->xCommit ){
+      /* (committed by the caller's RELEASE, right after) */
+      m->pFollow->xCommit(m->pFollow->pArg, zLast, zGtid, nUnrecorded, lastTs);
+    }
     nApplied += nUnrecorded;
   }
   if( m->zErr==0 && zStop && zDdl==0 ){
@@ -628,17 +720,16 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
     if( locked ){
       mv_mirror_err(m, "%s; the set %s is complete up to %s", zDdl, m->zSet,
                     zLast ? zLast : zPos);
-    }else if( m->nTab==1 ){
-      mv_mirror_err(m, "%s; %s is complete up to %s. To rebuild it: DROP TABLE"
-                       " \"%w\"; DELETE FROM mysql_mirror_state WHERE local_tbl='%q';"
-                       " then call mysql_mirror again", zDdl, m->aTab[0].zLocal,
-                       zLast ? zLast : zPos, m->aTab[0].zLocal, m->aTab[0].zLocal);
     }else{
-      mv_mirror_err(m, "%s; the set %s is complete up to %s. To rebuild it: drop"
-                       " its tables, DELETE FROM mysql_mirror_state WHERE"
-                       " set_name='%q'; DELETE FROM mysql_mirror_sets WHERE"
-                       " name='%q'; then call mysql_mirror again", zDdl, m->zSet,
-                       zLast ? zLast : zPos, m->zSet, m->zSet);
+      char *zFix = mv_mirror_rebuild_advice(m);
+      if( m->nTab==1 ){
+        mv_mirror_err(m, "%s; %s is complete up to %s. %s", zDdl,
+                      m->aTab[0].zLocal, zLast ? zLast : zPos, zFix ? zFix : "");
+      }else{
+        mv_mirror_err(m, "%s; the set %s is complete up to %s. %s", zDdl,
+                      m->zSet, zLast ? zLast : zPos, zFix ? zFix : "");
+      }
+      sqlite3_free(zFix);
     }
     sqlite3_free(zDdl);
     sqlite3_free(zLast);
@@ -672,27 +763,33 @@ static int sameTable(mirror *m, const char *zArg, const char *zState){
   return same;
 }
 
-static void mirrorFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
+/* mysql_mirror(src [, local [, dsn [, options]]]): the call. With pFollow it is
+** mysql_replicate's (replicate.c, on its own context and arguments): the
+** stream is followed through pFollow's hooks, and the outcome goes to
+** pFollow->n and ->zErr, not to pCtx. */
+void mv_mirror_call(sqlite3_context *pCtx, int argc, sqlite3_value **argv,
+                    mirror_follow *pFollow){
   mirror m;
   sqlite3_stmt *p = 0;
   const char *zSrc = (const char*)sqlite3_value_text(argv[0]);
   const char *zLocal = argc>1 ? (const char*)sqlite3_value_text(argv[1]) : "%";
   const char *zDsnArg = argc>2 ? (const char*)sqlite3_value_text(argv[2]) : 0;
   const char *zOpts = argc>3 ? (const char*)sqlite3_value_text(argv[3]) : 0;
-  char *zPos = 0;
-  sqlite3_int64 n = -1;
+  char *zPos = 0, *zGtidPos = 0;
+  sqlite3_int64 n = -1, serverId = 0;
   int rc;
 
   memset(&m, 0, sizeof m);
   m.db = sqlite3_context_db_handle(pCtx);
   m.ctx = (mv_ctx*)sqlite3_user_data(pCtx);
+  m.pFollow = pFollow;
   if( zSrc==0 || zSrc[0]==0 ){
-    sqlite3_result_error(pCtx, "mysql_mirror: the source table (argument 1) is empty", -1);
-    return;
+    mv_mirror_err(&m, "the source table (argument 1) is empty");
+    goto done;
   }
   if( zLocal==0 || zLocal[0]==0 ){
-    sqlite3_result_error(pCtx, "mysql_mirror: the local table (argument 2) is empty", -1);
-    return;
+    mv_mirror_err(&m, "the local table (argument 2) is empty");
+    goto done;
   }
   m.autocommit = sqlite3_get_autocommit(m.db);
   m.zDsnArg = zDsnArg;
@@ -741,8 +838,8 @@ static void mirrorFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   sqlite3_finalize(p);
   p = 0;
   if( m.zErr ) goto rollback;
-  rc = sqlite3_prepare_v2(m.db, "SELECT pos, src, local FROM"
-                          " main.mysql_mirror_sets WHERE name=?1", -1, &p, 0);
+  rc = sqlite3_prepare_v2(m.db, "SELECT pos, src, local, gtid_pos, server_id"
+                          " FROM main.mysql_mirror_sets WHERE name=?1", -1, &p, 0);
   if( rc==SQLITE_OK ){
     sqlite3_bind_text(p, 1, m.zSet, -1, SQLITE_STATIC);
     if( sqlite3_step(p)==SQLITE_ROW ){
@@ -750,6 +847,11 @@ static void mirrorFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
       m.zSrc = sqlite3_mprintf("%s", sqlite3_column_text(p, 1));
       m.zLocal = sqlite3_mprintf("%s", sqlite3_column_text(p, 2));
       if( zPos==0 || m.zSrc==0 || m.zLocal==0 ) mv_mirror_err(&m, "out of memory");
+      if( sqlite3_column_type(p, 3)!=SQLITE_NULL ){
+        zGtidPos = sqlite3_mprintf("%s", sqlite3_column_text(p, 3));
+        if( zGtidPos==0 ) mv_mirror_err(&m, "out of memory");
+      }
+      serverId = sqlite3_column_int64(p, 4);
     }
   }else{
     mv_mirror_err(&m, "%s", sqlite3_errmsg(m.db));
@@ -760,8 +862,8 @@ static void mirrorFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
   if( zPos ){
     /* a chunked first copy unfinished goes on; else the binlog is applied */
     if( mv_mirror_load_state(&m)==0 ){
-      n = mv_chunk_pending(&m) ? mv_chunk_copy(&m, zDsnArg, zPos)
-                               : mirrorApply(&m, zDsnArg, zPos);
+      n = mv_chunk_pending(&m) ? mv_chunk_copy(&m, zDsnArg, zPos, zGtidPos, serverId)
+                               : mirrorApply(&m, zDsnArg, zPos, zGtidPos, serverId);
     }
   }else{
     n = mirrorFirst(&m, zSrc, zLocal, zDsnArg);
@@ -780,7 +882,11 @@ static void mirrorFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
 rollback:
   sqlite3_exec(m.db, "ROLLBACK TO mysql_mirror; RELEASE mysql_mirror", 0, 0, 0);
 done:
-  if( m.zErr ){
+  if( pFollow ){
+    pFollow->n = m.zErr && n!=-2 ? -1 : n;
+    pFollow->zErr = m.zErr;
+    m.zErr = 0;
+  }else if( m.zErr ){
     char *z = sqlite3_mprintf("mysql_mirror: %s", m.zErr);
     sqlite3_result_error(pCtx, z ? z : "mysql_mirror: out of memory", -1);
     sqlite3_free(z);
@@ -788,7 +894,12 @@ done:
     sqlite3_result_int64(pCtx, n);
   }
   sqlite3_free(zPos);
+  sqlite3_free(zGtidPos);
   mirrorClear(&m);
+}
+
+static void mirrorFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
+  mv_mirror_call(pCtx, argc, argv, 0);
 }
 
 int mv_register_mirror(sqlite3 *db, mv_ctx *ctx){

@@ -3,13 +3,17 @@
 ** tables (mtable), and the functions one file calls in another. mirror.c
 ** is the SQL function (its manual at the top); mirror_table.c one local
 ** table; mirror_state.c the state tables; mirror_ddl.c schema changes
-** followed; mirror_chunk.c (with mirror_pass.c and mirror_copy.c) the
-** chunked first copy. Internal to the extension.
+** followed; mirror_resume.c where a later call starts (file:offset, or the
+** GTID position on another server); mirror_chunk.c (with mirror_pass.c and
+** mirror_copy.c) the chunked first copy. Internal to the extension.
 */
 #ifndef MV_MIRROR_H
 #define MV_MIRROR_H
 
 #include "mysqlvtab.h"
+#include "changes.h"
+#include "snapshot.h"
+#include "pure/gtidpos.h"
 #include "pure/rowstream.h"
 #include "pure/types.h"
 
@@ -39,6 +43,32 @@ typedef struct mtable {
   int *aMap;                /* aMap[local col] = event col */
 } mtable;
 
+/* mysql_replicate's hooks into one call of mysql_mirror (replicate.c): the
+** stream followed past the log's end (mv_feed_open_follow), commits
+** bounded by time, and the caller told of each. A plain call has none. */
+typedef struct mirror_follow {
+  int batchMs;              /* commit applied transactions this often */
+  void *pArg;
+  /* At each commit row, every 4096 row changes of one transaction, and
+  ** at each heartbeat (idle: every transaction the log held is applied
+  ** and committed). Returns 1 to end the call at the next transaction
+  ** boundary, with everything complete committed. */
+  int (*xTick)(void *pArg, int idle);
+  /* After each commit: its position and GTID (may be NULL), the row
+  ** changes in it, the binlog timestamp of its last transaction. */
+  void (*xCommit)(void *pArg, const char *zPos, const char *zGtid,
+                  sqlite3_int64 nChanges, sqlite3_int64 ts);
+  /* A table being copied (the first call, or afresh after a schema
+  ** change), table iTab of nTab: every 4096 rows and once when done.
+  ** Returns 1 to abandon the call. */
+  int (*xProgress)(void *pArg, const char *zDb, const char *zTbl,
+                   int iTab, int nTab, sqlite3_int64 nRows, int done);
+  /* the call's outcome, instead of its SQL result: what mysql_mirror
+  ** returns (-1 error, -2 stopped by a schema change), its error */
+  sqlite3_int64 n;
+  char *zErr;               /* sqlite3_malloc'd; the caller frees it */
+} mirror_follow;
+
 typedef struct mirror {
   sqlite3 *db;
   mv_ctx *ctx;
@@ -52,6 +82,15 @@ typedef struct mirror {
   int nBuf;
   int autocommit;           /* the call commits its own batches */
   int nResync;              /* tables copied afresh by this call */
+  /* where the position is, beyond file:offset (mirror_resume.c) */
+  int kind;                 /* MVG_MARIADB or MVG_MYSQL: the server's */
+  mvg_pos gtid;             /* the GTID position of the last applied commit */
+  int gtidOk;               /* gtid is known (else the set records NULL) */
+  mvg_pos gtidStart;        /* byGtid: the position the call started from */
+  int byGtid;               /* this call started from the GTID position */
+  unsigned posServer;       /* server_id the set's pos belongs to, 0 unknown */
+  unsigned recServer;       /* server_id recorded with a commit, 0 NULL */
+  mirror_follow *pFollow;   /* mysql_replicate's call, or NULL */
   int copyMethod;           /* the first copy: MV_COPY_* (mirror_chunk.c) */
   sqlite3_int64 chunkRows;  /* rows per chunk of a chunked copy */
   char *zErr;               /* first error */
@@ -73,6 +112,9 @@ mtable *mv_mirror_add_table(mirror *m);
 mtable *mv_mirror_find(mirror *m, const char *zDb, size_t nDb,
                        const char *zTbl, size_t nTbl);
 char *mv_mirror_expand_local(const char *zTemplate, const char *zName);
+int mv_mirror_progress(mirror *m, mtable *t, sqlite3_int64 nRows, int done);
+void mv_mirror_call(sqlite3_context *pCtx, int argc, sqlite3_value **argv,
+                    mirror_follow *pFollow);
 /* What a later call does to one row change (0, 1 error, 2 the image does
 ** not have the recorded columns); whether two key values are the same
 ** bytes; a batch of whole transactions committed with its position
@@ -100,13 +142,12 @@ char *mv_mirror_table_columns_json(mtable *t, int pkOnly);
 int mv_mirror_table_create(mirror *m, mtable *t);
 sqlite3_int64 mv_mirror_snapshot(mirror *m, mtable **ap, int n,
                                  const char *zDsn, char **pzPos,
-                                 char **pzGtid);
+                                 mv_snap_ids *pIds);
 sqlite3_int64 mv_mirror_table_copy(mirror *m, mtable *t, mv_conn *c,
                                    const char *zTail, MYSQL_BIND *aParam,
                                    int nParam,
                                    int (*xRow)(void*, const mv_value*),
-                                   void *pArg);
-char *mv_mirror_gtid_at(mirror *m, mv_conn *c, const char *zPos);
+                                   void *pArg, int report);
 
 /* ---- mirror_state.c: the state tables ---- */
 
@@ -117,17 +158,63 @@ int mv_mirror_record(mirror *m, const char *zPos, const char *zGtid,
                      sqlite3_int64 lagS);
 int mv_mirror_table_insert_state(mirror *m, mtable *t, const char *zPos);
 int mv_mirror_local_free(mirror *m, const char *zLocal);
+/* "To rebuild it: ..." for the set (sqlite3_malloc'd; NULL out of memory). */
+char *mv_mirror_rebuild_advice(mirror *m);
+
+/* ---- mirror_resume.c: where a later call starts; the GTID position ---- */
+
+/* The binlog stream of a later call. */
+typedef struct mirror_stream {
+  mv_feed *f;
+  char *zStart;             /* where it started: file:offset or GTID position */
+  const char *zPos;         /* the set's recorded position */
+  const char *zDsnArg;
+  mvs_want_fn xWant;
+  int checked;              /* its first row came: its server was checked */
+  unsigned srcId;           /* the server_id of the server sending it */
+} mirror_stream;
+
+/* Open the stream of a call, given the set's recorded pos, gtid_pos and
+** server_id (0: NULL): at file:offset on the position's own server, else
+** from the GTID position (sets m->kind, gtid, gtidOk, posServer, byGtid,
+** recServer). 0, or 1 with the error set (a server that lacks what the set
+** needs: the message says how to rebuild). */
+int mv_mirror_stream_open(mirror *m, mirror_stream *s, const char *zPos,
+                          const char *zGtidPos, sqlite3_int64 serverId,
+                          const char *zDsnArg, mvs_want_fn xWant);
+/* mv_feed_next, and before the first row is given: a stream sent by
+** another server than the position's, or a file position the server
+** refuses (another server's), starts again from the GTID position.
+** Followed (m->pFollow: mv_feed_open_follow), MV_FEED_IDLE as well. */
+int mv_mirror_stream_next(mirror *m, mirror_stream *s, const mvs_row **ppRow,
+                          char **pzErr);
+/* Read the log again from zAt, the call's last commit (file:offset, or the
+** GTID position after a start by GTID). 0, or 1 with the error set. */
+int mv_mirror_stream_again(mirror *m, mirror_stream *s, const char *zAt);
+void mv_mirror_stream_close(mirror_stream *s);
+/* An applied commit's GTID into the set's position. 0, 1 on error. */
+int mv_mirror_gtid_commit(mirror *m, const char *zGtid);
+/* The stream's error before a commit as the call's (a GTID position the
+** server refused: the set, its position and how to rebuild). */
+void mv_mirror_resume_error(mirror *m, const char *zPos, const char *zErr);
+/* At the end of a call started by GTID: is zLast a resume point by
+** file:offset on the stream's server (srcId)? Then m->recServer is set and
+** 1 returned (the position is to be recorded again). */
+int mv_mirror_resume_finish(mirror *m, const char *zLast, unsigned srcId);
+/* Bind the set's GTID position and server_id (NULL where unknown). */
+int mv_mirror_bind_ids(mirror *m, sqlite3_stmt *p, int iGtid, int iServer);
 
 /* ---- mirror_chunk.c, mirror_copy.c: the chunked, resumable first copy ---- */
 
 int mv_chunk_options(mirror *m, const char *zOpts);
 int mv_chunk_state_setup(mirror *m);
 int *mv_chunk_plan(mirror *m, const char *zDsn);
-char *mv_chunk_start_pos(mirror *m, const char *zDsn, char **pzGtid);
+char *mv_chunk_start_pos(mirror *m, const char *zDsn, mv_snap_ids *pIds);
 sqlite3_int64 mv_chunk_first(mirror *m, const char *zDsnArg,
                              const int *aChunked, const char *zPos);
 int mv_chunk_pending(mirror *m);
-sqlite3_int64 mv_chunk_copy(mirror *m, const char *zDsnArg, const char *zPos);
+sqlite3_int64 mv_chunk_copy(mirror *m, const char *zDsnArg, const char *zPos,
+                            const char *zGtidPos, sqlite3_int64 serverId);
 
 /* ---- mirror_ddl.c: schema changes followed ---- */
 

@@ -282,7 +282,7 @@ static int readChunk(copier *cp, int i){
   cp->pCur = tc;
   cp->nRead = 0;
   mv_key_clear(&cp->held);
-  n = mv_mirror_table_copy(m, t, cp->c, zTail, aBind, nBind, holdLast, cp);
+  n = mv_mirror_table_copy(m, t, cp->c, zTail, aBind, nBind, holdLast, cp, 0);
   if( n==-2 ){
     /* the source changed since the table was made: the DDL comes in the
     ** stream; the copy starts again now (a half-read result: a new
@@ -329,7 +329,40 @@ done:
 /* Copy (or go on copying) the set's tables marked chunked and not done,
 ** from the set's position zPos. Returns the rows copied plus the changes
 ** applied, or -1. */
-sqlite3_int64 mv_chunk_copy(mirror *m, const char *zDsnArg, const char *zPos){
+/* A later call going on with a copy: the set's GTID position and server
+** as recorded (the first call set them from its snapshot). The copy goes
+** on where it began: its positions are that server's binlog's. */
+static int resumeIds(copier *cp, const char *zGtidPos, sqlite3_int64 serverId){
+  mirror *m = cp->m;
+  char *zErr = 0;
+  MYSQL_RES *res = mv_query(m->ctx, cp->c, "SELECT @@server_id", "server_id", &zErr);
+  MYSQL_ROW row = res ? mysql_fetch_row(res) : 0;
+  unsigned cur = row && row[0] ? (unsigned)strtoul(row[0], 0, 10) : 0;
+  if( res ) mysql_free_result(res);
+  if( zErr ){ mv_mirror_err(m, "%s", zErr); sqlite3_free(zErr); return 1; }
+  m->kind = cp->isMaria ? MVG_MARIADB : MVG_MYSQL;
+  mvg_free(&m->gtid);
+  mvg_init(&m->gtid, m->kind);
+  m->gtidOk = zGtidPos && mvg_parse(&m->gtid, zGtidPos)==0;
+  m->posServer = serverId>0 && serverId<=0xffffffff ? (unsigned)serverId : 0;
+  if( m->posServer && cur && m->posServer!=cur ){
+    return mv_mirror_err(m, "the set %s is in the middle of its first copy,"
+        " which goes on only on the server it began on (server_id %u; this"
+        " one is %u): point the DSN at that server, or drop the set's tables"
+        " and its rows in mysql_mirror_state and mysql_mirror_sets and call"
+        " mysql_mirror again", m->zSet, m->posServer, cur);
+  }
+  m->recServer = cur ? cur : m->posServer;
+  return 0;
+}
+
+/* Copy (or go on copying) the set's tables marked chunked and not done,
+** from the set's position zPos; resume: a later call (zGtidPos and
+** serverId as recorded). Returns the rows copied plus the changes
+** applied, or -1. */
+static sqlite3_int64 copyRun(mirror *m, const char *zDsnArg, const char *zPos,
+                             const char *zGtidPos, sqlite3_int64 serverId,
+                             int resume){
   copier cp;
   char *zErr = 0;
   const char *zPause = getenv("MYSQL_VTAB_TEST_CHUNK_PAUSE_MS");
@@ -356,6 +389,7 @@ sqlite3_int64 mv_chunk_copy(mirror *m, const char *zDsnArg, const char *zPos){
     char *zNo = mv_chunk_watermark_problem(m, cp.c);
     if( zNo ){ mv_mirror_err(m, "%s", zNo); sqlite3_free(zNo); goto done; }
   }
+  if( resume && resumeIds(&cp, zGtidPos, serverId) ) goto done;
   for(i=0; i<m->nTab; i++){
     mtable *t = &m->aTab[i];
     ctab *tc = &cp.aT[i];
@@ -389,6 +423,11 @@ sqlite3_int64 mv_chunk_copy(mirror *m, const char *zDsnArg, const char *zPos){
     }
     if( tc==0 ) break;
     i = (int)(tc - cp.aT);
+    if( !tc->reported ){
+      /* the table's first report, before its first chunk of this call */
+      tc->reported = 1;
+      if( mv_mirror_progress(m, &m->aTab[i], tc->rows, 0) ) goto done;
+    }
     if( !tc->inFlight ){
       if( tc->t0==0 ) tc->t0 = mv_chunk_now_ms();
       if( readChunk(&cp, i) ) goto done;
@@ -411,6 +450,9 @@ sqlite3_int64 mv_chunk_copy(mirror *m, const char *zDsnArg, const char *zPos){
         tc->done = 1;
       }
       tc->inFlight = 0;
+      /* mysql_replicate's progress (it may abandon the call: what is
+      ** committed stays, the next call goes on from it) */
+      if( mv_mirror_progress(m, &m->aTab[i], tc->rows, tc->done) ) goto done;
     }
     if( mv_chunk_maybe_commit(&cp) ) goto done;
     if( mv_interrupted(m->db) ){
@@ -437,4 +479,14 @@ done:
   mv_buf_free(&cp.cmpB);
   mv_key_free(&cp.held);
   return ok && m->zErr==0 ? cp.nApplied : -1;
+}
+
+sqlite3_int64 mv_chunk_copy(mirror *m, const char *zDsnArg, const char *zPos,
+                            const char *zGtidPos, sqlite3_int64 serverId){
+  return copyRun(m, zDsnArg, zPos, zGtidPos, serverId, 1);
+}
+
+sqlite3_int64 mv_chunk_copy_first(mirror *m, const char *zDsnArg,
+                                  const char *zPos){
+  return copyRun(m, zDsnArg, zPos, 0, 0, 0);
 }

@@ -68,6 +68,7 @@ typedef struct ctab {
   sqlite3_int64 estimate;  /* the server's TABLE_ROWS */
   sqlite3_int64 rows0, t0; /* rows when this call began it, and when (ms) */
   char *zKey, *zChunkEnd;  /* as read from the state, until parsed */
+  int reported;            /* its progress was reported in this call */
 } ctab;
 
 /* ---- the copy of a set ---- */
@@ -81,6 +82,7 @@ typedef struct copier {
   int nT;
   ctab *pCur;               /* the table whose key is being compared */
   mv_feed *f;               /* the stream, kept open from pass to pass */
+  int checked;              /* its sender was checked */
   const mvs_row *pending;   /* its next row, past the last Hi */
   bpos p;                   /* P: applied up to here (a commit's end) */
   bpos s;                   /* the stream was read up to here (>= P) */
@@ -103,6 +105,11 @@ void mv_chunk_ctab_free(ctab *tc);
 int mv_chunk_state_load(copier *cp);
 int mv_chunk_commit(copier *cp);
 int mv_chunk_maybe_commit(copier *cp);
+
+/* mirror_chunk.c: the copy of a first call (the set's GTID position and
+** server already set from its snapshot) */
+sqlite3_int64 mv_chunk_copy_first(mirror *m, const char *zDsnArg,
+                                  const char *zPos);
 
 /* mirror_pass.c: the binlog between the watermarks */
 int mv_chunk_sync_tabs(copier *cp);

@@ -329,28 +329,24 @@ int *mv_chunk_plan(mirror *m, const char *zDsn){
   return aChunked;
 }
 
-/* The position a set whose tables are all chunked starts from, and
-** MariaDB's GTID position there: on MariaDB a consistent snapshot's, the
-** end of the last transaction committed (SHOW MASTER STATUS may name a
-** place after events of no transaction, where no snapshot's position
-** ever comes: the first chunk's must not be before this); on MySQL the
-** binlog's now (the first chunk waits for what is in flight). */
-char *mv_chunk_start_pos(mirror *m, const char *zDsn, char **pzGtid){
+/* The position a set whose tables are all chunked starts from, with its
+** GTID position and server (*pIds, zeroed by the caller): a consistent
+** snapshot's, taken and ended at once. On MariaDB that is the end of the
+** last transaction committed (SHOW MASTER STATUS may name a place after
+** events of no transaction, where no snapshot's position ever comes: the
+** first chunk's must not be before this); on MySQL the bracket's position
+** (the first chunk waits for what is in flight then). */
+char *mv_chunk_start_pos(mirror *m, const char *zDsn, mv_snap_ids *pIds){
   char *zErr = 0, *zPos = 0;
   int inTxn = 0;
   mv_conn *c = mv_conn_get(m->ctx, zDsn, &zErr);
-  if( c && mv_is_mariadb(c->mysql) ){
-    if( mv_snap_begin(m->ctx, c, 1, &zPos, &inTxn, &zErr)==0
-     && mv_exec(m->ctx, c, "COMMIT", &zErr)==0 ){
-      inTxn = 0;
-      mv_exec(m->ctx, c, "SET character_set_results=utf8mb4", &zErr);
-    }
-  }else if( c ){
-    zPos = mv_position(m->ctx, c, &zErr);
+  if( c && mv_snap_begin(m->ctx, c, 1, &zPos, pIds, &inTxn, &zErr)==0
+   && mv_exec(m->ctx, c, "COMMIT", &zErr)==0 ){
+    inTxn = 0;
+    mv_exec(m->ctx, c, "SET character_set_results=utf8mb4", &zErr);
   }
-  if( zPos && zErr==0 && pzGtid ) *pzGtid = mv_mirror_gtid_at(m, c, zPos);
   if( zErr ){ mv_mirror_err(m, "%s", zErr); sqlite3_free(zErr); }
-  else if( zPos==0 ) mv_mirror_err(m, "the server gives no binlog position (is log_bin on?)");
+  else if( zPos==0 ) mv_mirror_err(m, "the server gives no binlog position for a snapshot (is log_bin on?)");
   if( c ) mv_conn_put(m->ctx, c, !inTxn && m->zErr==0);
   if( m->zErr ){ sqlite3_free(zPos); return 0; }
   return zPos;
@@ -445,7 +441,8 @@ int mv_chunk_commit(copier *cp){
   return rc;
 }
 int mv_chunk_maybe_commit(copier *cp){
-  if( cp->inTxn || !cp->m->autocommit || mv_chunk_now_ms() - cp->tCommit<CHUNK_COMMIT_MS ){
+  sqlite3_int64 ms = cp->m->pFollow ? cp->m->pFollow->batchMs : CHUNK_COMMIT_MS;
+  if( cp->inTxn || !cp->m->autocommit || mv_chunk_now_ms() - cp->tCommit<ms ){
     return 0;
   }
   return mv_chunk_commit(cp);
@@ -517,5 +514,5 @@ sqlite3_int64 mv_chunk_first(mirror *m, const char *zDsnArg,
   }
   sqlite3_finalize(p);
   if( m->zErr ) return -1;
-  return nChunked ? mv_chunk_copy(m, zDsnArg, zPos) : 0;
+  return nChunked ? mv_chunk_copy_first(m, zDsnArg, zPos) : 0;
 }

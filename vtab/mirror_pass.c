@@ -309,6 +309,7 @@ int mv_chunk_pass(copier *cp, const bpos *hi){
       if( cp->f==0 ){
         char *zP = posText(&cp->p);
         if( zP==0 ) return mv_mirror_err(m, "out of memory");
+        cp->checked = 0;
         cp->f = mv_feed_open(m->db, m->ctx, zP, cp->zDsnArg, copyWants, cp, &zErr);
         sqlite3_free(zP);
         if( cp->f==0 ){
@@ -318,6 +319,17 @@ int mv_chunk_pass(copier *cp, const bpos *hi){
         }
       }
       rc = mv_feed_next(cp->f, &r, &zErr);
+      if( rc==SQLITE_ROW && !cp->checked ){
+        /* the stream's own server must be the copy's (a pooled connection
+        ** to another, after a failover, would give other files' offsets) */
+        unsigned id = mv_feed_source_id(cp->f);
+        cp->checked = 1;
+        if( id && m->recServer && id!=m->recServer ){
+          return mv_mirror_err(m, "the binlog stream of the set %s's first"
+              " copy comes from server_id %u, not %u, where the copy began",
+              m->zSet, id, m->recServer);
+        }
+      }
       if( rc==SQLITE_DONE ){
         /* the log's end as the stream saw it: past hi, or read again from
         ** P once the server has written that far (a transaction open at
@@ -380,6 +392,7 @@ int mv_chunk_pass(copier *cp, const bpos *hi){
         sqlite3_free(cp->zGtid);
         if( (cp->zGtid = sqlite3_mprintf("%s", r->gtid))==0 ) return mv_mirror_err(m, "out of memory");
       }
+      if( mv_mirror_gtid_commit(m, r->gtid) ) return 1;
       if( mv_chunk_maybe_commit(cp) ) return 1;
       continue;
     }

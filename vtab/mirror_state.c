@@ -8,27 +8,55 @@
 
 #include <string.h>
 
-/* Create the state tables, or migrate the one-table mirror's. */
-int mv_mirror_state_setup(mirror *m){
+/* Which of two columns main.zTable has (*pHas1, *pHas2); 0 when there is
+** no such table. -1 on error. */
+static int tableHas(mirror *m, const char *zTable, const char *zCol1,
+                    int *pHas1, const char *zCol2, int *pHas2){
   sqlite3_stmt *p = 0;
-  int hasState = 0, hasSetName = 0, hasResync = 0;
-  if( sqlite3_prepare_v2(m->db, "SELECT name FROM"
-        " pragma_table_info('mysql_mirror_state', 'main')", -1, &p, 0)!=SQLITE_OK ){
-    return mv_mirror_err(m, "%s", sqlite3_errmsg(m->db));
+  int exists = 0;
+  *pHas1 = *pHas2 = 0;
+  if( sqlite3_prepare_v2(m->db, "SELECT name FROM pragma_table_info(?1, 'main')",
+                         -1, &p, 0)!=SQLITE_OK ){
+    mv_mirror_err(m, "%s", sqlite3_errmsg(m->db));
+    return -1;
   }
+  sqlite3_bind_text(p, 1, zTable, -1, SQLITE_STATIC);
   while( sqlite3_step(p)==SQLITE_ROW ){
     const char *z = (const char*)sqlite3_column_text(p, 0);
-    hasState = 1;
-    if( z && strcmp(z, "set_name")==0 ) hasSetName = 1;
-    if( z && strcmp(z, "resync_pos")==0 ) hasResync = 1;
+    exists = 1;
+    if( z && strcmp(z, zCol1)==0 ) *pHas1 = 1;
+    if( z && strcmp(z, zCol2)==0 ) *pHas2 = 1;
   }
   sqlite3_finalize(p);
+  return exists;
+}
+
+/* Create the state tables, or migrate the one-table mirror's and those of
+** versions before a column. */
+int mv_mirror_state_setup(mirror *m){
+  int hasState, hasSetName, hasResync, hasSets, hasGtidPos, hasServer;
+  if( (hasState = tableHas(m, "mysql_mirror_state", "set_name", &hasSetName,
+                           "resync_pos", &hasResync))<0
+   || (hasSets = tableHas(m, "mysql_mirror_sets", "gtid_pos", &hasGtidPos,
+                          "server_id", &hasServer))<0 ){
+    return 1;
+  }
   if( mv_mirror_exec(m,
       "CREATE TABLE IF NOT EXISTS main.mysql_mirror_sets("
       "name TEXT PRIMARY KEY, src TEXT NOT NULL, local TEXT NOT NULL,"
       " pos TEXT NOT NULL, gtid TEXT, snapshot_pos TEXT,"
       " applied INTEGER NOT NULL DEFAULT 0, last_ts INTEGER, lag_s INTEGER,"
-      " updated TEXT)") ) return 1;
+      " updated TEXT, gtid_pos TEXT, server_id INTEGER)") ) return 1;
+  /* sets made before the GTID position was kept: none known (the next
+  ** call finds one where it can) */
+  if( hasSets && !hasGtidPos && mv_mirror_exec(m,
+      "ALTER TABLE main.mysql_mirror_sets ADD COLUMN gtid_pos TEXT") ){
+    return 1;
+  }
+  if( hasSets && !hasServer && mv_mirror_exec(m,
+      "ALTER TABLE main.mysql_mirror_sets ADD COLUMN server_id INTEGER") ){
+    return 1;
+  }
   if( !hasState ){
     return mv_mirror_exec(m,
       "CREATE TABLE main.mysql_mirror_state("
@@ -123,7 +151,9 @@ int mv_mirror_load_state(mirror *m){
 }
 
 /* Record the position of the last applied commit (the set and each of
-** its tables), with the changes since the last record. */
+** its tables), with the changes since the last record; the set's GTID
+** position and the server pos belongs to as m has them (mirror_resume.c:
+** NULL where unknown). */
 int mv_mirror_record(mirror *m, const char *zPos, const char *zGtid,
                      sqlite3_int64 lastTs, sqlite3_int64 nApplied,
                      sqlite3_int64 lagS){
@@ -133,7 +163,8 @@ int mv_mirror_record(mirror *m, const char *zPos, const char *zGtid,
       " applied=applied+?3, last_ts=coalesce(?4, last_ts),"
       " lag_s=coalesce(?5, lag_s),"
       " updated=CASE WHEN ?3>0 THEN strftime('%Y-%m-%d %H:%M:%S', 'now')"
-      " ELSE updated END WHERE name=?6", -1, &p, 0);
+      " ELSE updated END, gtid_pos=?7, server_id=?8 WHERE name=?6", -1, &p, 0);
+  if( rc==SQLITE_OK && mv_mirror_bind_ids(m, p, 7, 8) ) rc = SQLITE_NOMEM;
   if( rc==SQLITE_OK ){
     sqlite3_bind_text(p, 1, zPos, -1, SQLITE_STATIC);
     if( zGtid && zGtid[0] ) sqlite3_bind_text(p, 2, zGtid, -1, SQLITE_STATIC);
@@ -209,4 +240,18 @@ int mv_mirror_local_free(mirror *m, const char *zLocal){
   }
   sqlite3_finalize(p);
   return m->zErr==0;
+}
+
+/* How to start the set anew (after a change it cannot follow, or on a
+** server that lacks its GTIDs): drop its tables and its state; the next
+** call makes it again. */
+char *mv_mirror_rebuild_advice(mirror *m){
+  if( m->nTab==1 ){
+    return sqlite3_mprintf("To rebuild it: DROP TABLE \"%w\"; DELETE FROM"
+        " mysql_mirror_state WHERE local_tbl='%q'; then call mysql_mirror"
+        " again", m->aTab[0].zLocal, m->aTab[0].zLocal);
+  }
+  return sqlite3_mprintf("To rebuild it: drop its tables, DELETE FROM"
+      " mysql_mirror_state WHERE set_name='%q'; DELETE FROM mysql_mirror_sets"
+      " WHERE name='%q'; then call mysql_mirror again", m->zSet, m->zSet);
 }

@@ -5,6 +5,7 @@
 ** own, and the table made and filled from a consistent snapshot.
 */
 #include "mirror.h"
+#include "pure/checkrules.h"
 #include "schema.h"
 #include "snapshot.h"
 
@@ -78,6 +79,7 @@ int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn){
   MYSQL_RES *res = 0;
   MYSQL_ROW row;
   char **azPk = 0;
+  char zDetail[600];
   int nPkSlot = 0;
   int rc = 1, nPk = 0, i;
   c = mv_conn_get(m->ctx, zDsn, &zErr);
@@ -90,9 +92,10 @@ int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn){
   zTblLit = mv_literal(c->mysql, t->zTbl);
   if( zDbLit==0 || zTblLit==0 ){ mv_mirror_err(m, "out of memory"); goto done; }
 
-  /* The engine: a consistent snapshot needs InnoDB. */
-  zSql = sqlite3_mprintf("SELECT ENGINE FROM information_schema.TABLES"
-      " WHERE TABLE_SCHEMA=%s AND TABLE_NAME=%s", zDbLit, zTblLit);
+  /* A base table on InnoDB (pure/checkrules.c, as the snapshot asks). */
+  zSql = sqlite3_mprintf("SELECT TABLE_TYPE, ENGINE FROM"
+      " information_schema.TABLES WHERE TABLE_SCHEMA=%s AND TABLE_NAME=%s",
+      zDbLit, zTblLit);
   if( zSql==0 ){ mv_mirror_err(m, "out of memory"); goto done; }
   if( (res = mv_query(m->ctx, c, zSql, zWhat, &zErr))==0 ) goto done;
   row = mysql_fetch_row(res);
@@ -101,10 +104,9 @@ int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn){
     t->gone = 1;
     goto done;
   }
-  if( row[0]==0 || sqlite3_stricmp(row[0], "InnoDB")!=0 ){
-    mv_mirror_err(m, "%s.%s is %s: a mirror needs an InnoDB table (a"
-                     " consistent snapshot)", t->zDb, t->zTbl,
-                     row[0] ? row[0] : "a view");
+  if( !mv_check_table(t->zDb, t->zTbl, row[0], row[1], zDetail,
+                      sizeof zDetail) ){
+    mv_mirror_err(m, "%s", zDetail);
     goto done;
   }
   mysql_free_result(res);
@@ -169,10 +171,9 @@ int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn){
     mv_mirror_err(m, "no such table %s.%s (or the user cannot see it)", t->zDb, t->zTbl);
     goto done;
   }
-  if( nPk==0 ){
-    mv_mirror_err(m, "%s.%s has no primary key: a mirror applies changes by key;"
-                     " run ALTER TABLE `%s`.`%s` ADD PRIMARY KEY (...)",
-                     t->zDb, t->zTbl, t->zDb, t->zTbl);
+  if( !mv_check_primary_key(t->zDb, t->zTbl, nPk>0, zDetail,
+                            sizeof zDetail) ){
+    mv_mirror_err(m, "%s", zDetail);
     goto done;
   }
   rc = 0;
@@ -388,13 +389,14 @@ static sqlite3_stmt *copyStatement(mirror *m, mtable *t, int nRow){
 /* Copy into t's local table the rows of "SELECT * FROM db.tbl" and zTail
 ** (a WHERE, ORDER BY, LIMIT, or ""), with aParam[nParam] bound, read on c
 ** (inside a snapshot, or not); xRow (may be NULL) sees each row's values
-** once it is bound. Returns the rows copied; -1 on error; -2 when the
+** once it is bound. report: the copy is the table's whole (its progress
+** goes to mv_mirror_progress; a chunk's caller reports its own). Returns the rows copied; -1 on error; -2 when the
 ** result's columns are not t's (the table changed: m->zErr says so). */
 sqlite3_int64 mv_mirror_table_copy(mirror *m, mtable *t, mv_conn *c,
                                    const char *zTail, MYSQL_BIND *aParam,
                                    int nParam,
                                    int (*xRow)(void*, const mv_value*),
-                                   void *pArg){
+                                   void *pArg, int report){
   SnapTable st;
   SnapReader rd;
   char *zSql, *zFull, *zErr = 0;
@@ -429,6 +431,10 @@ sqlite3_int64 mv_mirror_table_copy(mirror *m, mtable *t, mv_conn *c,
     mv_reader_free(&rd);
     return -2;
   }
+  if( report && mv_mirror_progress(m, t, 0, 0) ){
+    mv_reader_free(&rd);
+    return -1;
+  }
   nPer = 32000/t->nCol < MIRROR_COPY_ROWS ? 32000/t->nCol : MIRROR_COPY_ROWS;
   if( nPer<1 ) nPer = 1;
   pMany = copyStatement(m, t, nPer);
@@ -448,12 +454,14 @@ sqlite3_int64 mv_mirror_table_copy(mirror *m, mtable *t, mv_conn *c,
       mv_mirror_err(m, "interrupted");
       break;
     }
+    if( report && (n & 0xfff)==0 && mv_mirror_progress(m, t, n, 0) ) break;
   }
   if( m->zErr==0 && rc==SQLITE_DONE && nHeld>0 ){
     /* the last rows: the first nHeld of the statement's */
     sqlite3_bind_int(pMany, nPer*t->nCol + 1, nHeld);
     stepWrite(m, t, pMany);
   }
+  if( report && m->zErr==0 && rc==SQLITE_DONE ) mv_mirror_progress(m, t, n, 1);
   sqlite3_finalize(pMany);
   if( rc!=SQLITE_ROW && rc!=SQLITE_DONE ){
     mv_mirror_err(m, "%s", zErr ? zErr : "reading the snapshot");
@@ -493,52 +501,26 @@ int mv_mirror_table_create(mirror *m, mtable *t){
   return rc || mv_mirror_table_prepare(m, t);
 }
 
-/* MariaDB's GTID position at the binlog position zPos (BINLOG_GTID_POS),
-** sqlite3_malloc'd; NULL where the server cannot tell (MySQL, an error). */
-char *mv_mirror_gtid_at(mirror *m, mv_conn *c, const char *zPos){
-  char *zFileLit, *zSql = 0, *zGtid = 0;
-  const char *zColon = strrchr(zPos, ':');
-  char *zFile;
-  if( !mv_is_mariadb(c->mysql) || zColon==0 ) return 0;
-  zFile = sqlite3_mprintf("%.*s", (int)(zColon - zPos), zPos);
-  zFileLit = zFile ? mv_literal(c->mysql, zFile) : 0;
-  if( zFileLit ) zSql = sqlite3_mprintf("SELECT BINLOG_GTID_POS(%s, %s)",
-                                        zFileLit, zColon + 1);
-  if( zSql ){
-    char *zE = 0;
-    MYSQL_RES *res = mv_query(m->ctx, c, zSql, "the snapshot's GTID", &zE);
-    MYSQL_ROW row = res ? mysql_fetch_row(res) : 0;
-    if( row && row[0] && row[0][0] ) zGtid = sqlite3_mprintf("%s", row[0]);
-    if( res ) mysql_free_result(res);
-    sqlite3_free(zE);
-  }
-  sqlite3_free(zFile);
-  sqlite3_free(zFileLit);
-  sqlite3_free(zSql);
-  return zGtid;
-}
-
 /* Copy ONE consistent snapshot of the n tables ap[] into their (empty)
-** local tables: its binlog position into *pzPos and, where MariaDB can
-** tell, its GTID position into *pzGtid (both may be NULL). Each table's
-** rows in its nBatch; returns the rows copied, or -1. */
+** local tables: its binlog position into *pzPos and, with pIds, its GTID
+** position and server (mv_snap_begin). Each table's rows in its nBatch;
+** returns the rows copied, or -1. */
 sqlite3_int64 mv_mirror_snapshot(mirror *m, mtable **ap, int n,
                                  const char *zDsn, char **pzPos,
-                                 char **pzGtid){
+                                 mv_snap_ids *pIds){
   mv_conn *c;
   char *zErr = 0, *zPos = 0;
   sqlite3_int64 nRows = 0;
   int i, inTxn = 0, ok = 0;
   c = mv_conn_get(m->ctx, zDsn, &zErr);
-  if( c==0 || mv_snap_begin(m->ctx, c, 1, &zPos, &inTxn, &zErr) ) goto done;
+  if( c==0 || mv_snap_begin(m->ctx, c, 1, &zPos, pIds, &inTxn, &zErr) ) goto done;
   if( zPos==0 ){
     mv_mirror_err(m, "the server gives no binlog position for a snapshot (is"
                      " log_bin on?)");
     goto done;
   }
-  if( pzGtid ) *pzGtid = mv_mirror_gtid_at(m, c, zPos);
   for(i=0; i<n; i++){
-    sqlite3_int64 nt = mv_mirror_table_copy(m, ap[i], c, "", 0, 0, 0, 0);
+    sqlite3_int64 nt = mv_mirror_table_copy(m, ap[i], c, "", 0, 0, 0, 0, 1);
     if( nt<0 ) goto done;
     ap[i]->nBatch = nt;
     nRows += nt;

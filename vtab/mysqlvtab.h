@@ -122,6 +122,9 @@ void mv_pool_release(mv_pool *pool, mv_conn *c);
 /* The server's current binlog position "file:offset" (sqlite3_malloc'd),
 ** or NULL with *pzErr set (binary logging off: says what to configure). */
 char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr);
+/* The same, and MySQL's Executed_Gtid_Set of that moment into *pzGtid
+** (sqlite3_malloc'd; left NULL on MariaDB). */
+char *mv_position_gtid(mv_ctx *ctx, mv_conn *c, char **pzGtid, char **pzErr);
 
 /* Is the server MariaDB (not MySQL)? */
 int mv_is_mariadb(MYSQL *m);
@@ -227,6 +230,12 @@ char *mv_error(const char *zFunc, const char *zDb, const char *zTbl,
 #define MV_HIDDEN_MAX 16
 int mv_hidden_args(sqlite3_index_info *p, const int *aCol, int nCol,
                    int *pnArg, unsigned *pMask);
+/* The whole xBestIndex of a function whose only constraints are its hidden
+** arguments aCol[0..nCol): mv_hidden_args, idxNum its mask (bit k: argv
+** holds aCol[k]), the cost `cost`, or costNoFirst when aCol[0] is not
+** given, and nRow rows. */
+int mv_hidden_plan(sqlite3_index_info *p, const int *aCol, int nCol,
+                   double cost, double costNoFirst, sqlite3_int64 nRow);
 
 /* ---- ext.c ---- */
 mv_ctx *mv_ctx_ref(mv_ctx *ctx);
@@ -253,5 +262,6 @@ int mv_register_changes(sqlite3 *db, mv_ctx *ctx);
 int mv_register_check(sqlite3 *db, mv_ctx *ctx);
 int mv_register_setup(sqlite3 *db, mv_ctx *ctx);
 int mv_register_mirror(sqlite3 *db, mv_ctx *ctx);
+int mv_register_replicate(sqlite3 *db, mv_ctx *ctx);
 
 #endif /* MYSQLVTAB_H */

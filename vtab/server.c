@@ -16,11 +16,12 @@ int mv_is_mariadb(MYSQL *m){
 }
 
 /* The current position "file:offset" (sqlite3_malloc'd), or NULL with
-** *pzErr set. SHOW MASTER STATUS was removed in MySQL 8.4 in favour of
-** SHOW BINARY LOG STATUS (8.2+), which older servers and MariaDB do not
-** parse: the one the server's version says, and on a syntax error (1064)
-** the other. */
-char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr){
+** *pzErr set; with pzGtid, MySQL's Executed_Gtid_Set of the same status
+** row into it (MariaDB has none: NULL). SHOW MASTER STATUS was removed in
+** MySQL 8.4 in favour of SHOW BINARY LOG STATUS (8.2+), which older
+** servers and MariaDB do not parse: the one the server's version says, and
+** on a syntax error (1064) the other. */
+char *mv_position_gtid(mv_ctx *ctx, mv_conn *c, char **pzGtid, char **pzErr){
   static const char *azOld[] = { "SHOW MASTER STATUS", "SHOW BINARY LOG STATUS" };
   static const char *azNew[] = { "SHOW BINARY LOG STATUS", "SHOW MASTER STATUS" };
   const char **azSql = !mv_is_mariadb(c->mysql)
@@ -46,9 +47,21 @@ char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr){
   }else{
     zRet = sqlite3_mprintf("%s:%s", row[0], row[1]);
     if( zRet==0 ) *pzErr = sqlite3_mprintf("out of memory");
+    if( zRet && pzGtid && mysql_num_fields(res)>=5 && row[4] ){
+      *pzGtid = sqlite3_mprintf("%s", row[4]);
+      if( *pzGtid==0 ){
+        sqlite3_free(zRet);
+        zRet = 0;
+        *pzErr = sqlite3_mprintf("out of memory");
+      }
+    }
   }
   mysql_free_result(res);
   return zRet;
+}
+
+char *mv_position(mv_ctx *ctx, mv_conn *c, char **pzErr){
+  return mv_position_gtid(ctx, c, 0, pzErr);
 }
 
 

@@ -314,22 +314,15 @@ fail:
 }
 
 /*
-** xBestIndex of the table-valued form: the hidden `tables` argument is
-** required (without it the plan is very expensive and xFilter reports the
-** missing argument), `dsn` is optional. idxNum bit 1: argv holds tables;
-** bit 2: argv holds dsn (after tables).
+** xBestIndex of the table-valued form (mv_hidden_plan): the hidden
+** `tables` argument is required (without it the plan is very expensive and
+** xFilter reports the missing argument), `dsn` is optional. idxNum bit 1:
+** argv holds tables; bit 2: argv holds dsn (after tables).
 */
 static int tvfBestIndex(sqlite3_vtab *pVtab, sqlite3_index_info *pInfo){
   static const int aCol[] = { SNAP_TABLES, SNAP_DSN };
-  unsigned mask = 0;
-  int nArg = 0;
-  int rc = mv_hidden_args(pInfo, aCol, 2, &nArg, &mask);
   (void)pVtab;
-  if( rc!=SQLITE_OK ) return rc;
-  pInfo->idxNum = (int)mask;
-  pInfo->estimatedCost = (mask & 1) ? 1e6 : 1e12;
-  pInfo->estimatedRows = 1000000;
-  return SQLITE_OK;
+  return mv_hidden_plan(pInfo, aCol, 2, 1e6, 1e12, 1000000);
 }
 
 /*
@@ -555,8 +548,8 @@ static int cursorExec(SnapCursor *pCur, const char *zSql, char **pzErr){
 /* Start the transaction (snaptxn.c); for the table-valued form, read pos. */
 static int cursorBegin(SnapCursor *pCur, int wantPos, char **pzErr){
   SnapVtab *p = (SnapVtab*)pCur->base.pVtab;
-  return mv_snap_begin(p->ctx, pCur->conn, wantPos, &pCur->zPos, &pCur->inTxn,
-                       pzErr);
+  return mv_snap_begin(p->ctx, pCur->conn, wantPos, &pCur->zPos, 0,
+                       &pCur->inTxn, pzErr);
 }
 
 /* Commit and give the connection back for reuse. */

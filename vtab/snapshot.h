@@ -40,13 +40,24 @@ int mv_in_list(char **az, int n, const char *z);
 
 /* ---- snaptxn.c: the consistent snapshot ---- */
 
+/* What mysql_mirror records with its snapshot's position, for a later
+** call on another server: the GTID position of the same moment
+** (sqlite3_malloc'd; NULL where the server has none) and the server_id of
+** the server whose binlog the position is in. */
+typedef struct mv_snap_ids {
+  char *zGtid;
+  unsigned serverId;
+  int isMaria;           /* the server is MariaDB (the GTIDs' kind) */
+} mv_snap_ids;
+
 /* START TRANSACTION WITH CONSISTENT SNAPSHOT on c (*pInTxn set once it is
 ** open); with wantPos, the binlog position it corresponds to (file:offset,
-** sqlite3_malloc'd) into *pzPos, NULL if the server gives none. Leaves
+** sqlite3_malloc'd) into *pzPos, NULL if the server gives none, and with
+** pIds (zeroed by the caller) what mv_snap_ids says. Leaves
 ** character_set_results=NULL (the reader's raw bytes). 0, or 1 with *pzErr
 ** ("mysql_snapshot: ..."). */
 int mv_snap_begin(mv_ctx *ctx, mv_conn *c, int wantPos, char **pzPos,
-                  int *pInTxn, char **pzErr);
+                  mv_snap_ids *pIds, int *pInTxn, char **pzErr);
 /* MariaDB, inside a consistent snapshot: its own binlog position
 ** (Binlog_snapshot_file:Binlog_snapshot_position) into *pzPos (replaced;
 ** NULL if the server gives none). 0, or 1 with *pzErr. */

@@ -9,11 +9,13 @@
 **   - stop_pos at a commit's next_pos gives exactly the rows up to it;
 **   - the table filter drops other tables' rows (never decoded) and keeps
 **     every commit row; the op mask drops ops;
-**   - the DDL target parser and the position parser.
+**   - the DDL target parser and the position parser;
+**   - the sending server's id, from a live dump's artificial Rotate.
 ** Run from test/unit (test/run.sh does).
 */
 #include "rowstream.h"
 #include "unit.h"
+#include "binlog_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,8 +332,37 @@ static void test_renames(void){
   mv_buf_free(&out);
 }
 
+/* A live dump starts with an artificial Rotate whose server_id is the
+** sender's (mysql_mirror's check of which server a position belongs to);
+** a Rotate of the log itself (the end of a file) does not change it. */
+static void test_source_id(void){
+  mvs_stream *s = mvs_new();
+  mvs_row r;
+  eb e;
+  memset(&e, 0, sizeof e);
+  mvb_set_checksum(mvs_decoder(s), 0);
+  CHECK(mvs_source_id(s)==0);
+  eb_start_ex(&e, MVB_ROTATE, 0, 7, 0x20);
+  eb_u64(&e, 4); eb_str(&e, "mysql-bin.000002");
+  eb_finish(&e, 0);
+  CHECK(mvs_feed(s, e.b, e.n, -1)==MVS_OK);
+  CHECK(mvs_next(s, &r)==MVS_MORE);
+  CHECK(mvs_source_id(s)==7);
+  CHECK_STR(mvs_file(s), "mysql-bin.000002");
+  eb_start_ex(&e, MVB_ROTATE, 1700000000, 9, 0);
+  eb_u64(&e, 4); eb_str(&e, "mysql-bin.000003");
+  eb_finish(&e, 0);
+  CHECK(mvs_feed(s, e.b, e.n, -1)==MVS_OK);
+  CHECK(mvs_next(s, &r)==MVS_MORE);
+  CHECK(mvs_source_id(s)==7);
+  CHECK_STR(mvs_file(s), "mysql-bin.000003");
+  free(e.b);
+  mvs_free(s);
+}
+
 int main(void){
   test_renames();
+  test_source_id();
   int i;
   test_parsers();
   for(i=0; azFile[i]; i++) test_file(azFile[i]);

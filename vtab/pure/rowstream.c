@@ -28,6 +28,7 @@ struct mvs_stream {
   char zStopFile[MVS_NAME_MAX];
   uint64_t stopOff;
   int hasStop;
+  uint32_t sourceId;                /* server_id of an artificial Rotate */
 
   /* decoding state */
   mvb_event ev, inner;
@@ -107,6 +108,7 @@ int mvs_where(mvs_stream *s, const char **pzFile, uint64_t *pPos,
 }
 const char *mvs_file(mvs_stream *s){ return s->zFile; }
 int mvs_in_txn(mvs_stream *s){ return s->inTxn; }
+uint32_t mvs_source_id(mvs_stream *s){ return s->sourceId; }
 
 static int streamErr(mvs_stream *s, const char *zMsg){
   mv_buf_reset(&s->err);
@@ -402,6 +404,8 @@ static int handleEvent(mvs_stream *s, mvb_event *ev){
   switch( ev->type ){
     case MVB_ROTATE: {
       size_t n = ev->u.rotate.file_len;
+      /* a live dump's first event: its server_id is the sender's */
+      if( ev->flags & 0x20 ) s->sourceId = ev->server_id;
       if( n==0 ) return 0;
       if( n>=MVS_NAME_MAX ) return streamErr(s, "Rotate: file name too long");
       memcpy(s->zFile, ev->u.rotate.file, n);

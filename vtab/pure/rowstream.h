@@ -137,6 +137,10 @@ int mvs_where(mvs_stream *s, const char **pzFile, uint64_t *pPos,
 const char *mvs_file(mvs_stream *s);
 /* Inside a transaction (BEGIN seen, no commit yet)? */
 int mvs_in_txn(mvs_stream *s);
+/* The server_id of the server sending a live dump (its artificial Rotate,
+** the dump's first event, carries it; with log_slave_updates the events
+** themselves carry their origin's): 0 before it, and for a file. */
+uint32_t mvs_source_id(mvs_stream *s);
 
 /* ---- pure parsers the cursors share ---- */
 
