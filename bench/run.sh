@@ -300,8 +300,12 @@ for t in narrow wide; do
 $ddl;
 INSERT INTO $t SELECT * FROM x;
 SELECT count(*) FROM $t;"
-  ours "$g" "mysql_mirror, first call" "$n" "" "$n" "$work/copy.db" \
-    "SELECT mysql_mirror('vt.$t', '$t');"
+  # the two ways of a first copy: one transaction, and chunked (the
+  # default chunk_rows), each into a new file
+  ours "$g" "mysql_mirror, first call, one transaction" "$n" "" "$n" "$work/copy.db" \
+    "SELECT mysql_mirror('vt.$t', '$t', NULL, 'copy=snapshot');"
+  ours "$g" "mysql_mirror, first call, chunked" "$n" "" "$n" "$work/copy.db" \
+    "SELECT mysql_mirror('vt.$t', '$t', NULL, 'copy=chunked');"
   # each run moves the set back to the range's start and applies it again
   # (the apply is idempotent by key: every run applies the same changes)
   q=$work/q$((nq += 1)).sql
@@ -498,8 +502,10 @@ report=bench/results/$stamp.md
       t("changes narrow, row images only", "changes narrow|mysql_changes, row images only", "changes narrow|mariadb-binlog -v", 1.5, 1)
       t("snapshot wide, mysql_snapshot wall time over mariadb --quick", "snapshot wide|mysql_snapshot", "snapshot wide|mariadb --quick", 1.25, 0)
       t("snapshot wide, into a SQLite file, over mariadb --quick", "snapshot wide|typed table -> SQLite file", "snapshot wide|mariadb --quick", 1.6, 0)
-      t("mirror wide, first call over the typed snapshot copied into the same table", "mirror wide|mysql_mirror, first call", "mirror wide|typed snapshot -> the same table", 1.5, 0)
-      t("mirror narrow, the same", "mirror narrow|mysql_mirror, first call", "mirror narrow|typed snapshot -> the same table", 1.5, 0)
+      t("mirror wide, first call over the typed snapshot copied into the same table", "mirror wide|mysql_mirror, first call, one transaction", "mirror wide|typed snapshot -> the same table", 1.5, 0)
+      t("mirror narrow, the same", "mirror narrow|mysql_mirror, first call, one transaction", "mirror narrow|typed snapshot -> the same table", 1.5, 0)
+      t("mirror wide, the chunked first call over the one-transaction one", "mirror wide|mysql_mirror, first call, chunked", "mirror wide|mysql_mirror, first call, one transaction", 1.3, 0)
+      t("mirror narrow, the same", "mirror narrow|mysql_mirror, first call, chunked", "mirror narrow|mysql_mirror, first call, one transaction", 1.3, 0)
       rate("mirror narrow, row changes applied per second", "mirror narrow|mysql_mirror, applying the range" q "s row changes", 500000, "mirror narrow|mysql_mirror, the rest of the log only (nothing to apply)")
       rate("mirror wide, the same", "mirror wide|mysql_mirror, applying the range" q "s row changes", 150000, "mirror wide|mysql_mirror, the rest of the log only (nothing to apply)")
       t("filtered changes, speed over the unfiltered stream", "filtered changes|mysql_changes WHERE tbl=" q "t3" q "", "filtered changes|mysql_changes, all ten tables", 3, 1)

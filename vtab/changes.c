@@ -594,6 +594,16 @@ int mv_feed_next(mv_feed *f, const mvs_row **ppRow, char **pzErr){
   return SQLITE_ROW;
 }
 
+int mv_feed_where(mv_feed *f, char *zFile, size_t nFile, uint64_t *pNext){
+  const char *z;
+  uint64_t pos;
+  if( !mv_changes_where((mc_cursor*)f->cur, &z, &pos, pNext) || strlen(z)>=nFile ){
+    return 0;
+  }
+  memcpy(zFile, z, strlen(z)+1);
+  return 1;
+}
+
 void mv_feed_close(mv_feed *f){
   if( f==0 ) return;
   if( f->cur ) mcClose(f->cur);

@@ -37,6 +37,10 @@ mv_feed *mv_feed_open_follow(sqlite3 *db, mv_ctx *ctx, const char *zStart,
 ** *pzErr (sqlite3_malloc'd). */
 #define MV_FEED_IDLE 200          /* not an SQLite result code */
 int mv_feed_next(mv_feed *f, const mvs_row **ppRow, char **pzErr);
+/* Where the stream is: the file and the offset just past the last event
+** it read (copied into zFile[nFile], *pNext). 0 before the first event
+** with a position. */
+int mv_feed_where(mv_feed *f, char *zFile, size_t nFile, uint64_t *pNext);
 void mv_feed_close(mv_feed *f);
 /* The server_id of the server sending the stream (its first event says;
 ** 0 before it). */

@@ -1,6 +1,6 @@
 /*
-** mirror.c — mysql_mirror(src [, local [, dsn]]): keep local SQLite tables
-** equal to MySQL tables.
+** mirror.c — mysql_mirror(src [, local [, dsn [, options]]]): keep local
+** SQLite tables equal to MySQL tables.
 **
 **   SELECT mysql_mirror('shop.orders', 'orders');   -- one table
 **   SELECT mysql_mirror('shop.%');                  -- every table of shop,
@@ -15,7 +15,10 @@
 ** sources' columns (SQLite types as the typed mysql_snapshot has them) and
 ** primary keys, and fills them from ONE consistent snapshot of all of them
 ** (START TRANSACTION WITH CONSISTENT SNAPSHOT), whose binlog position
-** becomes the set's position. Each later call reads the binlog once, from
+** becomes the set's position; big tables (options: copy=auto|chunked|
+** snapshot chunk_rows=N) are copied in key order, chunk by chunk, from
+** there on, and a later call finding that unfinished goes on with it
+** (mirror_chunk.c). Each later call reads the binlog once, from
 ** the set's position to the end of the log as it stands, and applies the
 ** rows of the set's tables in binlog order (insert and update as "delete
 ** the before-image's key if it changed, then INSERT OR REPLACE the
@@ -283,17 +286,20 @@ static int mirrorResolve(mirror *m, const char *zSrc, const char *zLocal,
   return m->zErr!=0;
 }
 
-/* The first call: create the tables, copy one snapshot of them all,
-** record the set. Returns the rows copied, or -1. */
+/* The first call: create the tables, copy one snapshot of those copied
+** in one transaction and then, chunk by chunk, the others (mirror_chunk.c
+** says which are which), record the set. Returns the rows copied (and
+** changes applied by a chunked copy), or -1. */
 static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
                                  const char *zLocal, const char *zDsnArg){
   const char *zDsn = mv_dsn_text(zDsnArg);
   sqlite3_stmt *p = 0;
   mtable **ap = 0;
+  int *aChunked = 0;
   char *zPos = 0;
   mv_snap_ids ids;
   sqlite3_int64 n = -1;
-  int i;
+  int i, nSnap = 0;
 
   memset(&ids, 0, sizeof ids);
   if( mirrorResolve(m, zSrc, zLocal, zDsn) ) return -1;
@@ -304,11 +310,16 @@ static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
     if( mv_mirror_table_create(m, &m->aTab[i]) ) return -1;
   }
   ap = sqlite3_malloc64(sizeof(mtable*)*(size_t)m->nTab);
-  if( ap==0 ) return mv_mirror_err(m, "out of memory"), -1;
-  for(i=0; i<m->nTab; i++) ap[i] = &m->aTab[i];
-  n = mv_mirror_snapshot(m, ap, m->nTab, zDsn, &zPos, &ids);
+  if( ap==0 || (aChunked = mv_chunk_plan(m, zDsn))==0 ){
+    sqlite3_free(ap);
+    return mv_mirror_err(m, "out of memory"), -1;
+  }
+  for(i=0; i<m->nTab; i++) if( !aChunked[i] ) ap[nSnap++] = &m->aTab[i];
+  /* all chunked: the stream starts now */
+  n = nSnap ? mv_mirror_snapshot(m, ap, nSnap, zDsn, &zPos, &ids)
+      : (zPos = mv_chunk_start_pos(m, zDsn, &ids))!=0 ? 0 : -1;
   sqlite3_free(ap);
-  if( n<0 ){ sqlite3_free(ids.zGtid); return -1; }
+  if( n<0 ){ sqlite3_free(aChunked); sqlite3_free(ids.zGtid); return -1; }
 
   /* the set and its tables; the snapshot's GTID position and server, for
   ** a later call on another server (mirror_resume.c) */
@@ -339,6 +350,12 @@ static sqlite3_int64 mirrorFirst(mirror *m, const char *zSrc,
   }
   sqlite3_finalize(p);
   for(i=0; m->zErr==0 && i<m->nTab; i++) mv_mirror_table_insert_state(m, &m->aTab[i], zPos);
+  if( m->zErr==0 ){
+    /* the tables copied in chunks, from the set's position */
+    sqlite3_int64 nc = mv_chunk_first(m, zDsnArg, aChunked, zPos);
+    n = nc<0 ? -1 : n + nc;
+  }
+  sqlite3_free(aChunked);
   sqlite3_free(zPos);
   sqlite3_free(ids.zGtid);
   return m->zErr ? -1 : n;
@@ -400,6 +417,14 @@ static int applyRow(mirror *m, mtable *t, const mvs_row *r){
       return mv_mirror_table_delete(m, t, r->before, t->aMap);
   }
   return 0;
+}
+
+/* The three above, for the chunked copy's pass over the stream. */
+int mv_mirror_apply_row(mirror *m, mtable *t, const mvs_row *r){ return applyRow(m, t, r); }
+int mv_mirror_same_value(const mv_value *a, const mv_value *b){ return sameValue(a, b); }
+int mv_mirror_commit_batch(mirror *m, const char *zPos, const char *zGtid,
+    sqlite3_int64 lastTs, sqlite3_int64 *pnUnrecorded, sqlite3_int64 *pnApplied){
+  return commitBatch(m, zPos, zGtid, lastTs, pnUnrecorded, pnApplied);
 }
 
 /* Followed (mysql_replicate): the caller's tick. 1: end the call here, at
@@ -738,7 +763,7 @@ static int sameTable(mirror *m, const char *zArg, const char *zState){
   return same;
 }
 
-/* mysql_mirror(src [, local [, dsn]]): the call. With pFollow it is
+/* mysql_mirror(src [, local [, dsn [, options]]]): the call. With pFollow it is
 ** mysql_replicate's (replicate.c, on its own context and arguments): the
 ** stream is followed through pFollow's hooks, and the outcome goes to
 ** pFollow->n and ->zErr, not to pCtx. */
@@ -749,6 +774,7 @@ void mv_mirror_call(sqlite3_context *pCtx, int argc, sqlite3_value **argv,
   const char *zSrc = (const char*)sqlite3_value_text(argv[0]);
   const char *zLocal = argc>1 ? (const char*)sqlite3_value_text(argv[1]) : "%";
   const char *zDsnArg = argc>2 ? (const char*)sqlite3_value_text(argv[2]) : 0;
+  const char *zOpts = argc>3 ? (const char*)sqlite3_value_text(argv[3]) : 0;
   char *zPos = 0, *zGtidPos = 0;
   sqlite3_int64 n = -1, serverId = 0;
   int rc;
@@ -767,11 +793,12 @@ void mv_mirror_call(sqlite3_context *pCtx, int argc, sqlite3_value **argv,
   }
   m.autocommit = sqlite3_get_autocommit(m.db);
   m.zDsnArg = zDsnArg;
+  if( mv_chunk_options(&m, zOpts) ) goto done;
   if( sqlite3_exec(m.db, "SAVEPOINT mysql_mirror", 0, 0, 0)!=SQLITE_OK ){
     mv_mirror_err(&m, "%s", sqlite3_errmsg(m.db));
     goto done;
   }
-  if( mv_mirror_state_setup(&m) ) goto rollback;
+  if( mv_mirror_state_setup(&m) || mv_chunk_state_setup(&m) ) goto rollback;
 
   /* Which set: one local table names its set through the state; a
   ** template is the set "src -> local". */
@@ -833,7 +860,11 @@ void mv_mirror_call(sqlite3_context *pCtx, int argc, sqlite3_value **argv,
   p = 0;
   if( m.zErr ) goto rollback;
   if( zPos ){
-    if( mv_mirror_load_state(&m)==0 ) n = mirrorApply(&m, zDsnArg, zPos, zGtidPos, serverId);
+    /* a chunked first copy unfinished goes on; else the binlog is applied */
+    if( mv_mirror_load_state(&m)==0 ){
+      n = mv_chunk_pending(&m) ? mv_chunk_copy(&m, zDsnArg, zPos, zGtidPos, serverId)
+                               : mirrorApply(&m, zDsnArg, zPos, zGtidPos, serverId);
+    }
   }else{
     n = mirrorFirst(&m, zSrc, zLocal, zDsnArg);
   }
@@ -872,5 +903,5 @@ static void mirrorFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv){
 }
 
 int mv_register_mirror(sqlite3 *db, mv_ctx *ctx){
-  return mv_register_function(db, ctx, "mysql_mirror", 1, 3, mirrorFunc);
+  return mv_register_function(db, ctx, "mysql_mirror", 1, 4, mirrorFunc);
 }

@@ -4,7 +4,8 @@
 ** is the SQL function (its manual at the top); mirror_table.c one local
 ** table; mirror_state.c the state tables; mirror_ddl.c schema changes
 ** followed; mirror_resume.c where a later call starts (file:offset, or the
-** GTID position on another server). Internal to the extension.
+** GTID position on another server); mirror_chunk.c (with mirror_pass.c and
+** mirror_copy.c) the chunked first copy. Internal to the extension.
 */
 #ifndef MV_MIRROR_H
 #define MV_MIRROR_H
@@ -90,8 +91,15 @@ typedef struct mirror {
   unsigned posServer;       /* server_id the set's pos belongs to, 0 unknown */
   unsigned recServer;       /* server_id recorded with a commit, 0 NULL */
   mirror_follow *pFollow;   /* mysql_replicate's call, or NULL */
+  int copyMethod;           /* the first copy: MV_COPY_* (mirror_chunk.c) */
+  sqlite3_int64 chunkRows;  /* rows per chunk of a chunked copy */
   char *zErr;               /* first error */
 } mirror;
+
+/* How the first copy of a table is made (the options argument's copy=). */
+#define MV_COPY_AUTO     0  /* chunked above MV_CHUNK_AUTO_ROWS estimated rows */
+#define MV_COPY_SNAPSHOT 1  /* one consistent snapshot (one transaction) */
+#define MV_COPY_CHUNKED  2  /* in key order, chunk by chunk, resumable */
 
 /* Errors go to m->zErr (the first one wins); what each function returns
 ** is said at its definition. */
@@ -107,6 +115,15 @@ char *mv_mirror_expand_local(const char *zTemplate, const char *zName);
 int mv_mirror_progress(mirror *m, mtable *t, sqlite3_int64 nRows, int done);
 void mv_mirror_call(sqlite3_context *pCtx, int argc, sqlite3_value **argv,
                     mirror_follow *pFollow);
+/* What a later call does to one row change (0, 1 error, 2 the image does
+** not have the recorded columns); whether two key values are the same
+** bytes; a batch of whole transactions committed with its position
+** (outside a user transaction). mirror_chunk.c's pass uses them. */
+int mv_mirror_apply_row(mirror *m, mtable *t, const mvs_row *r);
+int mv_mirror_same_value(const mv_value *a, const mv_value *b);
+int mv_mirror_commit_batch(mirror *m, const char *zPos, const char *zGtid,
+                           sqlite3_int64 lastTs, sqlite3_int64 *pnUnrecorded,
+                           sqlite3_int64 *pnApplied);
 
 /* ---- mirror_table.c: one local table ---- */
 
@@ -126,6 +143,11 @@ int mv_mirror_table_create(mirror *m, mtable *t);
 sqlite3_int64 mv_mirror_snapshot(mirror *m, mtable **ap, int n,
                                  const char *zDsn, char **pzPos,
                                  mv_snap_ids *pIds);
+sqlite3_int64 mv_mirror_table_copy(mirror *m, mtable *t, mv_conn *c,
+                                   const char *zTail, MYSQL_BIND *aParam,
+                                   int nParam,
+                                   int (*xRow)(void*, const mv_value*),
+                                   void *pArg, int report);
 
 /* ---- mirror_state.c: the state tables ---- */
 
@@ -181,6 +203,18 @@ void mv_mirror_resume_error(mirror *m, const char *zPos, const char *zErr);
 int mv_mirror_resume_finish(mirror *m, const char *zLast, unsigned srcId);
 /* Bind the set's GTID position and server_id (NULL where unknown). */
 int mv_mirror_bind_ids(mirror *m, sqlite3_stmt *p, int iGtid, int iServer);
+
+/* ---- mirror_chunk.c, mirror_copy.c: the chunked, resumable first copy ---- */
+
+int mv_chunk_options(mirror *m, const char *zOpts);
+int mv_chunk_state_setup(mirror *m);
+int *mv_chunk_plan(mirror *m, const char *zDsn);
+char *mv_chunk_start_pos(mirror *m, const char *zDsn, mv_snap_ids *pIds);
+sqlite3_int64 mv_chunk_first(mirror *m, const char *zDsnArg,
+                             const int *aChunked, const char *zPos);
+int mv_chunk_pending(mirror *m);
+sqlite3_int64 mv_chunk_copy(mirror *m, const char *zDsnArg, const char *zPos,
+                            const char *zGtidPos, sqlite3_int64 serverId);
 
 /* ---- mirror_ddl.c: schema changes followed ---- */
 

@@ -368,12 +368,12 @@ static sqlite3_stmt *copyStatement(mirror *m, mtable *t, int nRow){
   sqlite3_str_appendf(s, "INSERT INTO main.\"%w\" SELECT * FROM (VALUES", t->zLocal);
   for(r=0; r<nRow; r++){
     sqlite3_str_appendall(s, r ? ",(" : "(");
-    for(i=0; i<t->nCol; i++){
-      sqlite3_str_appendf(s, "%s?%d", i ? "," : "", r*t->nCol + i + 1);
-    }
+    /* plain ?: numbered in order (r*nCol + i + 1) without the lookup a
+    ** ?NNN costs at prepare, which is quadratic in the parameters */
+    for(i=0; i<t->nCol; i++) sqlite3_str_appendall(s, i ? ",?" : "?");
     sqlite3_str_appendchar(s, 1, ')');
   }
-  sqlite3_str_appendf(s, ") LIMIT ?%d", nRow*t->nCol + 1);
+  sqlite3_str_appendall(s, ") LIMIT ?");
   zSql = sqlite3_str_finish(s);
   if( zSql==0 ){ mv_mirror_err(m, "out of memory"); return 0; }
   if( sqlite3_prepare_v2(m->db, zSql, -1, &p, 0)!=SQLITE_OK ){
@@ -386,8 +386,17 @@ static sqlite3_stmt *copyStatement(mirror *m, mtable *t, int nRow){
 /* Rows per statement of the copy (SQLite allows 32766 parameters). */
 #define MIRROR_COPY_ROWS 64
 
-/* Copy one table from the open snapshot on c; returns rows copied or -1. */
-static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
+/* Copy into t's local table the rows of "SELECT * FROM db.tbl" and zTail
+** (a WHERE, ORDER BY, LIMIT, or ""), with aParam[nParam] bound, read on c
+** (inside a snapshot, or not); xRow (may be NULL) sees each row's values
+** once it is bound. report: the copy is the table's whole (its progress
+** goes to mv_mirror_progress; a chunk's caller reports its own). Returns the rows copied; -1 on error; -2 when the
+** result's columns are not t's (the table changed: m->zErr says so). */
+sqlite3_int64 mv_mirror_table_copy(mirror *m, mtable *t, mv_conn *c,
+                                   const char *zTail, MYSQL_BIND *aParam,
+                                   int nParam,
+                                   int (*xRow)(void*, const mv_value*),
+                                   void *pArg, int report){
   SnapTable st;
   SnapReader rd;
   char *zSql, *zFull, *zErr = 0;
@@ -400,10 +409,10 @@ static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
   st.azJson = t->azJson;
   st.nJson = t->nJson;
   zFull = quotedName(t->zDb, t->zTbl);
-  zSql = zFull ? sqlite3_mprintf("SELECT * FROM %s", zFull) : 0;
+  zSql = zFull ? sqlite3_mprintf("SELECT * FROM %s%s", zFull, zTail) : 0;
   sqlite3_free(zFull);
   if( zSql==0 ){ mv_mirror_err(m, "out of memory"); return -1; }
-  rc = mv_reader_open(m->ctx, c, &rd, &st, zSql, 0, 0, &zErr);
+  rc = mv_reader_open(m->ctx, c, &rd, &st, zSql, aParam, nParam, &zErr);
   sqlite3_free(zSql);
   if( rc ){
     mv_mirror_err(m, "%s", zErr ? zErr : "out of memory");
@@ -420,9 +429,9 @@ static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
     mv_mirror_err(m, "%s.%s changed while the mirror was being made; call"
                      " mysql_mirror again", t->zDb, t->zTbl);
     mv_reader_free(&rd);
-    return -1;
+    return -2;
   }
-  if( mv_mirror_progress(m, t, 0, 0) ){
+  if( report && mv_mirror_progress(m, t, 0, 0) ){
     mv_reader_free(&rd);
     return -1;
   }
@@ -435,7 +444,7 @@ static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
       if( bindValue(m, t, i, pMany, nHeld*t->nCol + i + 1, &rd.aVal[i],
                     &m->aBuf[i], SQLITE_TRANSIENT) ) break;
     }
-    if( m->zErr ) break;
+    if( m->zErr || (xRow && xRow(pArg, rd.aVal)) ) break;
     if( ++nHeld==nPer ){
       sqlite3_bind_int(pMany, nPer*t->nCol + 1, nHeld);
       if( stepWrite(m, t, pMany) ) break;
@@ -445,14 +454,14 @@ static sqlite3_int64 mirrorCopy(mirror *m, mtable *t, mv_conn *c){
       mv_mirror_err(m, "interrupted");
       break;
     }
-    if( (n & 0xfff)==0 && mv_mirror_progress(m, t, n, 0) ) break;
+    if( report && (n & 0xfff)==0 && mv_mirror_progress(m, t, n, 0) ) break;
   }
   if( m->zErr==0 && rc==SQLITE_DONE && nHeld>0 ){
     /* the last rows: the first nHeld of the statement's */
     sqlite3_bind_int(pMany, nPer*t->nCol + 1, nHeld);
     stepWrite(m, t, pMany);
   }
-  if( m->zErr==0 && rc==SQLITE_DONE ) mv_mirror_progress(m, t, n, 1);
+  if( report && m->zErr==0 && rc==SQLITE_DONE ) mv_mirror_progress(m, t, n, 1);
   sqlite3_finalize(pMany);
   if( rc!=SQLITE_ROW && rc!=SQLITE_DONE ){
     mv_mirror_err(m, "%s", zErr ? zErr : "reading the snapshot");
@@ -511,7 +520,7 @@ sqlite3_int64 mv_mirror_snapshot(mirror *m, mtable **ap, int n,
     goto done;
   }
   for(i=0; i<n; i++){
-    sqlite3_int64 nt = mirrorCopy(m, ap[i], c);
+    sqlite3_int64 nt = mv_mirror_table_copy(m, ap[i], c, "", 0, 0, 0, 0, 1);
     if( nt<0 ) goto done;
     ap[i]->nBatch = nt;
     nRows += nt;

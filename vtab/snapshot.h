@@ -58,6 +58,10 @@ typedef struct mv_snap_ids {
 ** ("mysql_snapshot: ..."). */
 int mv_snap_begin(mv_ctx *ctx, mv_conn *c, int wantPos, char **pzPos,
                   mv_snap_ids *pIds, int *pInTxn, char **pzErr);
+/* MariaDB, inside a consistent snapshot: its own binlog position
+** (Binlog_snapshot_file:Binlog_snapshot_position) into *pzPos (replaced;
+** NULL if the server gives none). 0, or 1 with *pzErr. */
+int mv_snap_position(mv_ctx *ctx, mv_conn *c, char **pzPos, char **pzErr);
 
 /* ---- reader.c: one prepared SELECT, unbuffered, row by row ---- */
 

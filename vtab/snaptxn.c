@@ -112,25 +112,7 @@ int mv_snap_begin(mv_ctx *ctx, mv_conn *c, int wantPos, char **pzPos,
     }
   }
   if( snapExec(ctx, c, "SET character_set_results=NULL", pzErr) ) return 1;
-  if( wantPos && isMaria ){
-    MYSQL_RES *res = mv_query(ctx, c,
-        "SHOW STATUS LIKE 'binlog_snapshot_%'", SNAP_FN, pzErr);
-    MYSQL_ROW row;
-    char *zFile = 0, *zOff = 0;
-    if( res==0 ) return 1;
-    while( (row = mysql_fetch_row(res))!=0 ){
-      if( row[0]==0 || row[1]==0 ) continue;
-      if( sqlite3_stricmp(row[0], "Binlog_snapshot_file")==0 ){
-        sqlite3_free(zFile); zFile = sqlite3_mprintf("%s", row[1]);
-      }else if( sqlite3_stricmp(row[0], "Binlog_snapshot_position")==0 ){
-        sqlite3_free(zOff); zOff = sqlite3_mprintf("%s", row[1]);
-      }
-    }
-    mysql_free_result(res);
-    if( zFile && zFile[0] && zOff ) *pzPos = sqlite3_mprintf("%s:%s", zFile, zOff);
-    sqlite3_free(zFile);
-    sqlite3_free(zOff);
-  }
+  if( wantPos && isMaria && mv_snap_position(ctx, c, pzPos, pzErr) ) return 1;
   if( pIds && realMaria && wantPos && *pzPos ){
     /* the GTID position of the snapshot's: where the server can tell (a
     ** failure leaves none, as on a server without GTIDs) */
@@ -152,3 +134,24 @@ int mv_snap_begin(mv_ctx *ctx, mv_conn *c, int wantPos, char **pzPos,
   return 0;
 }
 
+int mv_snap_position(mv_ctx *ctx, mv_conn *c, char **pzPos, char **pzErr){
+  MYSQL_RES *res = mv_query(ctx, c,
+      "SHOW STATUS LIKE 'binlog_snapshot_%'", SNAP_FN, pzErr);
+  MYSQL_ROW row;
+  char *zFile = 0, *zOff = 0;
+  if( res==0 ) return 1;
+  while( (row = mysql_fetch_row(res))!=0 ){
+    if( row[0]==0 || row[1]==0 ) continue;
+    if( sqlite3_stricmp(row[0], "Binlog_snapshot_file")==0 ){
+      sqlite3_free(zFile); zFile = sqlite3_mprintf("%s", row[1]);
+    }else if( sqlite3_stricmp(row[0], "Binlog_snapshot_position")==0 ){
+      sqlite3_free(zOff); zOff = sqlite3_mprintf("%s", row[1]);
+    }
+  }
+  mysql_free_result(res);
+  sqlite3_free(*pzPos);
+  *pzPos = zFile && zFile[0] && zOff ? sqlite3_mprintf("%s:%s", zFile, zOff) : 0;
+  sqlite3_free(zFile);
+  sqlite3_free(zOff);
+  return 0;
+}

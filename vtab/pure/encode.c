@@ -406,6 +406,88 @@ void mv_json_string(mv_buf *b, const char *zIn, size_t n){
   mv_buf_char(b, '"');
 }
 
+static int hexVal(int c){
+  if( c>='0' && c<='9' ) return c - '0';
+  if( c>='a' && c<='f' ) return c - 'a' + 10;
+  if( c>='A' && c<='F' ) return c - 'A' + 10;
+  return -1;
+}
+
+static size_t putUtf8(char *o, uint32_t cp){
+  if( cp<0x80 ){ o[0] = (char)cp; return 1; }
+  if( cp<0x800 ){
+    o[0] = (char)(0xc0 | (cp>>6)); o[1] = (char)(0x80 | (cp & 0x3f));
+    return 2;
+  }
+  if( cp<0x10000 ){
+    o[0] = (char)(0xe0 | (cp>>12)); o[1] = (char)(0x80 | ((cp>>6) & 0x3f));
+    o[2] = (char)(0x80 | (cp & 0x3f));
+    return 3;
+  }
+  o[0] = (char)(0xf0 | (cp>>18)); o[1] = (char)(0x80 | ((cp>>12) & 0x3f));
+  o[2] = (char)(0x80 | ((cp>>6) & 0x3f)); o[3] = (char)(0x80 | (cp & 0x3f));
+  return 4;
+}
+
+size_t mv_json_unescape(const char *z, size_t n, size_t *pi, char *zOut){
+  size_t o = 0, i = *pi;
+  if( i>=n || z[i]!='"' ) return (size_t)-1;
+  i++;
+  while( i<n ){
+    unsigned char c = (unsigned char)z[i++];
+    if( c=='"' ){ *pi = i; return o; }
+    if( c!='\\' ){
+      if( zOut ) zOut[o] = (char)c;
+      o++;
+      continue;
+    }
+    if( i>=n ) return (size_t)-1;
+    c = (unsigned char)z[i++];
+    switch( c ){
+      case '"': case '\\': case '/': break;
+      case 'b': c = '\b'; break;
+      case 'f': c = '\f'; break;
+      case 'n': c = '\n'; break;
+      case 'r': c = '\r'; break;
+      case 't': c = '\t'; break;
+      case 'u': {
+        uint32_t cp = 0;
+        int k, h;
+        char u[4];
+        size_t m;
+        if( n - i < 4 ) return (size_t)-1;
+        for(k=0; k<4; k++){
+          if( (h = hexVal(z[i+k]))<0 ) return (size_t)-1;
+          cp = cp*16 + (uint32_t)h;
+        }
+        i += 4;
+        if( cp>=0xd800 && cp<0xdc00 && n - i >= 6 && z[i]=='\\' && z[i+1]=='u' ){
+          uint32_t lo = 0;
+          int ok = 1;
+          for(k=0; k<4; k++){
+            if( (h = hexVal(z[i+2+k]))<0 ){ ok = 0; break; }
+            lo = lo*16 + (uint32_t)h;
+          }
+          if( ok && lo>=0xdc00 && lo<0xe000 ){
+            cp = 0x10000 + ((cp - 0xd800)<<10) + (lo - 0xdc00);
+            i += 6;
+          }
+        }
+        if( cp>=0xd800 && cp<0xe000 ) cp = 0xfffd;
+        m = putUtf8(u, cp);
+        if( zOut ) memcpy(zOut+o, u, m);
+        o += m;
+        continue;
+      }
+      default:
+        return (size_t)-1;
+    }
+    if( zOut ) zOut[o] = (char)c;
+    o++;
+  }
+  return (size_t)-1;
+}
+
 /* Text as a JSON string; isUtf8: mv_charset_is_utf8(v->charset), which the
 ** row encoder answers once per row. Other charsets are converted first. */
 static void jsonText(mv_buf *b, const mv_value *v, int isUtf8){

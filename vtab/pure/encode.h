@@ -90,6 +90,13 @@ void mv_encode_text(mv_buf *b, const mv_value *v);
 ** sequences become U+FFFD). */
 void mv_json_string(mv_buf *b, const char *z, size_t n);
 
+/* The inverse: decode the JSON string literal at z[*pi] (its opening
+** quote; n bytes in all) to UTF-8 (a lone surrogate becomes U+FFFD). With
+** zOut (room for at least the literal's length) the bytes are written
+** there; *pi moves past the closing quote. Returns the decoded length, or
+** (size_t)-1 when there is no valid literal (*pi unchanged). */
+size_t mv_json_unescape(const char *z, size_t n, size_t *pi, char *zOut);
+
 /* Append {"name":value,...} for the columns whose kind is not MV_ABSENT.
 ** azName[i] may be NULL (or azName itself NULL): the key is then "@<i+1>",
 ** the 1-based column number, as mysqlbinlog prints it. */

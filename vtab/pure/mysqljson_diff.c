@@ -95,102 +95,16 @@ static void skipWs(jparse *s){
                     || s->z[s->i]=='\n' || s->z[s->i]=='\r') ) s->i++;
 }
 
-static int hexVal(int c){
-  if( c>='0' && c<='9' ) return c - '0';
-  if( c>='a' && c<='f' ) return c - 'a' + 10;
-  if( c>='A' && c<='F' ) return c - 'A' + 10;
-  return -1;
-}
-
-static size_t putUtf8(char *o, uint32_t cp){
-  if( cp<0x80 ){ o[0] = (char)cp; return 1; }
-  if( cp<0x800 ){
-    o[0] = (char)(0xc0 | (cp>>6)); o[1] = (char)(0x80 | (cp & 0x3f));
-    return 2;
-  }
-  if( cp<0x10000 ){
-    o[0] = (char)(0xe0 | (cp>>12)); o[1] = (char)(0x80 | ((cp>>6) & 0x3f));
-    o[2] = (char)(0x80 | (cp & 0x3f));
-    return 3;
-  }
-  o[0] = (char)(0xf0 | (cp>>18)); o[1] = (char)(0x80 | ((cp>>12) & 0x3f));
-  o[2] = (char)(0x80 | ((cp>>6) & 0x3f)); o[3] = (char)(0x80 | (cp & 0x3f));
-  return 4;
-}
-
-/* Parse the JSON string at s->z[s->i] (the opening quote). With zOut
-** (capacity: the string's raw length), write the decoded UTF-8 there.
-** Returns the decoded length, or (size_t)-1 on a bad string. */
-static size_t parseString(jparse *s, char *zOut){
-  size_t o = 0;
-  if( s->i>=s->n || s->z[s->i]!='"' ) return (size_t)-1;
-  s->i++;
-  while( s->i<s->n ){
-    unsigned char c = (unsigned char)s->z[s->i++];
-    if( c=='"' ) return o;
-    if( c!='\\' ){
-      if( zOut ) zOut[o] = (char)c;
-      o++;
-      continue;
-    }
-    if( s->i>=s->n ) return (size_t)-1;
-    c = (unsigned char)s->z[s->i++];
-    switch( c ){
-      case '"': case '\\': case '/': break;
-      case 'b': c = '\b'; break;
-      case 'f': c = '\f'; break;
-      case 'n': c = '\n'; break;
-      case 'r': c = '\r'; break;
-      case 't': c = '\t'; break;
-      case 'u': {
-        uint32_t cp = 0;
-        int k, h;
-        char u[4];
-        size_t m;
-        if( s->n - s->i < 4 ) return (size_t)-1;
-        for(k=0; k<4; k++){
-          if( (h = hexVal(s->z[s->i+k]))<0 ) return (size_t)-1;
-          cp = cp*16 + (uint32_t)h;
-        }
-        s->i += 4;
-        if( cp>=0xd800 && cp<0xdc00 && s->n - s->i >= 6
-         && s->z[s->i]=='\\' && s->z[s->i+1]=='u' ){
-          uint32_t lo = 0;
-          int ok = 1;
-          for(k=0; k<4; k++){
-            if( (h = hexVal(s->z[s->i+2+k]))<0 ){ ok = 0; break; }
-            lo = lo*16 + (uint32_t)h;
-          }
-          if( ok && lo>=0xdc00 && lo<0xe000 ){
-            cp = 0x10000 + ((cp - 0xd800)<<10) + (lo - 0xdc00);
-            s->i += 6;
-          }
-        }
-        if( cp>=0xd800 && cp<0xe000 ) cp = 0xfffd;
-        m = putUtf8(u, cp);
-        if( zOut ) memcpy(zOut+o, u, m);
-        o += m;
-        continue;
-      }
-      default:
-        return (size_t)-1;
-    }
-    if( zOut ) zOut[o] = (char)c;
-    o++;
-  }
-  return (size_t)-1;
-}
-
 /* Decode the string at s->z[s->i] into a new allocation. */
 static int decodeString(jtree *t, jparse *s, char **pz, size_t *pn){
   size_t start = s->i, n;
   char *z;
-  n = parseString(s, 0);
+  n = mv_json_unescape(s->z, s->n, &s->i, 0);
   if( n==(size_t)-1 ) return mvj_fail(t->j, "bad string at offset %zu", start);
   z = malloc(n + 1);
   if( z==0 ) return mvj_fail(t->j, "out of memory");
   s->i = start;
-  parseString(s, z);
+  mv_json_unescape(s->z, s->n, &s->i, z);
   z[n] = 0;
   *pz = z;
   *pn = n;
@@ -245,7 +159,7 @@ static jnode *parseValue(jtree *t, jparse *s, int depth){
       }
     }
     case '"':
-      if( parseString(s, 0)==(size_t)-1 ){
+      if( mv_json_unescape(s->z, s->n, &s->i, 0)==(size_t)-1 ){
         mvj_fail(t->j, "JSON text: bad string at offset %zu", start);
         return 0;
       }
