@@ -409,7 +409,7 @@ static sqlite3_int64 copyRun(mirror *m, const char *zDsnArg, const char *zPos,
                     t->zLocal);
       goto done;
     }
-    tc->estimate = mv_chunk_estimate(m, cp.c, t);
+    tc->estimate = mv_table_rows_estimate(m->ctx, cp.c, t->zDb, t->zTbl);
     tc->rows0 = tc->rows;
     tc->t0 = mv_chunk_now_ms();
   }

@@ -99,7 +99,6 @@ typedef struct copier {
 
 /* mirror_copy.c: the choice, the state */
 int mv_chunk_key_info(mirror *m, mv_conn *c, mtable *t, ctab *tc, char **pzWhy);
-sqlite3_int64 mv_chunk_estimate(mirror *m, mv_conn *c, mtable *t);
 char *mv_chunk_watermark_problem(mirror *m, mv_conn *c);
 void mv_chunk_ctab_free(ctab *tc);
 int mv_chunk_state_load(copier *cp);

@@ -234,25 +234,6 @@ done:
   return rc;
 }
 
-/* The server's estimate of t's rows (information_schema.TABLES), -1 if
-** it gives none. */
-sqlite3_int64 mv_chunk_estimate(mirror *m, mv_conn *c, mtable *t){
-  char *zErr = 0, *zDbLit = mv_literal(c->mysql, t->zDb);
-  char *zTblLit = mv_literal(c->mysql, t->zTbl);
-  char *zSql = zDbLit && zTblLit ? sqlite3_mprintf("SELECT TABLE_ROWS FROM"
-      " information_schema.TABLES WHERE TABLE_SCHEMA=%s AND TABLE_NAME=%s",
-      zDbLit, zTblLit) : 0;
-  MYSQL_RES *res = zSql ? mv_query(m->ctx, c, zSql, "the table's size", &zErr) : 0;
-  MYSQL_ROW row = res ? mysql_fetch_row(res) : 0;
-  sqlite3_int64 n = row && row[0] ? strtoll(row[0], 0, 10) : -1;
-  if( res ) mysql_free_result(res);
-  sqlite3_free(zErr);
-  sqlite3_free(zSql);
-  sqlite3_free(zDbLit);
-  sqlite3_free(zTblLit);
-  return n;
-}
-
 /* Can the server give chunked watermarks? MariaDB always; MySQL with
 ** gtid_mode=ON. NULL, or why not (sqlite3_malloc'd). */
 char *mv_chunk_watermark_problem(mirror *m, mv_conn *c){
@@ -302,7 +283,7 @@ int *mv_chunk_plan(mirror *m, const char *zDsn){
     ctab tc;
     char *zWhy = 0;
     int rc;
-    if( m->copyMethod==MV_COPY_AUTO && mv_chunk_estimate(m, c, t)<=MV_CHUNK_AUTO_ROWS ){
+    if( m->copyMethod==MV_COPY_AUTO && mv_table_rows_estimate(m->ctx, c, t->zDb, t->zTbl)<=MV_CHUNK_AUTO_ROWS ){
       continue;
     }
     if( zNo ){

@@ -236,7 +236,7 @@ int mv_chunk_restart(copier *cp, int i){
     return 1;
   }
   if( rc ) return 1;
-  tc->estimate = mv_chunk_estimate(m, cp->c, t);
+  tc->estimate = mv_table_rows_estimate(m->ctx, cp->c, t->zDb, t->zTbl);
   if( sqlite3_prepare_v2(m->db, "UPDATE main.mysql_mirror_state SET columns=?1,"
         " pk=?2 WHERE local_tbl=?3", -1, &p, 0)!=SQLITE_OK ){
     return mv_mirror_err(m, "recording %s: %s", t->zLocal, sqlite3_errmsg(m->db));

@@ -138,6 +138,9 @@ int mv_default_db(mv_ctx *ctx, mv_conn *c, const char *zWhat, char **pzDb,
 ** as MariaDB does): the oldest and newest names into *pzFirst and *pzLast
 ** (sqlite3_malloc'd) and, when pSize is not NULL, the size of zFile into
 ** *pSize (-1: not listed). Returns 0, or 1 with *pzErr set. */
+/* The server's estimate of zDb.zTbl's rows (TABLE_ROWS), -1 if none. */
+sqlite3_int64 mv_table_rows_estimate(mv_ctx *ctx, mv_conn *c, const char *zDb,
+                                     const char *zTbl);
 int mv_binlog_files(mv_ctx *ctx, mv_conn *c, const char *zFile,
                     char **pzFirst, char **pzLast, long long *pSize,
                     char **pzErr);

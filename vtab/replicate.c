@@ -193,23 +193,11 @@ static void onCommit(void *pArg, const char *zPos, const char *zGtid,
   }
 }
 
-/* The server's estimate of a table's rows (information_schema), or -1. */
+/* The server's estimate of a table's rows, or -1. */
 static sqlite3_int64 estimate(repl *r, const char *zDb, const char *zTbl){
-  char *zErr = 0, *zSql;
+  char *zErr = 0;
   mv_conn *c = mv_conn_get(r->ctx, mv_dsn_text(r->zDsnArg), &zErr);
-  MYSQL_RES *res = 0;
-  MYSQL_ROW row;
-  sqlite3_int64 n = -1;
-  char *zA = c ? mv_literal(c->mysql, zDb) : 0;
-  char *zB = c ? mv_literal(c->mysql, zTbl) : 0;
-  zSql = zA && zB ? sqlite3_mprintf("SELECT TABLE_ROWS FROM information_schema.TABLES"
-                                   " WHERE TABLE_SCHEMA=%s AND TABLE_NAME=%s", zA, zB) : 0;
-  if( zSql ) res = mv_query(r->ctx, c, zSql, "the table's size", &zErr);
-  if( res && (row = mysql_fetch_row(res))!=0 && row[0] ) n = atoll(row[0]);
-  if( res ) mysql_free_result(res);
-  sqlite3_free(zSql);
-  sqlite3_free(zA);
-  sqlite3_free(zB);
+  sqlite3_int64 n = c ? mv_table_rows_estimate(r->ctx, c, zDb, zTbl) : -1;
   sqlite3_free(zErr);
   mv_conn_release(r->ctx, c);
   return n;

@@ -130,3 +130,24 @@ char *mv_binlog_start_problem(const char *zFile, uint64_t off,
   }
   return 0;
 }
+
+/* The server's estimate of a table's rows (information_schema.TABLES:
+** the progress of a copy, the choice of a chunked one), -1 if it gives
+** none. */
+sqlite3_int64 mv_table_rows_estimate(mv_ctx *ctx, mv_conn *c, const char *zDb,
+                                     const char *zTbl){
+  char *zErr = 0, *zDbLit = mv_literal(c->mysql, zDb);
+  char *zTblLit = mv_literal(c->mysql, zTbl);
+  char *zSql = zDbLit && zTblLit ? sqlite3_mprintf("SELECT TABLE_ROWS FROM"
+      " information_schema.TABLES WHERE TABLE_SCHEMA=%s AND TABLE_NAME=%s",
+      zDbLit, zTblLit) : 0;
+  MYSQL_RES *res = zSql ? mv_query(ctx, c, zSql, "the table's size", &zErr) : 0;
+  MYSQL_ROW row = res ? mysql_fetch_row(res) : 0;
+  sqlite3_int64 n = row && row[0] ? strtoll(row[0], 0, 10) : -1;
+  if( res ) mysql_free_result(res);
+  sqlite3_free(zErr);
+  sqlite3_free(zSql);
+  sqlite3_free(zDbLit);
+  sqlite3_free(zTblLit);
+  return n;
+}
