@@ -793,7 +793,7 @@ void mv_mirror_call(sqlite3_context *pCtx, int argc, sqlite3_value **argv,
   }
   m.autocommit = sqlite3_get_autocommit(m.db);
   m.zDsnArg = zDsnArg;
-  if( mv_chunk_options(&m, zOpts) ) goto done;
+  if( mv_chunk_options(&m, pFollow ? pFollow->zCopyOpts : zOpts) ) goto done;
   if( sqlite3_exec(m.db, "SAVEPOINT mysql_mirror", 0, 0, 0)!=SQLITE_OK ){
     mv_mirror_err(&m, "%s", sqlite3_errmsg(m.db));
     goto done;

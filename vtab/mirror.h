@@ -48,6 +48,7 @@ typedef struct mtable {
 ** bounded by time, and the caller told of each. A plain call has none. */
 typedef struct mirror_follow {
   int batchMs;              /* commit applied transactions this often */
+  const char *zCopyOpts;    /* mysql_mirror's options (copy=, chunk_rows=) */
   void *pArg;
   /* At each commit row, every 4096 row changes of one transaction, and
   ** at each heartbeat (idle: every transaction the log held is applied

@@ -312,6 +312,7 @@ static void replicateFunc(sqlite3_context *pCtx, int argc, sqlite3_value **argv)
     return;
   }
   r.fw.batchMs = r.o.batchMs;
+  r.fw.zCopyOpts = r.o.zCopy;
   r.fw.pArg = &r;
   r.fw.xTick = onTick;
   r.fw.xCommit = onCommit;

@@ -23,7 +23,18 @@ int main(void){
   /* each bad pair named */
   CHECK(mv_repl_parse_opts("status=1", &o, zE, sizeof zE)==1);
   CHECK_STR(zE, "unknown option 'status=1' (the options are status_ms=N,"
-            " batch_ms=N, progress=0|1, signals=0|1)");
+            " batch_ms=N, progress=0|1, signals=0|1, and mysql_mirror's"
+            " copy=auto|chunked|snapshot and chunk_rows=N)");
+  /* mysql_mirror's copy options: collected as given, for its own parser */
+  CHECK(mv_repl_parse_opts("copy=chunked status_ms=5 chunk_rows=100", &o, zE, sizeof zE)==0);
+  CHECK_STR(o.zCopy, "copy=chunked chunk_rows=100");
+  CHECK(o.statusMs==5);
+  CHECK(mv_repl_parse_opts("progress=1", &o, zE, sizeof zE)==0 && o.zCopy[0]==0);
+  CHECK(mv_repl_parse_opts("copy=whatever", &o, zE, sizeof zE)==0);
+  CHECK_STR(o.zCopy, "copy=whatever");
+  memset(z, 'x', 120); z[0]='c'; z[1]='o'; z[2]='p'; z[3]='y'; z[4]='='; z[120]=0;
+  CHECK(mv_repl_parse_opts(z, &o, zE, sizeof zE)==1);
+  CHECK(strstr(zE, "the copy options are too long")!=0);
   CHECK(mv_repl_parse_opts("progress", &o, zE, sizeof zE)==1);
   CHECK(strstr(zE, "unknown option 'progress'")!=0);
   CHECK(mv_repl_parse_opts("signals=2", &o, zE, sizeof zE)==1);

@@ -26,6 +26,12 @@ static int number(const char *z, size_t n, int lo, int hi, int *pOut){
   return 0;
 }
 
+/* Is the pair at zPair, whose '=' is at zEq, the key zKey? */
+static int isKey(const char *zPair, const char *zEq, const char *zKey){
+  size_t nKey = strlen(zKey);
+  return (size_t)(zEq - zPair)==nKey && memcmp(zPair, zKey, nKey)==0;
+}
+
 int mv_repl_parse_opts(const char *zOpts, mv_repl_opts *p, char *zErr,
                        size_t nErr){
   static const struct { const char *zKey; int lo, hi; size_t off; } aKey[] = {
@@ -47,13 +53,25 @@ int mv_repl_parse_opts(const char *zOpts, mv_repl_opts *p, char *zErr,
     while( *z && *z!=' ' && *z!='\t' ) z++;
     nPair = (size_t)(z - zPair);
     zEq = memchr(zPair, '=', nPair);
+    if( zEq && (isKey(zPair, zEq, "copy") || isKey(zPair, zEq, "chunk_rows")) ){
+      size_t nHave = strlen(p->zCopy);
+      if( nHave + 1 + nPair >= sizeof p->zCopy ){
+        snprintf(zErr, nErr, "option '%.*s': the copy options are too long",
+                 (int)nPair, zPair);
+        return 1;
+      }
+      if( nHave ) p->zCopy[nHave++] = ' ';
+      memcpy(p->zCopy + nHave, zPair, nPair);
+      p->zCopy[nHave + nPair] = 0;
+      continue;
+    }
     for(k=0; zEq && k<sizeof aKey/sizeof aKey[0]; k++){
-      size_t nKey = strlen(aKey[k].zKey);
-      if( (size_t)(zEq - zPair)==nKey && memcmp(zPair, aKey[k].zKey, nKey)==0 ) break;
+      if( isKey(zPair, zEq, aKey[k].zKey) ) break;
     }
     if( zEq==0 || k==sizeof aKey/sizeof aKey[0] ){
       snprintf(zErr, nErr, "unknown option '%.*s' (the options are"
-               " status_ms=N, batch_ms=N, progress=0|1, signals=0|1)",
+               " status_ms=N, batch_ms=N, progress=0|1, signals=0|1, and"
+               " mysql_mirror's copy=auto|chunked|snapshot and chunk_rows=N)",
                (int)nPair, zPair);
       return 1;
     }

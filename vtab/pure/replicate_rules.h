@@ -19,12 +19,16 @@ typedef struct mv_repl_opts {
                       ** this often (default 250, 10..10000) */
   int progress;       /* progress=1: the copies' progress on standard error */
   int signals;        /* signals=1: SIGINT and SIGTERM stop the call cleanly */
+  char zCopy[96];     /* the copy=... and chunk_rows=... pairs as given,
+                      ** space-separated: mysql_mirror's own options, which
+                      ** its parser checks (vtab/mirror_copy.c) */
 } mv_repl_opts;
 
 #define MV_REPL_BATCH_MS 250
 
 /* Parse zOpts (NULL or "" for the defaults) into *p. 0 on success; else 1
-** with the message in zErr[nErr] naming the bad pair. */
+** with the message in zErr[nErr] naming the bad pair. copy= and chunk_rows=
+** are collected into p->zCopy unchecked. */
 int mv_repl_parse_opts(const char *zOpts, mv_repl_opts *p, char *zErr,
                        size_t nErr);
 
