@@ -74,6 +74,8 @@ typedef struct repl {
   /* the copy under way (progress=1) */
   char *zCopy;                /* db.tbl */
   sqlite3_int64 tCopy, tProgress, nEstimate;
+  sqlite3_int64 nCopyStart;   /* its rows at its first report: a chunked
+                              ** copy resumed counts those of earlier runs */
 } repl;
 
 static sqlite3_int64 monoMs(void){
@@ -215,12 +217,13 @@ static int onProgress(void *pArg, const char *zDb, const char *zTbl,
     zName = 0;
     r->tCopy = now;
     r->tProgress = now;
+    r->nCopyStart = nRows;
     r->nEstimate = r->o.progress ? estimate(r, zDb, zTbl) : -1;
   }
   sqlite3_free(zName);
   if( r->o.progress && (done || now - r->tProgress>=1000) ){
     double secs = (double)(now - r->tCopy)/1000.0;
-    double rate = secs>0 ? (double)nRows/secs : 0;
+    double rate = secs>0 ? (double)(nRows - r->nCopyStart)/secs : 0;
     sqlite3_str *s = sqlite3_str_new(0);
     sqlite3_str_appendf(s, "copy %s (table %d of %d): %lld rows", r->zCopy,
                         iTab + 1, nTab, (long long)nRows);
