@@ -36,7 +36,9 @@ typedef struct mtable {
   char *zTblCs;
   int hasTypes;
   int verify;               /* altered in place: the next row image's table
-                            ** map is checked against the types */
+                            ** map is checked against the types (kept in
+                            ** source_types as "check" until then) */
+  int verified;             /* ... and was: the next record clears "check" */
   sqlite3_stmt *pUpsert;    /* INSERT OR REPLACE INTO local VALUES(?...) */
   sqlite3_stmt *pDelete;    /* DELETE FROM local WHERE pk=? ... */
   sqlite3_int64 nTxn;       /* changes in the open MySQL transaction */
@@ -151,6 +153,7 @@ int mv_mirror_table_upsert(mirror *m, mtable *t, const mv_value *aVal,
 int mv_mirror_table_delete(mirror *m, mtable *t, const mv_value *aVal,
                            const int *aMap);
 int mv_mirror_table_map(mtable *t, mvb_table *et);
+void mv_mirror_map_info(void *pArg, mvb_decoder *d, mvb_table *et);
 char *mv_mirror_table_columns_json(mtable *t, int pkOnly);
 int mv_mirror_table_create(mirror *m, mtable *t);
 sqlite3_int64 mv_mirror_snapshot(mirror *m, mtable **ap, int n,

@@ -311,7 +311,7 @@ int mv_chunk_pass(copier *cp, const bpos *hi){
         char *zP = posText(&cp->p);
         if( zP==0 ) return mv_mirror_err(m, "out of memory");
         cp->checked = 0;
-        cp->f = mv_feed_open(m->db, m->ctx, zP, cp->zDsnArg, copyWants, cp, &zErr);
+        cp->f = mv_feed_open(m->db, m->ctx, zP, cp->zDsnArg, copyWants, 0, cp, &zErr);
         sqlite3_free(zP);
         if( cp->f==0 ){
           mv_mirror_err(m, "%s", zErr ? zErr : "out of memory");

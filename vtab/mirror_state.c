@@ -189,15 +189,20 @@ int mv_mirror_record(mirror *m, const char *zPos, const char *zGtid,
     rc = sqlite3_prepare_v2(m->db,
         "UPDATE main.mysql_mirror_state SET pos=?1, applied=applied+?2,"
         " updated=CASE WHEN ?2>0 THEN strftime('%Y-%m-%d %H:%M:%S', 'now')"
-        " ELSE updated END WHERE local_tbl=?3", -1, &p, 0);
+        " ELSE updated END, source_types=CASE WHEN ?4 THEN"
+        " json_remove(source_types, '$.check') ELSE source_types END"
+        " WHERE local_tbl=?3", -1, &p, 0);
   }
   for(i=0; rc==SQLITE_OK && i<m->nTab; i++){
     sqlite3_bind_text(p, 1, zPos, -1, SQLITE_STATIC);
     sqlite3_bind_int64(p, 2, m->aTab[i].nBatch);
     sqlite3_bind_text(p, 3, m->aTab[i].zLocal, -1, SQLITE_STATIC);
+    /* an ALTER followed in place, checked against a row image since */
+    sqlite3_bind_int(p, 4, m->aTab[i].verified);
     rc = sqlite3_step(p)==SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
     sqlite3_reset(p);
     m->aTab[i].nBatch = 0;
+    m->aTab[i].verified = 0;
   }
   sqlite3_finalize(p);
   if( rc!=SQLITE_OK ) return mv_mirror_err(m, "recording the position: %s", sqlite3_errmsg(m->db));

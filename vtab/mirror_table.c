@@ -27,7 +27,7 @@ void mv_mirror_table_forget_columns(mtable *t){
   sqlite3_free(t->azType); sqlite3_free(t->azCs); sqlite3_free(t->zTblCs);
   t->azType = t->azCs = 0;
   t->zTblCs = 0;
-  t->hasTypes = t->verify = 0;
+  t->hasTypes = t->verify = t->verified = 0;
   sqlite3_free(t->azCol); sqlite3_free(t->azJson);
   sqlite3_free(t->aKind); sqlite3_free(t->aPk); sqlite3_free(t->aMap);
   sqlite3_finalize(t->pUpsert); sqlite3_finalize(t->pDelete);
@@ -126,7 +126,7 @@ char *mv_mirror_table_types_json(mtable *t){
     if( t->azCs[i] ) sqlite3_str_appendf(s, "\",\"%s\"]", t->azCs[i]);
     else sqlite3_str_appendall(s, "\",null]");
   }
-  sqlite3_str_appendall(s, "]}");
+  sqlite3_str_appendall(s, t->verify ? "],\"check\":1}" : "]}");
   return sqlite3_str_finish(s);
 }
 
@@ -137,12 +137,14 @@ int mv_mirror_table_load_types(mirror *m, mtable *t, const char *zJson){
   int i = 0;
   if( zJson==0 ) return 0;
   if( sqlite3_prepare_v2(m->db, "SELECT json_extract(?1, '$.charset'),"
-      " json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+      " json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+      " json_extract(?1, '$.check') IS 1"
       " FROM json_each(?1, '$.columns')", -1, &p, 0)!=SQLITE_OK ){
     return mv_mirror_err(m, "%s", sqlite3_errmsg(m->db));
   }
   sqlite3_bind_text(p, 1, zJson, -1, SQLITE_STATIC);
   while( m->zErr==0 && sqlite3_step(p)==SQLITE_ROW && i<t->nCol ){
+    if( i==0 ) t->verify = sqlite3_column_int(p, 3);
     if( i==0 && sqlite3_column_type(p, 0)!=SQLITE_NULL ){
       t->zTblCs = sqlite3_mprintf("%s", sqlite3_column_text(p, 0));
       if( t->zTblCs==0 ) mv_mirror_err(m, "out of memory");
@@ -152,6 +154,7 @@ int mv_mirror_table_load_types(mirror *m, mtable *t, const char *zJson){
   }
   sqlite3_finalize(p);
   t->hasTypes = m->zErr==0 && i==t->nCol;
+  if( !t->hasTypes ) t->verify = 0;
   return m->zErr!=0;
 }
 
@@ -394,6 +397,18 @@ int mv_mirror_table_delete(mirror *m, mtable *t, const mv_value *aVal,
   return stepWrite(m, t, t->pDelete);
 }
 
+/* DATA_TYPE of column i's recorded COLUMN_TYPE ("varchar(40)" ->
+** "varchar") into zBase[32]; "" when not recorded. */
+static void typeBase(mtable *t, int i, char *zBase){
+  const char *z = t->azType && t->azType[i] ? t->azType[i] : "";
+  size_t n = 0;
+  while( n+1<32 && ((z[n]>='a' && z[n]<='z') || z[n]=='_') ){
+    zBase[n] = z[n];
+    n++;
+  }
+  zBase[n] = 0;
+}
+
 /* The local columns of event table et: 1 when every recorded column is
 ** there (by name; by position when the decoder has no names, "@1"...),
 ** 0 when the table was altered. Cached per naming of et. */
@@ -420,19 +435,49 @@ int mv_mirror_table_map(mtable *t, mvb_table *et){
     for(i=0; i<t->nCol; i++){
       const mvb_column *c = &et->cols[t->aMap[i]];
       char zBase[32];
-      size_t n = 0;
-      const char *z = t->azType && t->azType[i] ? t->azType[i] : "";
-      while( n+1<sizeof zBase && ((z[n]>='a' && z[n]<='z') || z[n]=='_') ){
-        zBase[n] = z[n];
-        n++;
-      }
-      zBase[n] = 0;
+      typeBase(t, i, zBase);
       if( !mv_type_name_fits(zBase, c->type, c->real_type) ) return 0;
     }
     t->verify = 0;
+    t->verified = 1;
   }
   t->mapOk = 1;
   return 1;
+}
+
+/* mv_feed_map_fn (changes.h): a table map the live column information
+** left without names (written before the table's definition changed) is
+** completed from the recorded columns and types, which are the table's at
+** this point of the stream (the mirror follows its DDL in order): without
+** them a VARBINARY would be text, an unsigned INT negative, a latin1
+** string mis-converted. mvb_table_apply refuses a map whose column count or
+** type families are not the recorded ones. */
+void mv_mirror_map_info(void *pArg, mvb_decoder *d, mvb_table *et){
+  mirror *m = (mirror*)pArg;
+  mtable *t = mv_mirror_find(m, et->db, strlen(et->db), et->name, strlen(et->name));
+  mvb_colinfo *a;
+  char (*azBase)[32];
+  int i;
+  if( t==0 || !t->hasTypes || et->ncol!=t->nCol || t->nCol==0 ) return;
+  a = sqlite3_malloc64(sizeof(mvb_colinfo)*(size_t)t->nCol);
+  azBase = sqlite3_malloc64(32*(size_t)t->nCol);
+  if( a==0 || azBase==0 ){
+    sqlite3_free(a);
+    sqlite3_free(azBase);
+    return;                         /* left unnamed: matched by position */
+  }
+  for(i=0; i<t->nCol; i++){
+    typeBase(t, i, azBase[i]);
+    a[i].name = t->azCol[i];
+    a[i].data_type = azBase[i];
+    a[i].column_type = t->azType[i] ? t->azType[i] : "";
+    a[i].charset = t->azCs[i] ? mv_charset_collation(t->azCs[i])
+                 : t->aKind[i]==MV_SQ_BLOB ? MV_CS_BINARY : MV_CS_UNKNOWN;
+    a[i].is_json = t->aKind[i]==MV_SQ_JSON && strcmp(azBase[i], "json")!=0;
+  }
+  mvb_table_apply(d, et, t->nCol, a);
+  sqlite3_free(a);
+  sqlite3_free(azBase);
 }
 
 /* Columns and kinds as JSON for the state row. */

@@ -4,6 +4,7 @@
 ** clauses it must refuse, and bad input.
 */
 #include "altercols.h"
+#include "encode.h"
 #include "unit.h"
 
 #include <stdlib.h>
@@ -208,7 +209,18 @@ static void types(void){
   }
 }
 
+/* The collation ids the mirror gives a table map from recorded charsets. */
+static void charsets(void){
+  CHECK_STR(mv_charset_name(mv_charset_collation("latin1")), "latin1");
+  CHECK_STR(mv_charset_name(mv_charset_collation("utf8mb4")), "utf8mb4");
+  CHECK_STR(mv_charset_name(mv_charset_collation("utf8mb3")), "utf8mb3");
+  CHECK_STR(mv_charset_name(mv_charset_collation("binary")), "binary");
+  CHECK(mv_charset_collation("nosuch")==MV_CS_UNKNOWN);
+  CHECK(mv_charset_collation(0)==MV_CS_UNKNOWN);
+}
+
 int main(void){
+  charsets();
   followable();
   notFollowable();
   badInput();
