@@ -18,6 +18,8 @@
 **                                     same charset; not of a key column;
 **                                     NOT NULL only where no row is NULL
 **
+** All of it needs the source's types recorded (mtable.azType, the state's
+** source_types): a table without them is copied afresh, which records them.
 ** The next table map of the table is checked against the new columns
 ** (mv_mirror_table_map with t->verify); a mismatch makes mirror.c copy the
 ** table afresh after all.
@@ -212,7 +214,6 @@ static int applyOp(alterer *w, const mva_alter *pa, const mva_op *o){
       /* CHANGE, MODIFY: the values must stay as they are */
       const char *zNew = o->op==MVA_CHANGE ? o->zNew : o->zName;
       const char *zCs;
-      if( !t->hasTypes ) return notExact(w, "the source's types are not recorded", 0);
       if( w->a[i].kind==MV_SQ_JSON ) return notExact(w, "a JSON column", 0);
       j = findCol(w, zNew);
       if( j>=0 && j!=i ) return notExact(w, "column %s exists", zNew);
@@ -300,7 +301,6 @@ static int rebuild(alterer *w){
   {
     /* t's columns, types and statements anew */
     char **azType = t->azType, **azCs = t->azCs;
-    int hasTypes = t->hasTypes;
     char *zTblCs = t->zTblCs;
     t->azType = t->azCs = 0;
     t->zTblCs = 0;
@@ -315,9 +315,9 @@ static int rebuild(alterer *w){
     t->mapGen = 0;
     for(i=0; i<w->n && m->zErr==0; i++){
       if( mv_mirror_table_add_col(m, t, w->a[i].zName, w->a[i].kind) ) break;
-      if( hasTypes ) mv_mirror_table_set_type(m, t, i, w->a[i].zType, w->a[i].zCs);
+      mv_mirror_table_set_type(m, t, i, w->a[i].zType, w->a[i].zCs);
     }
-    t->hasTypes = hasTypes && m->zErr==0;
+    t->hasTypes = m->zErr==0;
     t->zTblCs = zTblCs;
     for(i=0; i<nOldPk && m->zErr==0; i++){
       int k;
@@ -387,6 +387,12 @@ int mv_mirror_table_alter(mirror *m, mtable *t, const char *zSql,
     rc = notExact(&w, "another table", 0);
   }
   if( rc==0 && namesTwice(&pa) ) rc = notExact(&w, "a column named twice", 0);
+  /* without the source's types neither a type change can be shown exact
+  ** nor the rows written before the statement decoded as the table had
+  ** them (mv_mirror_map_info): a fresh copy records them */
+  if( rc==0 && pa.nOp>0 && !t->hasTypes ){
+    rc = notExact(&w, "the source's types are not recorded", 0);
+  }
   if( rc==0 ){
     w.a = sqlite3_malloc64(sizeof(acol)*(size_t)(t->nCol ? t->nCol : 1));
     if( w.a==0 ) rc = mv_mirror_err(m, "out of memory");
@@ -408,8 +414,8 @@ int mv_mirror_table_alter(mirror *m, mtable *t, const char *zSql,
         t->zTblCs = sqlite3_mprintf("%s", pa.zTableCharset);
         if( t->zTblCs==0 ) rc = mv_mirror_err(m, "out of memory");
       }
-      /* checked at the next row image (needs the types) */
-      t->verify = t->hasTypes;
+      /* checked at the next row image */
+      t->verify = 1;
       if( rc==0 ) rc = recordColumns(m, t);
     }
   }else if( rc==0 && pa.zTableCharset ){
