@@ -94,6 +94,33 @@ static void followable(void){
   CHECK_STR(a.aOp[1].def.zType, "tinyint(1)");
 }
 
+/* Statements as real binlogs hold them (../shared/fixtures/binlog: MySQL
+** 8's mysql_common files, MySQL 5.7's canal ones), byte for byte. */
+static void fromFixtures(void){
+  CHECK(parse("ALTER TABLE `foobar` CHANGE `foo` `old_foo` varchar(100) CHARACTER SET\n"
+              "utf8mb4 NOT NULL")==0);
+  CHECK(a.nOp==1 && a.aOp[0].op==MVA_CHANGE);
+  CHECK_STR(a.aOp[0].zName, "foo");
+  CHECK_STR(a.aOp[0].zNew, "old_foo");
+  CHECK_STR(a.aOp[0].def.zType, "varchar(100)");
+  CHECK_STR(a.aOp[0].def.zCharset, "utf8mb4");
+  CHECK(a.aOp[0].def.notNull);
+  CHECK(parse("ALTER TABLE t ADD COLUMN b TEXT")==0);
+  CHECK(a.nOp==1 && a.aOp[0].op==MVA_ADD && a.aOp[0].def.defKind==MVA_DEF_NONE);
+  CHECK(parse("ALTER TABLE `exception` ADD KEY `idx_task_worker` (`task_name`,`worker_name`)")==0);
+  CHECK(a.nOp==0);
+  CHECK_STR(a.zTbl, "exception");
+  CHECK(parse("ALTER TABLE `exception` DROP KEY `idx_task_worker`")==0 && a.nOp==0);
+  CHECK(parse("ALTER TABLE `exception` modify column exp_str longtext NOT NULL COMMENT"
+              " '\345\274\202\345\270\270'")==0);
+  CHECK(a.nOp==1 && a.aOp[0].op==MVA_MODIFY);
+  CHECK_STR(a.aOp[0].def.zType, "longtext");
+  CHECK(parse("alter table wanshao_test add column col1 bigint(20)")==0);
+  CHECK_STR(a.aOp[0].def.zType, "bigint(20)");
+  CHECK(parse("alter table wanshao_test drop column col1")==0);
+  CHECK(a.nOp==1 && a.aOp[0].op==MVA_DROP);
+}
+
 static void notFollowable(void){
   static const char *az[] = {
     "ALTER TABLE t ADD PRIMARY KEY (a)",
@@ -222,6 +249,7 @@ static void charsets(void){
 int main(void){
   charsets();
   followable();
+  fromFixtures();
   notFollowable();
   badInput();
   types();
