@@ -268,6 +268,7 @@ static int mapTable(void *pArg, mvb_decoder *d, mvb_table *t, uint32_t ts,
   mc_cursor *pCur = (mc_cursor*)pArg;
   char *z = 0;
   if( pCur->schema==0 || mv_schema_apply(pCur->schema, d, t, ts, &z)>=0 ){
+    if( pCur->xMap && !t->has_names ) pCur->xMap(pCur->pWantArg, d, t);
     return 0;
   }
   snprintf(zErr, nErr, "%s", z ? z : "out of memory");
@@ -528,8 +529,9 @@ struct mv_feed {
 };
 
 static mv_feed *feedOpen(sqlite3 *db, mv_ctx *ctx, const char *zStart,
-                         const char *zDsnArg, mvs_want_fn xWant, void *pArg,
-                         int follow, char **pzErr){
+                         const char *zDsnArg, mvs_want_fn xWant,
+                         mv_feed_map_fn xMap, void *pArg, int follow,
+                         char **pzErr){
   mv_feed *f = sqlite3_malloc(sizeof *f);
   mc_cursor *pCur;
   int rc;
@@ -543,6 +545,7 @@ static mv_feed *feedOpen(sqlite3 *db, mv_ctx *ctx, const char *zStart,
   pCur = (mc_cursor*)f->cur;
   pCur->opMask = MVS_ALL_OPS;
   pCur->xWant = xWant;
+  pCur->xMap = xMap;
   pCur->pWantArg = pArg;
   /* following: a blocking dump, and each heartbeat ends mcNext as a
   ** timeout would (mv_feed_next makes that MV_FEED_IDLE) */
@@ -561,15 +564,15 @@ static mv_feed *feedOpen(sqlite3 *db, mv_ctx *ctx, const char *zStart,
 }
 
 mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
-                      const char *zDsnArg, mvs_want_fn xWant, void *pArg,
-                      char **pzErr){
-  return feedOpen(db, ctx, zStart, zDsnArg, xWant, pArg, 0, pzErr);
+                      const char *zDsnArg, mvs_want_fn xWant,
+                      mv_feed_map_fn xMap, void *pArg, char **pzErr){
+  return feedOpen(db, ctx, zStart, zDsnArg, xWant, xMap, pArg, 0, pzErr);
 }
 
 mv_feed *mv_feed_open_follow(sqlite3 *db, mv_ctx *ctx, const char *zStart,
                              const char *zDsnArg, mvs_want_fn xWant,
-                             void *pArg, char **pzErr){
-  return feedOpen(db, ctx, zStart, zDsnArg, xWant, pArg, 1, pzErr);
+                             mv_feed_map_fn xMap, void *pArg, char **pzErr){
+  return feedOpen(db, ctx, zStart, zDsnArg, xWant, xMap, pArg, 1, pzErr);
 }
 
 int mv_feed_next(mv_feed *f, const mvs_row **ppRow, char **pzErr){

@@ -4,7 +4,7 @@
 ** (pure/rowstream.h), with no SQL and no JSON in between. One replication
 ** connection per feed, closed by mv_feed_close.
 **
-**   mv_feed *f = mv_feed_open(db, ctx, "mysql-bin.000003:4", 0, want, arg, &zErr);
+**   mv_feed *f = mv_feed_open(db, ctx, "mysql-bin.000003:4", 0, want, 0, arg, &zErr);
 **   while( (rc = mv_feed_next(f, &row, &zErr))==SQLITE_ROW ) ... row ...
 **   mv_feed_close(f);
 */
@@ -16,14 +16,21 @@
 
 typedef struct mv_feed mv_feed;
 
+/* Called with each table map that the live column information left
+** without names (an event older than the table's definition): the
+** caller may complete it from what it knows of the table at that point of
+** the stream (mvb_table_apply), before its rows are decoded. */
+typedef void (*mv_feed_map_fn)(void *pArg, mvb_decoder *d, mvb_table *t);
+
 /* Start at zStart (file:offset or a GTID position) on the DSN argument
 ** zDsnArg (NULL: MYSQL_VTAB_DSN); the log's end as it stands is the end
 ** (non-blocking). xWant (may be NULL) picks the tables whose rows are
-** decoded; commit rows and every DDL row always come. NULL with *pzErr set (mysql_changes'
+** decoded; commit rows and every DDL row always come. xMap (may be NULL):
+** above; both get pArg. NULL with *pzErr set (mysql_changes'
 ** message) on error; NULL and no message when out of memory. */
 mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
-                      const char *zDsnArg, mvs_want_fn xWant, void *pArg,
-                      char **pzErr);
+                      const char *zDsnArg, mvs_want_fn xWant,
+                      mv_feed_map_fn xMap, void *pArg, char **pzErr);
 /* The same, following the log as it grows (mysql_changes' follow=1: a
 ** blocking dump, the server's heartbeat every 100 ms): there is no end, and
 ** mv_feed_next returns MV_FEED_IDLE at each heartbeat (every row of the log
@@ -31,7 +38,7 @@ mv_feed *mv_feed_open(sqlite3 *db, mv_ctx *ctx, const char *zStart,
 ** the stream (shutdown, KILL) is an error. */
 mv_feed *mv_feed_open_follow(sqlite3 *db, mv_ctx *ctx, const char *zStart,
                              const char *zDsnArg, mvs_want_fn xWant,
-                             void *pArg, char **pzErr);
+                             mv_feed_map_fn xMap, void *pArg, char **pzErr);
 /* SQLITE_ROW with *ppRow (valid until the next call), SQLITE_DONE at the
 ** end, MV_FEED_IDLE (followed: no row for now), or an error code with
 ** *pzErr (sqlite3_malloc'd). */

@@ -12,6 +12,7 @@
 #include "mysqlvtab.h"
 #include "pure/binlog.h"
 #include "pure/rowstream.h"
+#include "changes.h"
 #include "schema.h"
 #include "transport.h"
 
@@ -75,6 +76,7 @@ typedef struct mc_cursor {
   mvs_stream *rs;                   /* events to rows (pure/rowstream.h) */
   mv_schema *schema;                /* live only */
   mvs_want_fn xWant;                /* mv_feed: the caller's table filter */
+  mv_feed_map_fn xMap;              /* mv_feed: the caller's names (changes.h) */
   void *pWantArg;
 
   /* arguments */

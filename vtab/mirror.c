@@ -51,8 +51,11 @@
 ** "src -> local". A state table of the one-table mirror (no set_name) is
 ** migrated on first use: each row becomes a set of its own.
 **
-** Schema changes: a DDL statement on a table of the set (ALTER, TRUNCATE,
-** DROP and CREATE, ...) is followed by copying that table afresh from a
+** Schema changes: an ALTER TABLE whose clauses can be followed exactly is
+** done to the local table in place (mirror_alter.c; the next row image is
+** checked against it, and a mismatch copies the table afresh after all).
+** Another DDL statement on a table of the set (ALTER, TRUNCATE, DROP and
+** CREATE, ...) is followed by copying that table afresh from a
 ** snapshot of its own, after the changes before it are committed; its rows
 ** before that snapshot's position (resync_pos) are skipped, the other
 ** tables go on. A DROP takes the table out of the set; a CREATE TABLE that
@@ -457,7 +460,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
   const mvs_row *r;
   char *zErr = 0, *zLast = 0, *zGtid = 0, *zDdl = 0, *zStop = 0;
   sqlite3_int64 nApplied = 0, nUnrecorded = 0, lastTs = 0, tCommit = nowMs();
-  int inTxn = 0, rc, i, dirty = 0, locked = 0;
+  int inTxn = 0, rc, i, dirty = 0, locked = 0, again = 0;
   unsigned srcId;                     /* the server_id that sent the stream */
   mv_buf rnOldDb, rnOldTbl, rnNewDb, rnNewTbl;     /* a rename's names */
   /* After a table is copied afresh at position P, the others are behind
@@ -605,7 +608,9 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
             dirty = 0;
             tCommit = nowMs();
           }
-          int rs = mv_mirror_table_resync(m, h, 0);
+          /* an ALTER TABLE done in place where it can be (mirror_alter.c) */
+          int rs = kind==MVS_DDL_OTHER ? mv_mirror_table_alter(m, h, zSql, zDdlDb) : 3;
+          if( rs==3 ) rs = mv_mirror_table_resync(m, h, 0);
           if( rs==2 ){
             zDdl = sqlite3_mprintf("%s.%s changed at %s: %s; SQLite cannot make"
                 " %s again while another statement of this connection reads"
@@ -638,6 +643,26 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
     }
     rc = applyRow(m, t, r);
     if( rc==1 ) break;
+    if( rc==2 && t->verify ){
+      /* Altered in place, and the first row image after it is not what
+      ** the statement said: copy the table afresh after all, and read
+      ** this transaction again (the others' rows of it are undone). */
+      if( mv_mirror_exec(m, "ROLLBACK TO mysql_mirror_txn; RELEASE mysql_mirror_txn") ) break;
+      inTxn = 0;
+      for(i=0; i<m->nTab; i++) m->aTab[i].nTxn = 0;
+      t->verify = 0;
+      rc = mv_mirror_table_resync(m, t, 0);
+      if( rc==2 ){
+        zDdl = sqlite3_mprintf("%s.%s changed: SQLite cannot make %s again while"
+            " another statement of this connection reads: run SELECT"
+            " mysql_mirror(...) alone once", t->zDb, t->zTbl, t->zLocal);
+        if( zDdl==0 ) mv_mirror_err(m, "out of memory");
+        locked = 1;
+      }
+      again = rc==0;
+      rc = SQLITE_DONE;
+      break;
+    }
     if( rc==2 ){
       /* Not the recorded columns: the table was altered. Stop before this
       ** transaction and read on only to name the DDL statement. */
@@ -665,7 +690,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
     hold |= mv_mirror_hold_for(m, zLast ? zLast : m->byGtid ? 0 : zPos,
                                zHoldFile, &holdOff, hold);
   }
-  if( rc==SQLITE_DONE && hold && m->zErr==0 && zDdl==0 && zStop==0 ){
+  if( rc==SQLITE_DONE && (hold || again) && m->zErr==0 && zDdl==0 && zStop==0 ){
     /* the end of the log as the call began, short of a copy's position:
     ** read on from the last commit (a transaction open at the end is read
     ** again) */
@@ -674,6 +699,7 @@ static sqlite3_int64 mirrorApply(mirror *m, const char *zDsnArg,
       for(i=0; i<m->nTab; i++) m->aTab[i].nTxn = 0;
       inTxn = 0;
     }
+    again = 0;
     if( mv_mirror_stream_again(m, &st, zLast ? zLast : zPos)==0 ) goto reopen;
   }
   sqlite3_free(zErr);

@@ -3,7 +3,7 @@
 ** tables (mtable), and the functions one file calls in another. mirror.c
 ** is the SQL function (its manual at the top); mirror_table.c one local
 ** table; mirror_state.c the state tables; mirror_ddl.c schema changes
-** followed; mirror_resume.c where a later call starts (file:offset, or the
+** followed (mirror_alter.c: an ALTER TABLE in place); mirror_resume.c where a later call starts (file:offset, or the
 ** GTID position on another server); mirror_chunk.c (with mirror_pass.c and
 ** mirror_copy.c) the chunked first copy. Internal to the extension.
 */
@@ -28,6 +28,17 @@ typedef struct mtable {
   int *aPk;              /* column index of each primary-key part */
   char **azJson;         /* MariaDB JSON columns (for the snapshot reader) */
   int nJson;
+  /* the source's types, for following an ALTER in place (mirror_alter.c):
+  ** azType[i] COLUMN_TYPE ("varchar(40)"), azCs[i] its charset or NULL,
+  ** zTblCs the table's default charset; hasTypes 0 when not known (a set
+  ** recorded before they were) */
+  char **azType, **azCs;
+  char *zTblCs;
+  int hasTypes;
+  int verify;               /* altered in place: the next row image's table
+                            ** map is checked against the types (kept in
+                            ** source_types as "check" until then) */
+  int verified;             /* ... and was: the next record clears "check" */
   sqlite3_stmt *pUpsert;    /* INSERT OR REPLACE INTO local VALUES(?...) */
   sqlite3_stmt *pDelete;    /* DELETE FROM local WHERE pk=? ... */
   sqlite3_int64 nTxn;       /* changes in the open MySQL transaction */
@@ -132,6 +143,10 @@ void mv_mirror_table_forget_columns(mtable *t);
 void mv_mirror_table_clear(mtable *t);
 int mv_mirror_table_add_col(mirror *m, mtable *t, const char *zName, int kind);
 int mv_mirror_table_add_pk(mirror *m, mtable *t, const char *zName);
+int mv_mirror_table_set_type(mirror *m, mtable *t, int iCol, const char *zType,
+                             const char *zCs);
+char *mv_mirror_table_types_json(mtable *t);
+int mv_mirror_table_load_types(mirror *m, mtable *t, const char *zJson);
 int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn);
 int mv_mirror_table_prepare(mirror *m, mtable *t);
 int mv_mirror_table_upsert(mirror *m, mtable *t, const mv_value *aVal,
@@ -139,6 +154,7 @@ int mv_mirror_table_upsert(mirror *m, mtable *t, const mv_value *aVal,
 int mv_mirror_table_delete(mirror *m, mtable *t, const mv_value *aVal,
                            const int *aMap);
 int mv_mirror_table_map(mtable *t, mvb_table *et);
+void mv_mirror_map_info(void *pArg, mvb_decoder *d, mvb_table *et);
 char *mv_mirror_table_columns_json(mtable *t, int pkOnly);
 int mv_mirror_table_create(mirror *m, mtable *t);
 sqlite3_int64 mv_mirror_snapshot(mirror *m, mtable **ap, int n,
@@ -229,5 +245,13 @@ int mv_mirror_ddl_hits(mtable *t, const char *zDdlDb, const char *zDdlTbl,
                        const char *zSql);
 int mv_mirror_hold_for(mirror *m, const char *zAt, char *zHoldFile,
                        uint64_t *pOff, int holding);
+
+/* ---- mirror_alter.c: an ALTER TABLE followed in place ---- */
+
+/* The ALTER TABLE zSql (in schema zDdlDb) applied to t's local table, its
+** columns and its state: 0 done, 1 error, 2 SQLite cannot (another
+** statement reads), 3 not followable in place (copy it afresh). */
+int mv_mirror_table_alter(mirror *m, mtable *t, const char *zSql,
+                          const char *zDdlDb);
 
 #endif /* MV_MIRROR_H */

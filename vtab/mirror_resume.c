@@ -329,8 +329,10 @@ static int streamAt(mirror *m, mirror_stream *s, char *zNew, char **pzErr){
   *pzErr = 0;
   if( zNew ){
     s->f = m->pFollow
-      ? mv_feed_open_follow(m->db, m->ctx, zNew, s->zDsnArg, s->xWant, m, pzErr)
-      : mv_feed_open(m->db, m->ctx, zNew, s->zDsnArg, s->xWant, m, pzErr);
+      ? mv_feed_open_follow(m->db, m->ctx, zNew, s->zDsnArg, s->xWant,
+                            mv_mirror_map_info, m, pzErr)
+      : mv_feed_open(m->db, m->ctx, zNew, s->zDsnArg, s->xWant,
+                     mv_mirror_map_info, m, pzErr);
   }
   return s->f==0;
 }

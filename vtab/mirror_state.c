@@ -35,6 +35,7 @@ static int tableHas(mirror *m, const char *zTable, const char *zCol1,
 ** versions before a column. */
 int mv_mirror_state_setup(mirror *m){
   int hasState, hasSetName, hasResync, hasSets, hasGtidPos, hasServer;
+  int hasTypes, hasSrc;
   if( (hasState = tableHas(m, "mysql_mirror_state", "set_name", &hasSetName,
                            "resync_pos", &hasResync))<0
    || (hasSets = tableHas(m, "mysql_mirror_sets", "gtid_pos", &hasGtidPos,
@@ -63,7 +64,14 @@ int mv_mirror_state_setup(mirror *m){
       "local_tbl TEXT PRIMARY KEY, src TEXT NOT NULL, pos TEXT NOT NULL,"
       " snapshot_pos TEXT, columns TEXT NOT NULL, pk TEXT NOT NULL,"
       " applied INTEGER NOT NULL DEFAULT 0, updated TEXT, set_name TEXT,"
-      " resync_pos TEXT)");
+      " resync_pos TEXT, source_types TEXT)");
+  }
+  /* state made before the source's types were kept: none known */
+  if( tableHas(m, "mysql_mirror_state", "source_types", &hasTypes, "src",
+               &hasSrc)<0 ) return 1;
+  if( !hasTypes && mv_mirror_exec(m,
+      "ALTER TABLE main.mysql_mirror_state ADD COLUMN source_types TEXT") ){
+    return 1;
   }
   if( !hasResync && mv_mirror_exec(m,
       "ALTER TABLE main.mysql_mirror_state ADD COLUMN resync_pos TEXT") ){
@@ -86,7 +94,7 @@ int mv_mirror_load_state(mirror *m){
   int rc = sqlite3_prepare_v2(m->db,
       "SELECT local_tbl, src, columns, pk,"
       " EXISTS(SELECT 1 FROM main.sqlite_schema WHERE type='table'"
-      "        AND name=local_tbl), resync_pos"
+      "        AND name=local_tbl), resync_pos, source_types"
       " FROM main.mysql_mirror_state WHERE set_name=?1 ORDER BY rowid", -1, &p, 0);
   if( rc==SQLITE_OK ){
     rc = sqlite3_prepare_v2(m->db, "SELECT json_extract(value, '$[0]'),"
@@ -141,6 +149,7 @@ int mv_mirror_load_state(mirror *m){
                                  t->zSkipFile, sizeof t->zSkipFile,
                                  &t->skipOff)==0;
     }
+    if( mv_mirror_table_load_types(m, t, (const char*)sqlite3_column_text(p, 6)) ) break;
     mv_mirror_table_prepare(m, t);
   }
   sqlite3_finalize(p);
@@ -180,15 +189,20 @@ int mv_mirror_record(mirror *m, const char *zPos, const char *zGtid,
     rc = sqlite3_prepare_v2(m->db,
         "UPDATE main.mysql_mirror_state SET pos=?1, applied=applied+?2,"
         " updated=CASE WHEN ?2>0 THEN strftime('%Y-%m-%d %H:%M:%S', 'now')"
-        " ELSE updated END WHERE local_tbl=?3", -1, &p, 0);
+        " ELSE updated END, source_types=CASE WHEN ?4 THEN"
+        " json_remove(source_types, '$.check') ELSE source_types END"
+        " WHERE local_tbl=?3", -1, &p, 0);
   }
   for(i=0; rc==SQLITE_OK && i<m->nTab; i++){
     sqlite3_bind_text(p, 1, zPos, -1, SQLITE_STATIC);
     sqlite3_bind_int64(p, 2, m->aTab[i].nBatch);
     sqlite3_bind_text(p, 3, m->aTab[i].zLocal, -1, SQLITE_STATIC);
+    /* an ALTER followed in place, checked against a row image since */
+    sqlite3_bind_int(p, 4, m->aTab[i].verified);
     rc = sqlite3_step(p)==SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
     sqlite3_reset(p);
     m->aTab[i].nBatch = 0;
+    m->aTab[i].verified = 0;
   }
   sqlite3_finalize(p);
   if( rc!=SQLITE_OK ) return mv_mirror_err(m, "recording the position: %s", sqlite3_errmsg(m->db));
@@ -200,8 +214,9 @@ int mv_mirror_table_insert_state(mirror *m, mtable *t, const char *zPos){
   sqlite3_stmt *p = 0;
   if( sqlite3_prepare_v2(m->db,
       "INSERT INTO main.mysql_mirror_state(local_tbl, src, pos, snapshot_pos,"
-      " columns, pk, applied, updated, set_name) VALUES(?1, ?2, ?3, ?3, ?4, ?5,"
-      " ?6, strftime('%Y-%m-%d %H:%M:%S', 'now'), ?7)", -1, &p, 0)!=SQLITE_OK ){
+      " columns, pk, applied, updated, set_name, source_types) VALUES(?1, ?2,"
+      " ?3, ?3, ?4, ?5, ?6, strftime('%Y-%m-%d %H:%M:%S', 'now'), ?7, ?8)",
+      -1, &p, 0)!=SQLITE_OK ){
     return mv_mirror_err(m, "recording the state: %s", sqlite3_errmsg(m->db));
   }
   sqlite3_bind_text(p, 1, t->zLocal, -1, SQLITE_STATIC);
@@ -211,6 +226,7 @@ int mv_mirror_table_insert_state(mirror *m, mtable *t, const char *zPos){
   sqlite3_bind_text(p, 5, mv_mirror_table_columns_json(t, 1), -1, sqlite3_free);
   sqlite3_bind_int64(p, 6, t->nBatch);
   sqlite3_bind_text(p, 7, m->zSet, -1, SQLITE_STATIC);
+  sqlite3_bind_text(p, 8, mv_mirror_table_types_json(t), -1, sqlite3_free);
   if( sqlite3_step(p)!=SQLITE_DONE ){
     mv_mirror_err(m, "recording the state: %s", sqlite3_errmsg(m->db));
   }

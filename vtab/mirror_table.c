@@ -5,6 +5,7 @@
 ** own, and the table made and filled from a consistent snapshot.
 */
 #include "mirror.h"
+#include "pure/altercols.h"
 #include "pure/checkrules.h"
 #include "schema.h"
 #include "snapshot.h"
@@ -19,6 +20,14 @@ void mv_mirror_table_forget_columns(mtable *t){
   int i;
   for(i=0; i<t->nCol; i++) sqlite3_free(t->azCol[i]);
   for(i=0; i<t->nJson; i++) sqlite3_free(t->azJson[i]);
+  for(i=0; t->azType && i<t->nCol; i++){
+    sqlite3_free(t->azType[i]);
+    sqlite3_free(t->azCs[i]);
+  }
+  sqlite3_free(t->azType); sqlite3_free(t->azCs); sqlite3_free(t->zTblCs);
+  t->azType = t->azCs = 0;
+  t->zTblCs = 0;
+  t->hasTypes = t->verify = t->verified = 0;
   sqlite3_free(t->azCol); sqlite3_free(t->azJson);
   sqlite3_free(t->aKind); sqlite3_free(t->aPk); sqlite3_free(t->aMap);
   sqlite3_finalize(t->pUpsert); sqlite3_finalize(t->pDelete);
@@ -43,6 +52,15 @@ int mv_mirror_table_add_col(mirror *m, mtable *t, const char *zName, int kind){
   int *ak;
   if( az==0 ) return mv_mirror_err(m, "out of memory");
   t->azCol = az;
+  if( t->azType ){
+    /* (types are set after the columns; one added later has none yet) */
+    char **a1 = sqlite3_realloc64(t->azType, (t->nCol+1)*sizeof(char*));
+    char **a2 = a1 ? sqlite3_realloc64(t->azCs, (t->nCol+1)*sizeof(char*)) : 0;
+    if( a1 ) t->azType = a1;
+    if( a2 ) t->azCs = a2;
+    if( a1==0 || a2==0 ) return mv_mirror_err(m, "out of memory");
+    t->azType[t->nCol] = t->azCs[t->nCol] = 0;
+  }
   ak = sqlite3_realloc64(t->aKind, (t->nCol+1)*sizeof(int));
   if( ak==0 ) return mv_mirror_err(m, "out of memory");
   t->aKind = ak;
@@ -66,6 +84,78 @@ int mv_mirror_table_add_pk(mirror *m, mtable *t, const char *zName){
   t->aPk = a;
   t->aPk[t->nPk++] = i;
   return 0;
+}
+
+/* Column iCol's source type (COLUMN_TYPE) and charset (NULL: none). */
+int mv_mirror_table_set_type(mirror *m, mtable *t, int iCol, const char *zType,
+                             const char *zCs){
+  if( t->azType==0 ){
+    t->azType = sqlite3_malloc64((t->nCol+1)*sizeof(char*));
+    t->azCs = sqlite3_malloc64((t->nCol+1)*sizeof(char*));
+    if( t->azType==0 || t->azCs==0 ) return mv_mirror_err(m, "out of memory");
+    memset(t->azType, 0, (t->nCol+1)*sizeof(char*));
+    memset(t->azCs, 0, (t->nCol+1)*sizeof(char*));
+  }
+  sqlite3_free(t->azType[iCol]);
+  sqlite3_free(t->azCs[iCol]);
+  t->azType[iCol] = sqlite3_mprintf("%s", zType ? zType : "");
+  t->azCs[iCol] = zCs ? sqlite3_mprintf("%s", zCs) : 0;
+  if( t->azType[iCol]==0 || (zCs && t->azCs[iCol]==0) ) return mv_mirror_err(m, "out of memory");
+  return 0;
+}
+
+/* The state's source_types: {"charset": the table's default, "columns":
+** [[COLUMN_TYPE, charset or null], ...]}; NULL when not known. */
+char *mv_mirror_table_types_json(mtable *t){
+  sqlite3_str *s;
+  int i;
+  if( !t->hasTypes || t->azType==0 ) return 0;
+  s = sqlite3_str_new(0);
+  sqlite3_str_appendf(s, "{\"charset\":%s%s%s,\"columns\":[",
+                      t->zTblCs ? "\"" : "", t->zTblCs ? t->zTblCs : "null",
+                      t->zTblCs ? "\"" : "");
+  for(i=0; i<t->nCol; i++){
+    /* COLUMN_TYPE holds quotes and backslashes in ENUM labels */
+    const char *z = t->azType[i] ? t->azType[i] : "";
+    sqlite3_str_appendall(s, i ? ",[\"" : "[\"");
+    for(; *z; z++){
+      if( *z=='"' || *z=='\\' ) sqlite3_str_appendf(s, "\\%c", *z);
+      else if( (unsigned char)*z<0x20 ) sqlite3_str_appendf(s, "\\u%04x", *z);
+      else sqlite3_str_appendchar(s, 1, *z);
+    }
+    if( t->azCs[i] ) sqlite3_str_appendf(s, "\",\"%s\"]", t->azCs[i]);
+    else sqlite3_str_appendall(s, "\",null]");
+  }
+  sqlite3_str_appendall(s, t->verify ? "],\"check\":1}" : "]}");
+  return sqlite3_str_finish(s);
+}
+
+/* The source types from the state's source_types (NULL: not known; then
+** t->hasTypes stays 0). */
+int mv_mirror_table_load_types(mirror *m, mtable *t, const char *zJson){
+  sqlite3_stmt *p = 0;
+  int i = 0;
+  if( zJson==0 ) return 0;
+  if( sqlite3_prepare_v2(m->db, "SELECT json_extract(?1, '$.charset'),"
+      " json_extract(value, '$[0]'), json_extract(value, '$[1]'),"
+      " json_extract(?1, '$.check') IS 1"
+      " FROM json_each(?1, '$.columns')", -1, &p, 0)!=SQLITE_OK ){
+    return mv_mirror_err(m, "%s", sqlite3_errmsg(m->db));
+  }
+  sqlite3_bind_text(p, 1, zJson, -1, SQLITE_STATIC);
+  while( m->zErr==0 && sqlite3_step(p)==SQLITE_ROW && i<t->nCol ){
+    if( i==0 ) t->verify = sqlite3_column_int(p, 3);
+    if( i==0 && sqlite3_column_type(p, 0)!=SQLITE_NULL ){
+      t->zTblCs = sqlite3_mprintf("%s", sqlite3_column_text(p, 0));
+      if( t->zTblCs==0 ) mv_mirror_err(m, "out of memory");
+    }
+    mv_mirror_table_set_type(m, t, i++, (const char*)sqlite3_column_text(p, 1),
+                             (const char*)sqlite3_column_text(p, 2));
+  }
+  sqlite3_finalize(p);
+  t->hasTypes = m->zErr==0 && i==t->nCol;
+  if( !t->hasTypes ) t->verify = 0;
+  return m->zErr!=0;
 }
 
 /* Learn t's columns (with their classes and MariaDB's JSON columns) and
@@ -93,7 +183,7 @@ int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn){
   if( zDbLit==0 || zTblLit==0 ){ mv_mirror_err(m, "out of memory"); goto done; }
 
   /* A base table on InnoDB (pure/checkrules.c, as the snapshot asks). */
-  zSql = sqlite3_mprintf("SELECT TABLE_TYPE, ENGINE FROM"
+  zSql = sqlite3_mprintf("SELECT TABLE_TYPE, ENGINE, TABLE_COLLATION FROM"
       " information_schema.TABLES WHERE TABLE_SCHEMA=%s AND TABLE_NAME=%s",
       zDbLit, zTblLit);
   if( zSql==0 ){ mv_mirror_err(m, "out of memory"); goto done; }
@@ -108,6 +198,12 @@ int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn){
                       sizeof zDetail) ){
     mv_mirror_err(m, "%s", zDetail);
     goto done;
+  }
+  if( row[2] ){
+    char zCs[64];
+    mva_collation_charset(row[2], zCs, sizeof zCs);
+    sqlite3_free(t->zTblCs);
+    if( (t->zTblCs = sqlite3_mprintf("%s", zCs))==0 ){ mv_mirror_err(m, "out of memory"); goto done; }
   }
   mysql_free_result(res);
   res = 0;
@@ -148,6 +244,9 @@ int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn){
       mv_type_from_name(aCol[i].data_type, aCol[i].column_type,
                         aCol[i].is_json, &ct);
       if( mv_mirror_table_add_col(m, t, zName, ct.sq) ) break;
+      if( mv_mirror_table_set_type(m, t, i, aCol[i].column_type,
+              aCol[i].charset==MV_CS_UNKNOWN || aCol[i].charset==MV_CS_BINARY
+              ? 0 : mv_charset_name(aCol[i].charset)) ) break;
       if( aCol[i].is_json ){
         char **az = sqlite3_realloc64(t->azJson, (t->nJson+1)*sizeof(char*));
         if( az==0 ){ mv_mirror_err(m, "out of memory"); break; }
@@ -161,6 +260,7 @@ int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn){
     }
     mv_schema_free(sc);
     if( nCol<0 ) goto done;
+    t->hasTypes = t->azType!=0 && m->zErr==0;
   }
   for(i=0; i<nPkSlot && m->zErr==0; i++){
     if( azPk[i]==0 ){ mv_mirror_err(m, "primary key of %s.%s: a gap", t->zDb, t->zTbl); break; }
@@ -297,6 +397,18 @@ int mv_mirror_table_delete(mirror *m, mtable *t, const mv_value *aVal,
   return stepWrite(m, t, t->pDelete);
 }
 
+/* DATA_TYPE of column i's recorded COLUMN_TYPE ("varchar(40)" ->
+** "varchar") into zBase[32]; "" when not recorded. */
+static void typeBase(mtable *t, int i, char *zBase){
+  const char *z = t->azType && t->azType[i] ? t->azType[i] : "";
+  size_t n = 0;
+  while( n+1<32 && ((z[n]>='a' && z[n]<='z') || z[n]=='_') ){
+    zBase[n] = z[n];
+    n++;
+  }
+  zBase[n] = 0;
+}
+
 /* The local columns of event table et: 1 when every recorded column is
 ** there (by name; by position when the decoder has no names, "@1"...),
 ** 0 when the table was altered. Cached per naming of et. */
@@ -318,8 +430,54 @@ int mv_mirror_table_map(mtable *t, mvb_table *et){
       t->aMap[i] = j;
     }
   }
+  if( t->verify ){
+    /* altered in place: each column of the type the statement said */
+    for(i=0; i<t->nCol; i++){
+      const mvb_column *c = &et->cols[t->aMap[i]];
+      char zBase[32];
+      typeBase(t, i, zBase);
+      if( !mv_type_name_fits(zBase, c->type, c->real_type) ) return 0;
+    }
+    t->verify = 0;
+    t->verified = 1;
+  }
   t->mapOk = 1;
   return 1;
+}
+
+/* mv_feed_map_fn (changes.h): a table map the live column information
+** left without names (written before the table's definition changed) is
+** completed from the recorded columns and types, which are the table's at
+** this point of the stream (the mirror follows its DDL in order): without
+** them a VARBINARY would be text, an unsigned INT negative, a latin1
+** string mis-converted. mvb_table_apply refuses a map whose column count or
+** type families are not the recorded ones. */
+void mv_mirror_map_info(void *pArg, mvb_decoder *d, mvb_table *et){
+  mirror *m = (mirror*)pArg;
+  mtable *t = mv_mirror_find(m, et->db, strlen(et->db), et->name, strlen(et->name));
+  mvb_colinfo *a;
+  char (*azBase)[32];
+  int i;
+  if( t==0 || !t->hasTypes || et->ncol!=t->nCol || t->nCol==0 ) return;
+  a = sqlite3_malloc64(sizeof(mvb_colinfo)*(size_t)t->nCol);
+  azBase = sqlite3_malloc64(32*(size_t)t->nCol);
+  if( a==0 || azBase==0 ){
+    sqlite3_free(a);
+    sqlite3_free(azBase);
+    return;                         /* left unnamed: matched by position */
+  }
+  for(i=0; i<t->nCol; i++){
+    typeBase(t, i, azBase[i]);
+    a[i].name = t->azCol[i];
+    a[i].data_type = azBase[i];
+    a[i].column_type = t->azType[i] ? t->azType[i] : "";
+    a[i].charset = t->azCs[i] ? mv_charset_collation(t->azCs[i])
+                 : t->aKind[i]==MV_SQ_BLOB ? MV_CS_BINARY : MV_CS_UNKNOWN;
+    a[i].is_json = t->aKind[i]==MV_SQ_JSON && strcmp(azBase[i], "json")!=0;
+  }
+  mvb_table_apply(d, et, t->nCol, a);
+  sqlite3_free(a);
+  sqlite3_free(azBase);
 }
 
 /* Columns and kinds as JSON for the state row. */

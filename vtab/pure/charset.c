@@ -89,6 +89,17 @@ const char *mv_charset_name(int charset){
   return azCharset[charsetIndex(charset)];
 }
 
+int mv_charset_collation(const char *zCharset){
+  size_t i, k;
+  for(i=1; zCharset && i<sizeof(azCharset)/sizeof(azCharset[0]); i++){
+    if( strcmp(azCharset[i], zCharset)!=0 ) continue;
+    for(k=0; k<sizeof(aCollationRun)/sizeof(aCollationRun[0]); k++){
+      if( aCollationRun[k][2]==i ) return aCollationRun[k][0];
+    }
+  }
+  return MV_CS_UNKNOWN;
+}
+
 /* Bytes that pass through as UTF-8 (invalid sequences still replaced):
 ** utf8mb3/utf8mb4, ascii, binary, and an unknown or unset charset. */
 static int passesAsUtf8(int charset, int idx){

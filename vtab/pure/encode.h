@@ -155,6 +155,9 @@ static inline size_t mv_utf8_len(const char *zIn, size_t n){
 /* Character set name for a collation id ("utf8mb4", "latin1", "binary"...),
 ** or NULL if unknown. Covers MariaDB's and MySQL 8's ids. */
 const char *mv_charset_name(int charset);
+/* A collation id of a character set named as mv_charset_name names it
+** ("latin1" -> 8), MV_CS_UNKNOWN for a name it does not know. */
+int mv_charset_collation(const char *zCharset);
 /* Are values of this collation id UTF-8 as they stand (utf8mb3/4, ascii,
 ** binary, unknown)? mv_to_utf8 then only replaces invalid sequences. */
 int mv_charset_is_utf8(int charset);
