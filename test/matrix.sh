@@ -9,12 +9,14 @@
 #      against MySQL 9.7 again with compressed transaction payloads and JSON
 #      partial updates, and against MariaDB 11.8: each with the extension
 #      built on this host (run by this host's tclsh) and with the
-#      libmysqlclient one (run by the MySQL root's tclsh and sqlite3);
+#      libmysqlclient one (run by the MySQL root's tclsh and sqlite3), the
+#      two builds' passes side by side;
 #   3. one "N passed, N failed" line per server and build, one overall.
 # Exits non-zero on any failure.
 #   MATRIX="mysql mysql-compressed mariadb"   the servers to run (default all)
 #   BUILDS="host libmysqlclient"              the builds to run (default both)
 #   TESTS="test/x.test ..."                   only these Tcl files
+#   MATRIX_SERIAL=1                           the passes one after the other
 set -u
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -109,28 +111,39 @@ build_in "$rmysql" build/mysql "libmysqlclient $(chroot "$rmysql" mysql_config -
 # The host's own build (Debian 12), which make test-matrix made first.
 [ -f build/mysql_vtab.so ] || make --no-print-directory all >/dev/null
 
-# 2: the live suites.
+# 2: the live suites: the host build's passes and the libmysqlclient
+# build's run side by side, each server on its own port and data directory
+# (a pass waits on its servers far more than it computes: two at once take
+# about 0.6 of the time one after the other on 2 cores); MATRIX_SERIAL=1
+# runs them one after the other. Each pass writes its log; the summary
+# reads them in a fixed order once both are done.
 gtid="--gtid-mode=ON --enforce-gtid-consistency=ON"
-suite() {   # suite SERVER BUILD
+label_of() {   # label_of SERVER BUILD: the pass's name in the summary
+  local l
+  case "$1" in
+    mysql) l="MySQL $(chroot "$rmysql" mysqld --version | awk '{print $3}') gtid_mode=ON" ;;
+    mysql-compressed) l="MySQL 9.7 compressed, PARTIAL_JSON" ;;
+    mariadb) l="MariaDB $(chroot "$rmaria" mariadbd --version | awk '{print $3}' | cut -d- -f1)" ;;
+  esac
+  case "$2" in host) echo "$l, host build" ;; *) echo "$l, libmysqlclient build" ;; esac
+}
+suite() {   # suite SERVER BUILD: one pass, into build/matrix/SERVER-BUILD.log
   local server=$1 build=$2 flavour root opts label s env=()
   case "$server" in
-    mysql) flavour=mysql root=$rmysql opts=$gtid
-           label="MySQL $(chroot "$rmysql" mysqld --version | awk '{print $3}') gtid_mode=ON" ;;
+    mysql) flavour=mysql root=$rmysql opts=$gtid ;;
     mysql-compressed) flavour=mysql root=$rmysql
-           opts="$gtid --binlog-transaction-compression=ON --binlog-row-value-options=PARTIAL_JSON"
-           label="MySQL 9.7 compressed, PARTIAL_JSON" ;;
-    mariadb) flavour=mariadb root=$rmaria opts=
-           label="MariaDB $(chroot "$rmaria" mariadbd --version | awk '{print $3}' | cut -d- -f1)" ;;
+           opts="$gtid --binlog-transaction-compression=ON --binlog-row-value-options=PARTIAL_JSON" ;;
+    mariadb) flavour=mariadb root=$rmaria opts= ;;
     *) echo "matrix: unknown server $server" >&2; return 1 ;;
   esac
+  label=$(label_of "$server" "$build")
   case "$build" in
-    host) label="$label, host build" ;;
+    host) ;;
     libmysqlclient)
       # run by the server's root, whose tclsh and tools the tests use
       # (a second server, its client): against MariaDB, a copy of the build
       # in the MariaDB root, which has libmysqlclient's runtime but not its
       # -dev package (host06's make install needs that: skipped there)
-      label="$label, libmysqlclient build"
       env=(TCLSH_ROOT="$root" MYSQL_VTAB_EXT=/src/mysql_vtab/build/mysql/mysql_vtab.so
            MYSQL_VTAB_EXPECT_CLIENT=libmysqlclient)
       if [ "$root" = "$rmysql" ]; then
@@ -148,20 +161,37 @@ suite() {   # suite SERVER BUILD
       fi ;;
   esac
   s=$(date +%s)
-  echo "== $label"
+  echo "== $label: started"
   env MYSQL_VTAB_FLAVOUR=$flavour MYSQL_VTAB_SERVER_ROOT="$root" SERVER_OPTS="$opts" \
     NO_UNIT=1 NO_COMPRESSED=1 LABEL=" ($label)" "${env[@]}" test/run.sh \
     >"$logdir/$server-$build.log" 2>&1
-  grep -E '^(!|skipped:|cannot|did not)' "$logdir/$server-$build.log" | cut -c1-240 | head -n 60
-  add "$label" "$logdir/$server-$build.log"
-  while read -r l; do failures+=("$label: $l"); done \
-    < <(grep -E '^(did not finish|failed: )' "$logdir/$server-$build.log" | cut -c1-200 | head -n 20)
-  echo "   $(tail -n 1 "$logdir/$server-$build.log") ($(( $(date +%s) - s ))s)"
+  echo "$(( $(date +%s) - s ))" >"$logdir/$server-$build.secs"
+  echo "== $label: $(tail -n 1 "$logdir/$server-$build.log") ($(cat "$logdir/$server-$build.secs")s)"
 }
-for server in ${MATRIX:-mysql mysql-compressed mariadb}; do
-  for build in ${BUILDS:-host libmysqlclient}; do
-    suite "$server" "$build"
-  done
+report() {   # report SERVER BUILD: a finished pass into the summary
+  local log=$logdir/$1-$2.log label l
+  label=$(label_of "$1" "$2")
+  echo "== $label"
+  grep -E '^(!|skipped:|cannot|did not)' "$log" | cut -c1-240 | head -n 60
+  add "$label" "$log"
+  while read -r l; do failures+=("$label: $l"); done \
+    < <(grep -E '^(did not finish|failed: )' "$log" | cut -c1-200 | head -n 20)
+  echo "   $(tail -n 1 "$log") ($(cat "$logdir/$1-$2.secs" 2>/dev/null || echo '?')s)"
+}
+servers_run=${MATRIX:-mysql mysql-compressed mariadb}
+builds_run=${BUILDS:-host libmysqlclient}
+lanes=()
+for build in $builds_run; do
+  if [ -n "${MATRIX_SERIAL:-}" ]; then
+    for server in $servers_run; do suite "$server" "$build"; done
+  else
+    ( for server in $servers_run; do suite "$server" "$build"; done ) &
+    lanes+=($!)
+  fi
+done
+[ ${#lanes[@]} -gt 0 ] && wait "${lanes[@]}"
+for server in $servers_run; do
+  for build in $builds_run; do report "$server" "$build"; done
 done
 
 echo "== matrix summary (logs in build/matrix/)"
