@@ -13,6 +13,7 @@
 **                                     string DEFAULT of a text column, or
 **                                     the implicit 0 / '' of a NOT NULL
 **                                     integer / text column
+**   TRUNCATE                          exact: every local row deleted
 **   CHANGE, MODIFY (and FIRST/AFTER)  the same type, or one that keeps
 **                                     every value (mva_type_exact), in the
 **                                     same charset; not of a key column;
@@ -385,6 +386,14 @@ int mv_mirror_table_alter(mirror *m, mtable *t, const char *zSql,
   if( rc==0 && (strcmp(pa.zTbl, t->zTbl)!=0
       || strcmp(pa.zDb ? pa.zDb : zDdlDb ? zDdlDb : "", t->zDb)!=0) ){
     rc = notExact(&w, "another table", 0);
+  }
+  if( rc==0 && pa.truncate ){
+    /* every row gone, the columns as they were: the same locally */
+    char *zDel = sqlite3_mprintf("DELETE FROM main.\"%w\"", t->zLocal);
+    rc = zDel ? mv_mirror_exec(m, zDel) : mv_mirror_err(m, "out of memory");
+    sqlite3_free(zDel);
+    mva_free(&pa);
+    return rc;
   }
   if( rc==0 && namesTwice(&pa) ) rc = notExact(&w, "a column named twice", 0);
   /* without the source's types neither a type change can be shown exact

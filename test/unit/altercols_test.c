@@ -18,6 +18,21 @@ static int parse(const char *z){
   return mva_parse(z, strlen(z), &a, zWhy, sizeof zWhy);
 }
 
+static void truncates(void){
+  /* TRUNCATE: every row gone, no column changed */
+  CHECK(parse("TRUNCATE TABLE vt.mr_other")==0);
+  CHECK(a.truncate==1 && a.nOp==0);
+  CHECK_STR(a.zDb, "vt");
+  CHECK_STR(a.zTbl, "mr_other");
+  CHECK(parse("truncate `t``x`;")==0);
+  CHECK(a.truncate==1 && a.zDb==0);
+  CHECK_STR(a.zTbl, "t`x");
+  CHECK(parse("TRUNCATE TABLE t, u")==1);
+  CHECK(parse("TRUNCATE TABLE")==1);
+  CHECK(parse("TRUNCATE TABLE `t")==1);
+  CHECK(parse("ALTER TABLE t ADD COLUMN c INT")==0 && a.truncate==0);
+}
+
 static void followable(void){
   /* MySQL 8 writes the statement as typed, comments and all */
   CHECK(parse("ALTER TABLE vt.mw_a ADD COLUMN extra INT DEFAULT 7")==0);
@@ -248,6 +263,7 @@ static void charsets(void){
 
 int main(void){
   charsets();
+  truncates();
   followable();
   fromFixtures();
   notFollowable();

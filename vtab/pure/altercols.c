@@ -644,6 +644,19 @@ static int parseDrop(parser *ps){
 static int parseStatement(parser *ps){
   mva_alter *p = ps->p;
   next(ps);
+  if( takeKw(ps, "TRUNCATE") ){
+    takeKw(ps, "TABLE");
+    if( (p->zTbl = ident(ps, "a table name"))==0 ) return 1;
+    if( isPunct(ps, '.') ){
+      next(ps);
+      p->zDb = p->zTbl;
+      if( (p->zTbl = ident(ps, "a table name"))==0 ) return 1;
+    }
+    if( isPunct(ps, ';') ) next(ps);
+    if( ps->t.type!=TK_END ) return notFollowable(ps, "TRUNCATE: %.*s after the table", TOK(ps));
+    p->truncate = 1;
+    return 0;
+  }
   if( !takeKw(ps, "ALTER") ) return notFollowable(ps, "not an ALTER TABLE");
   takeKw(ps, "ONLINE");
   takeKw(ps, "OFFLINE");

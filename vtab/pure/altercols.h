@@ -77,9 +77,11 @@ typedef struct mva_alter {
   int nOp;
   mva_op *aOp;
   char *zTableCharset; /* a new table default (DEFAULT CHARSET=), lower case */
+  int truncate;      /* TRUNCATE [TABLE] t: every row gone, the columns kept */
 } mva_alter;
 
-/* Parse zSql[n]. 0: followable, the operations in *p (none for a
+/* Parse zSql[n], an ALTER TABLE or a TRUNCATE TABLE (p->truncate). 0:
+** followable, the operations in *p (none for a
 ** statement that changes no column); 1: not followable in place, zWhy says
 ** why; 2: out of memory. *p must be freed with mva_free in every case. */
 int mva_parse(const char *zSql, size_t n, mva_alter *p, char *zWhy,
