@@ -155,7 +155,7 @@ mtable *mv_mirror_find(mirror *m, const char *zDb, size_t nDb,
                        const char *zTbl, size_t nTbl){
   int i;
   mtable *t = m->pLast;
-  if( t && strlen(t->zTbl)==nTbl && memcmp(t->zTbl, zTbl, nTbl)==0
+  if( t && !t->gone && strlen(t->zTbl)==nTbl && memcmp(t->zTbl, zTbl, nTbl)==0
    && strlen(t->zDb)==nDb && memcmp(t->zDb, zDb, nDb)==0 ) return t;
   for(i=0; i<m->nTab; i++){
     t = &m->aTab[i];

@@ -45,11 +45,23 @@
 ** the table, and the stream is read on from P to its Hi.
 **
 ** Tables of a set are copied one after another. The stream's changes of a
-** table not yet begun are skipped, of a table done applied. A schema
-** change of a table being copied starts its copy again (the local table
-** is made again with the new columns); one of a table done copies it
-** afresh as later calls do (mv_mirror_table_resync); a new table that the
-** set's pattern names joins it.
+** table not yet begun are skipped, of a table done applied. Schema
+** changes (mirror_pass.c), as later calls follow them where the copy
+** allows: a RENAME TABLE is followed pair by pair (a table of the set
+** keeps its rows under its new name when the template still names it, a
+** table being copied going on where it is; else it leaves; a table
+** renamed into the pattern joins). Another statement of a table being
+** copied starts its copy again (the local table is made again with the
+** new columns); of a table done, an ALTER is done in place where
+** mirror_alter.c can (its next row image checked, a mismatch copying it
+** afresh and reading the stream again from P), anything else copies it
+** afresh (mv_mirror_table_resync); a new table that the set's pattern
+** names joins it. A chunk's read that finds no such table (renamed or
+** dropped by a statement the stream has not reached) reads the stream on
+** to the log's end, following it, and tries again; a table being copied
+** that a call finds gone as it begins is emptied and, once the stream has
+** followed the statement, copied again from its first key (its key's
+** collations are not known until then).
 **
 ** This file: steps 1 to 3 (a chunk read between its watermarks) and the
 ** copy's loop. Step 4 is mirror_pass.c; the choice of method, the options
@@ -294,7 +306,20 @@ static int readChunk(copier *cp, int i){
     rc = mv_chunk_restart(cp, i);
     goto done;
   }
+  if( n==-3 && (tc->tMissing==0
+                || mv_chunk_now_ms() - tc->tMissing<=CHUNK_WAIT_MS) ){
+    /* no such table: renamed or dropped, by a statement the stream has
+    ** not reached (copyRun reads on, following it, and tries again; the
+    ** error stays if the table is still missing after CHUNK_WAIT_MS) */
+    if( tc->tMissing==0 ) tc->tMissing = mv_chunk_now_ms();
+    sqlite3_free(m->zErr);
+    m->zErr = 0;
+    tc->missing = 1;
+    rc = 0;
+    goto done;
+  }
   if( n<0 ) goto done;
+  tc->tMissing = 0;
   if( inTxn ){
     if( mv_exec(m->ctx, cp->c, "COMMIT", &zErr) ) goto done;
     inTxn = 0;
@@ -397,6 +422,26 @@ static sqlite3_int64 copyRun(mirror *m, const char *zDsnArg, const char *zPos,
     int rc;
     if( tc->done || t->gone ) continue;
     rc = mv_chunk_key_info(m, cp.c, t, tc, &zWhy);
+    if( rc==3 ){
+      /* renamed or dropped since the last call: the copy loop follows the
+      ** statement, then copies the table again (lost). Its rows go now,
+      ** with its copied range: a commit before that (in the stream's pass)
+      ** records a table not begun, and one not begun is empty. */
+      char *zDel = sqlite3_mprintf("DELETE FROM main.\"%w\"", t->zLocal);
+      sqlite3_free(m->zErr);
+      m->zErr = 0;
+      if( zDel==0 || mv_mirror_exec(m, zDel) ){
+        if( zDel==0 ) mv_mirror_err(m, "out of memory");
+        sqlite3_free(zDel);
+        goto done;
+      }
+      sqlite3_free(zDel);
+      tc->lost = 1;
+      tc->tMissing = mv_chunk_now_ms();
+      tc->inFlight = 0;
+      tc->rows = 0;
+      continue;
+    }
     if( rc==2 ){
       mv_mirror_err(m, "%s: it cannot be copied in chunks", zWhy);
       sqlite3_free(zWhy);
@@ -428,10 +473,44 @@ static sqlite3_int64 copyRun(mirror *m, const char *zDsnArg, const char *zPos,
       tc->reported = 1;
       if( mv_mirror_progress(m, &m->aTab[i], tc->rows, 0) ) goto done;
     }
+    if( tc->lost ){
+      /* its source was not found as this call began (renamed or dropped
+      ** since the last): its key unknown, its rows in the stream are
+      ** skipped (as of a table not begun) while the stream, read on to
+      ** the log's end as it is now, follows the statement; then it is
+      ** copied again from its first key under the name it has now (or has
+      ** left the set). Still not found: read on again, for CHUNK_WAIT_MS. */
+      bpos now;
+      char *zWhy = 0;
+      int rc;
+      if( readPos(&cp, &now) || mv_chunk_pass(&cp, &now) ) goto done;
+      tc = &cp.aT[i];
+      if( !tc->lost || tc->done || m->aTab[i].gone ) continue;
+      rc = mv_chunk_key_info(m, cp.c, &m->aTab[i], tc, &zWhy);
+      sqlite3_free(zWhy);
+      if( rc==3 && mv_chunk_now_ms() - tc->tMissing<=CHUNK_WAIT_MS ){
+        sqlite3_free(m->zErr);
+        m->zErr = 0;
+        sqlite3_sleep(10);
+        continue;
+      }
+      if( rc==1 || rc==3 ) goto done;
+      if( mv_chunk_restart(&cp, i) ) goto done;
+      continue;
+    }
     if( !tc->inFlight ){
       if( tc->t0==0 ) tc->t0 = mv_chunk_now_ms();
       if( readChunk(&cp, i) ) goto done;
       tc = &cp.aT[i];
+      if( tc->missing ){
+        /* its source renamed or dropped: the stream is read on to the
+        ** log's end as it is now (following the statement), then the
+        ** loop goes on (with the new name, or without the table) */
+        bpos now;
+        tc->missing = 0;
+        if( readPos(&cp, &now) || mv_chunk_pass(&cp, &now) ) goto done;
+        continue;
+      }
       if( !tc->inFlight ) continue;        /* started again */
     }
     {

@@ -69,6 +69,9 @@ typedef struct ctab {
   sqlite3_int64 rows0, t0; /* rows when this call began it, and when (ms) */
   char *zKey, *zChunkEnd;  /* as read from the state, until parsed */
   int reported;            /* its progress was reported in this call */
+  int missing;             /* its source was not found at the last read */
+  int lost;                /* not found as the call began: copied again */
+  sqlite3_int64 tMissing;  /* since when (ms; 0: found) */
 } ctab;
 
 /* ---- the copy of a set ---- */

@@ -144,7 +144,8 @@ static int plainName(const char *z){
 
 /* t's key columns from the server: their classes and, for text, their
 ** charset and collation, into tc. 0; 2 when the copy cannot follow the
-** key's order (*pzWhy says why); 1 on error (m->zErr). */
+** key's order (*pzWhy says why); 1 on error (m->zErr); 3 when the server
+** has no such table (m->zErr says t changed). */
 int mv_chunk_key_info(mirror *m, mv_conn *c, mtable *t, ctab *tc, char **pzWhy){
   static const char zWhat[] = "reading the key's columns";
   char *zErr = 0, *zSql = 0, *zDbLit = mv_literal(c->mysql, t->zDb);
@@ -221,6 +222,7 @@ int mv_chunk_key_info(mirror *m, mv_conn *c, mtable *t, ctab *tc, char **pzWhy){
   if( nFound!=t->nPk ){
     mv_mirror_err(m, "%s.%s changed while its key was read; call mysql_mirror"
                      " again", t->zDb, t->zTbl);
+    if( mysql_num_rows(res)==0 ) rc = 3;
     goto done;
   }
   rc = 0;

@@ -3,8 +3,9 @@
 ** mirror_chunk.c (step 4 of its header): each row change applied or
 ** skipped by where its key falls, copied, in the chunk or not yet copied,
 ** in MySQL's order (text keys compared by the server, in their collation);
-** the MySQL transactions applied whole; a schema change of a table being
-** copied starting its copy again.
+** the MySQL transactions applied whole; schema changes followed (a table
+** being copied copied again from its first key, one done altered in
+** place or copied afresh, renames pair by pair).
 */
 #include "mirror_chunk.h"
 #include "changes.h"
@@ -131,6 +132,44 @@ void mv_chunk_drop_txn(copier *cp){
   cp->inTxn = 0;
 }
 
+/* The error for a local table SQLite cannot drop, rename or make again
+** while another statement of this connection reads. */
+static int lockedErr(mirror *m, mtable *t, const char *zPos, const char *zWhat){
+  return mv_mirror_err(m, "%s.%s changed at %s: %s; SQLite cannot rename, drop"
+      " or make %s again while another statement of this connection reads (the"
+      " one calling mysql_mirror reads a table): run SELECT mysql_mirror(...)"
+      " alone once", t->zDb, t->zTbl, zPos, zWhat, t->zLocal);
+}
+
+/* Table t, done, was altered in place (copyDdl), and the first row image
+** after it, at zPos, is not what the statement said: t is copied afresh
+** after all (mv_mirror_table_resync: its rows before the new snapshot's
+** position are skipped from here on), and the stream is read again from
+** P, the start of this MySQL transaction, as mirrorApply does. Nothing is
+** lost or applied twice: the transaction's rows applied so far, of any
+** table, are undone with its savepoint and applied again under the same
+** copy state (no chunk's bounds or watermarks move inside a pass); the
+** ALTER came before P (a DDL statement is a transaction of its own), so it
+** is not followed twice. The stream (and r with it) is closed here. */
+static int copyAfresh(copier *cp, mtable *t, const char *zPos){
+  mirror *m = cp->m;
+  char *zAt = sqlite3_mprintf("%s", zPos);
+  int rc;
+  if( zAt==0 ) return mv_mirror_err(m, "out of memory");
+  mv_chunk_drop_txn(cp);
+  mv_feed_close(cp->f);
+  cp->f = 0;
+  cp->pending = 0;
+  t->verify = 0;
+  rc = mv_mirror_table_resync(m, t, 0);
+  if( rc==2 ){
+    rc = lockedErr(m, t, zAt, "its row image is not what the ALTER followed in"
+                   " place said");
+  }
+  sqlite3_free(zAt);
+  return rc!=0;
+}
+
 /* One row change of table i. */
 static int copyRow(copier *cp, int i, const mvs_row *r){
   mirror *m = cp->m;
@@ -142,6 +181,7 @@ static int copyRow(copier *cp, int i, const mvs_row *r){
     if( beginTxn(cp) ) return 1;
     rc = mv_mirror_apply_row(m, t, r);
     if( rc==0 ) t->nTxn++;
+    if( rc==2 && t->verify ) return copyAfresh(cp, t, r->pos);
   }else if( !tc->last.n && !tc->inFlight ){
     return 0;                       /* not begun: its chunks will read it */
   }else if( !mv_mirror_table_map(t, r->table) ){
@@ -212,7 +252,7 @@ int mv_chunk_restart(copier *cp, int i){
   mv_mirror_table_forget_columns(t);
   mv_key_clear(&tc->last);
   mv_key_clear(&tc->end);
-  tc->inFlight = 0;
+  tc->inFlight = tc->lost = 0;
   tc->rows = tc->rows0 = 0;
   tc->t0 = mv_chunk_now_ms();
   if( mv_mirror_table_load_source(m, t, cp->zDsn) ){
@@ -250,27 +290,75 @@ int mv_chunk_restart(copier *cp, int i){
   return m->zErr!=0;
 }
 
-/* A DDL row: the tables it concerns are copied again (step "schema
-** change" of the header); a new table the set names joins it. */
+/* RENAME TABLE (or ALTER TABLE a RENAME TO b alone), pair by pair, as
+** later calls follow it (mv_mirror_table_rename): a table of the set keeps
+** its rows under the local name the template gives its new name, or
+** leaves the set with its local table. One being copied goes on where it
+** is: its copied range, its chunk in flight and their watermarks are of
+** the same rows under the new name (the chunks read the source by t's
+** names, which follow). A table renamed into the set's pattern joins it
+** (copied from a snapshot of its own, so done). -1 when zSql is no
+** rename (nothing done), else 0 or 1 on error. */
+static int copyRename(copier *cp, const mvs_row *r, const char *zDb,
+                      const char *zSql){
+  mirror *m = cp->m;
+  mv_buf oDb, oTbl, nDb, nTbl;
+  size_t ri = 0;
+  int rc = 0, n = 0;
+  mv_buf_init(&oDb); mv_buf_init(&oTbl);
+  mv_buf_init(&nDb); mv_buf_init(&nTbl);
+  while( rc==0 && mvs_rename_next(zSql, strlen(zSql), &ri, &oDb, &oTbl, &nDb, &nTbl) ){
+    const char *zOD = oDb.n ? mv_buf_cstr(&oDb) : zDb ? zDb : "";
+    const char *zOT = mv_buf_cstr(&oTbl);
+    const char *zND = nDb.n ? mv_buf_cstr(&nDb) : zDb ? zDb : "";
+    const char *zNT = mv_buf_cstr(&nTbl);
+    mtable *h = mv_mirror_find(m, zOD, strlen(zOD), zOT, strlen(zOT));
+    n++;
+    if( oDb.oom || oTbl.oom || nDb.oom || nTbl.oom ){
+      rc = mv_mirror_err(m, "out of memory");
+    }else if( h && !mv_mirror_before_resync(h, r->pos) ){
+      ctab *tc = &cp->aT[h - m->aTab];
+      rc = mv_mirror_table_rename(m, h, zND, zNT);
+      if( rc==2 ) rc = lockedErr(m, h, r->pos, zSql);
+      if( rc==0 && h->gone ){
+        /* left the set: its copy ends here */
+        tc->done = 1;
+        tc->inFlight = 0;
+      }
+    }else if( h==0 ){
+      rc = mv_mirror_table_join(m, zND, zNT) || mv_chunk_sync_tabs(cp);
+    }
+  }
+  mv_buf_free(&oDb); mv_buf_free(&oTbl);
+  mv_buf_free(&nDb); mv_buf_free(&nTbl);
+  return n==0 ? -1 : rc || m->zErr!=0;
+}
+
+/* A DDL row (step "schema change" of the header). A rename: copyRename.
+** Otherwise each table it concerns: one being copied is copied again from
+** its first key (mv_chunk_restart); one done is altered in place where
+** mirror_alter.c can follow the ALTER exactly (its next row image checked:
+** copyRow), else copied afresh from a snapshot of its own, as later calls
+** do. A new table the set names joins it. */
 static int copyDdl(copier *cp, const mvs_row *r){
   mirror *m = cp->m;
   char *zDb = r->db ? sqlite3_mprintf("%.*s", (int)r->n_db, r->db) : 0;
   char *zTbl = r->tbl ? sqlite3_mprintf("%.*s", (int)r->n_tbl, r->tbl) : 0;
   char *zSql = sqlite3_mprintf("%.*s", (int)r->n_sql, r->sql ? r->sql : "");
   int kind = mvs_ddl_kind(r->sql ? r->sql : "", r->n_sql), i, rc = 0;
+  int renamed = -1;
+  /* (a rename inside a transaction, as no server writes one, is taken as
+  ** a change of the tables it names) */
   if( zSql==0 ) rc = mv_mirror_err(m, "out of memory");
-  for(i=0; rc==0 && kind!=MVS_DDL_INDEX && i<m->nTab; i++){
+  else if( !cp->inTxn && (renamed = copyRename(cp, r, zDb, zSql))>=0 ) rc = renamed;
+  for(i=0; rc==0 && renamed<0 && kind!=MVS_DDL_INDEX && i<m->nTab; i++){
     mtable *t = &m->aTab[i];
     if( t->gone || mv_mirror_before_resync(t, r->pos) ) continue;
     if( !mv_mirror_ddl_hits(t, zDb, zTbl, zSql) ) continue;
     if( cp->aT[i].done ){
-      rc = mv_mirror_table_resync(m, t, 0);
-      if( rc==2 ){
-        rc = mv_mirror_err(m, "%s.%s changed at %s: %s; SQLite cannot make %s"
-            " again while another statement of this connection reads (the one"
-            " calling mysql_mirror reads a table): run SELECT mysql_mirror(...)"
-            " alone once", t->zDb, t->zTbl, r->pos, zSql, t->zLocal);
-      }
+      rc = kind==MVS_DDL_OTHER ? mv_mirror_table_alter(m, t, zSql, zDb) : 3;
+      if( rc==3 ) rc = mv_mirror_table_resync(m, t, 0);
+      if( rc==2 ) rc = lockedErr(m, t, r->pos, zSql);
     }else{
       rc = mv_chunk_restart(cp, i);
     }
@@ -289,6 +377,13 @@ static int copyWants(void *pArg, const char *zDb, size_t nDb,
                      const char *zTbl, size_t nTbl){
   if( zDb==0 || zTbl==0 ) return 0;
   return mv_mirror_find(((copier*)pArg)->m, zDb, nDb, zTbl, nTbl)!=0;
+}
+
+/* mv_feed_map_fn: a table map written before its table's definition
+** changed, completed from the columns and types recorded (an ALTER done in
+** place leaves the rows before it to be decoded as the table had them). */
+static void copyMapInfo(void *pArg, mvb_decoder *d, mvb_table *et){
+  mv_mirror_map_info(((copier*)pArg)->m, d, et);
 }
 
 /* The stream up to hi (step 4), from where it was read to: every change
@@ -311,7 +406,8 @@ int mv_chunk_pass(copier *cp, const bpos *hi){
         char *zP = posText(&cp->p);
         if( zP==0 ) return mv_mirror_err(m, "out of memory");
         cp->checked = 0;
-        cp->f = mv_feed_open(m->db, m->ctx, zP, cp->zDsnArg, copyWants, 0, cp, &zErr);
+        cp->f = mv_feed_open(m->db, m->ctx, zP, cp->zDsnArg, copyWants,
+                           copyMapInfo, cp, &zErr);
         sqlite3_free(zP);
         if( cp->f==0 ){
           mv_mirror_err(m, "%s", zErr ? zErr : "out of memory");

@@ -549,7 +549,8 @@ static sqlite3_stmt *copyStatement(mirror *m, mtable *t, int nRow){
 ** (inside a snapshot, or not); xRow (may be NULL) sees each row's values
 ** once it is bound. report: the copy is the table's whole (its progress
 ** goes to mv_mirror_progress; a chunk's caller reports its own). Returns the rows copied; -1 on error; -2 when the
-** result's columns are not t's (the table changed: m->zErr says so). */
+** result's columns are not t's (the table changed: m->zErr says so); -3
+** when there is no such table (renamed or dropped: m->zErr says so). */
 sqlite3_int64 mv_mirror_table_copy(mirror *m, mtable *t, mv_conn *c,
                                    const char *zTail, MYSQL_BIND *aParam,
                                    int nParam,
@@ -573,10 +574,11 @@ sqlite3_int64 mv_mirror_table_copy(mirror *m, mtable *t, mv_conn *c,
   rc = mv_reader_open(m->ctx, c, &rd, &st, zSql, aParam, nParam, &zErr);
   sqlite3_free(zSql);
   if( rc ){
+    int gone = rd.stmt && mv_error_class(mysql_stmt_errno(rd.stmt))==MV_ERR_NO_TABLE;
     mv_mirror_err(m, "%s", zErr ? zErr : "out of memory");
     sqlite3_free(zErr);
     mv_reader_free(&rd);
-    return -1;
+    return gone ? -3 : -1;
   }
   /* the snapshot's columns must be the ones the table was made with */
   if( rd.nCol!=t->nCol ) rc = 1;
