@@ -146,6 +146,9 @@ int mv_mirror_table_add_pk(mirror *m, mtable *t, const char *zName);
 int mv_mirror_table_set_type(mirror *m, mtable *t, int iCol, const char *zType,
                              const char *zCs);
 char *mv_mirror_table_types_json(mtable *t);
+/* Record t's columns, key and source types in its mysql_mirror_state row
+** (mirror_state.c). */
+int mv_mirror_state_columns(mirror *m, mtable *t);
 int mv_mirror_table_load_types(mirror *m, mtable *t, const char *zJson);
 int mv_mirror_table_load_source(mirror *m, mtable *t, const char *zDsn);
 int mv_mirror_table_prepare(mirror *m, mtable *t);

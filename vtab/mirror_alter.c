@@ -355,22 +355,6 @@ static int rebuild(alterer *w){
   return m->zErr!=0;
 }
 
-/* The state's columns, key and types, as t has them now. */
-static int recordColumns(mirror *m, mtable *t){
-  sqlite3_stmt *p = 0;
-  if( sqlite3_prepare_v2(m->db, "UPDATE main.mysql_mirror_state SET columns=?1,"
-        " pk=?2, source_types=?3 WHERE local_tbl=?4", -1, &p, 0)!=SQLITE_OK ){
-    return mv_mirror_err(m, "recording %s: %s", t->zLocal, sqlite3_errmsg(m->db));
-  }
-  sqlite3_bind_text(p, 1, mv_mirror_table_columns_json(t, 0), -1, sqlite3_free);
-  sqlite3_bind_text(p, 2, mv_mirror_table_columns_json(t, 1), -1, sqlite3_free);
-  sqlite3_bind_text(p, 3, mv_mirror_table_types_json(t), -1, sqlite3_free);
-  sqlite3_bind_text(p, 4, t->zLocal, -1, SQLITE_STATIC);
-  if( sqlite3_step(p)!=SQLITE_DONE ) mv_mirror_err(m, "recording %s: %s", t->zLocal, sqlite3_errmsg(m->db));
-  sqlite3_finalize(p);
-  return m->zErr!=0;
-}
-
 int mv_mirror_table_alter(mirror *m, mtable *t, const char *zSql,
                           const char *zDdlDb){
   mva_alter pa;
@@ -425,13 +409,13 @@ int mv_mirror_table_alter(mirror *m, mtable *t, const char *zSql,
       }
       /* checked at the next row image */
       t->verify = 1;
-      if( rc==0 ) rc = recordColumns(m, t);
+      if( rc==0 ) rc = mv_mirror_state_columns(m, t);
     }
   }else if( rc==0 && pa.zTableCharset ){
     sqlite3_free(t->zTblCs);
     t->zTblCs = sqlite3_mprintf("%s", pa.zTableCharset);
     if( t->zTblCs==0 ) rc = mv_mirror_err(m, "out of memory");
-    if( rc==0 ) rc = recordColumns(m, t);
+    if( rc==0 ) rc = mv_mirror_state_columns(m, t);
   }
   sqlite3_free(w.a);
   mva_free(&pa);

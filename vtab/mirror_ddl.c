@@ -70,16 +70,13 @@ int mv_mirror_table_resync(mirror *m, mtable *t, int isNew){
   if( isNew ){
     mv_mirror_table_insert_state(m, t, zPos);
   }
+  if( m->zErr==0 ) mv_mirror_state_columns(m, t);
   if( m->zErr==0 && sqlite3_prepare_v2(m->db,
-      "UPDATE main.mysql_mirror_state SET columns=?1, pk=?2, snapshot_pos=?3,"
-      " resync_pos=?3, applied=applied+?4, source_types=?6 WHERE local_tbl=?5",
-      -1, &p, 0)==SQLITE_OK ){
-    sqlite3_bind_text(p, 1, mv_mirror_table_columns_json(t, 0), -1, sqlite3_free);
-    sqlite3_bind_text(p, 2, mv_mirror_table_columns_json(t, 1), -1, sqlite3_free);
-    sqlite3_bind_text(p, 3, zPos, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(p, 4, isNew ? 0 : t->nBatch);
-    sqlite3_bind_text(p, 5, t->zLocal, -1, SQLITE_STATIC);
-    sqlite3_bind_text(p, 6, mv_mirror_table_types_json(t), -1, sqlite3_free);
+      "UPDATE main.mysql_mirror_state SET snapshot_pos=?1, resync_pos=?1,"
+      " applied=applied+?2 WHERE local_tbl=?3", -1, &p, 0)==SQLITE_OK ){
+    sqlite3_bind_text(p, 1, zPos, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(p, 2, isNew ? 0 : t->nBatch);
+    sqlite3_bind_text(p, 3, t->zLocal, -1, SQLITE_STATIC);
     if( sqlite3_step(p)!=SQLITE_DONE ) mv_mirror_err(m, "recording %s: %s", t->zLocal, sqlite3_errmsg(m->db));
   }else if( m->zErr==0 ){
     mv_mirror_err(m, "recording %s: %s", t->zLocal, sqlite3_errmsg(m->db));

@@ -235,7 +235,6 @@ int mv_chunk_restart(copier *cp, int i){
   mirror *m = cp->m;
   mtable *t = &m->aTab[i];
   ctab *tc = &cp->aT[i];
-  sqlite3_stmt *p = 0;
   char *zSql, *zWhy = 0;
   int rc;
   zSql = sqlite3_mprintf("DROP TABLE main.\"%w\"", t->zLocal);
@@ -277,17 +276,7 @@ int mv_chunk_restart(copier *cp, int i){
   }
   if( rc ) return 1;
   tc->estimate = mv_table_rows_estimate(m->ctx, cp->c, t->zDb, t->zTbl);
-  if( sqlite3_prepare_v2(m->db, "UPDATE main.mysql_mirror_state SET columns=?1,"
-        " pk=?2, source_types=?4 WHERE local_tbl=?3", -1, &p, 0)!=SQLITE_OK ){
-    return mv_mirror_err(m, "recording %s: %s", t->zLocal, sqlite3_errmsg(m->db));
-  }
-  sqlite3_bind_text(p, 1, mv_mirror_table_columns_json(t, 0), -1, sqlite3_free);
-  sqlite3_bind_text(p, 2, mv_mirror_table_columns_json(t, 1), -1, sqlite3_free);
-  sqlite3_bind_text(p, 3, t->zLocal, -1, SQLITE_STATIC);
-  sqlite3_bind_text(p, 4, mv_mirror_table_types_json(t), -1, sqlite3_free);
-  if( sqlite3_step(p)!=SQLITE_DONE ) mv_mirror_err(m, "recording %s: %s", t->zLocal, sqlite3_errmsg(m->db));
-  sqlite3_finalize(p);
-  return m->zErr!=0;
+  return mv_mirror_state_columns(m, t);
 }
 
 /* RENAME TABLE (or ALTER TABLE a RENAME TO b alone), pair by pair, as

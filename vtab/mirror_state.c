@@ -271,3 +271,19 @@ char *mv_mirror_rebuild_advice(mirror *m){
       " mysql_mirror_state WHERE set_name='%q'; DELETE FROM mysql_mirror_sets"
       " WHERE name='%q'; then call mysql_mirror again", m->zSet, m->zSet);
 }
+
+/* The state's columns, key and types, as t has them now. */
+int mv_mirror_state_columns(mirror *m, mtable *t){
+  sqlite3_stmt *p = 0;
+  if( sqlite3_prepare_v2(m->db, "UPDATE main.mysql_mirror_state SET columns=?1,"
+        " pk=?2, source_types=?3 WHERE local_tbl=?4", -1, &p, 0)!=SQLITE_OK ){
+    return mv_mirror_err(m, "recording %s: %s", t->zLocal, sqlite3_errmsg(m->db));
+  }
+  sqlite3_bind_text(p, 1, mv_mirror_table_columns_json(t, 0), -1, sqlite3_free);
+  sqlite3_bind_text(p, 2, mv_mirror_table_columns_json(t, 1), -1, sqlite3_free);
+  sqlite3_bind_text(p, 3, mv_mirror_table_types_json(t), -1, sqlite3_free);
+  sqlite3_bind_text(p, 4, t->zLocal, -1, SQLITE_STATIC);
+  if( sqlite3_step(p)!=SQLITE_DONE ) mv_mirror_err(m, "recording %s: %s", t->zLocal, sqlite3_errmsg(m->db));
+  sqlite3_finalize(p);
+  return m->zErr!=0;
+}

@@ -104,30 +104,35 @@ int mv_mirror_table_set_type(mirror *m, mtable *t, int iCol, const char *zType,
   return 0;
 }
 
+/* A JSON string (pure/encode.c's escaping) or null. */
+static void jsonStringOrNull(mv_buf *b, const char *z){
+  if( z ) mv_json_string(b, z, strlen(z));
+  else mv_buf_str(b, "null");
+}
+
 /* The state's source_types: {"charset": the table's default, "columns":
 ** [[COLUMN_TYPE, charset or null], ...]}; NULL when not known. */
 char *mv_mirror_table_types_json(mtable *t){
-  sqlite3_str *s;
+  mv_buf b;
+  char *z;
   int i;
   if( !t->hasTypes || t->azType==0 ) return 0;
-  s = sqlite3_str_new(0);
-  sqlite3_str_appendf(s, "{\"charset\":%s%s%s,\"columns\":[",
-                      t->zTblCs ? "\"" : "", t->zTblCs ? t->zTblCs : "null",
-                      t->zTblCs ? "\"" : "");
+  mv_buf_init(&b);
+  mv_buf_str(&b, "{\"charset\":");
+  jsonStringOrNull(&b, t->zTblCs);
+  mv_buf_str(&b, ",\"columns\":[");
   for(i=0; i<t->nCol; i++){
-    /* COLUMN_TYPE holds quotes and backslashes in ENUM labels */
-    const char *z = t->azType[i] ? t->azType[i] : "";
-    sqlite3_str_appendall(s, i ? ",[\"" : "[\"");
-    for(; *z; z++){
-      if( *z=='"' || *z=='\\' ) sqlite3_str_appendf(s, "\\%c", *z);
-      else if( (unsigned char)*z<0x20 ) sqlite3_str_appendf(s, "\\u%04x", *z);
-      else sqlite3_str_appendchar(s, 1, *z);
-    }
-    if( t->azCs[i] ) sqlite3_str_appendf(s, "\",\"%s\"]", t->azCs[i]);
-    else sqlite3_str_appendall(s, "\",null]");
+    /* (COLUMN_TYPE holds quotes and backslashes in ENUM labels) */
+    mv_buf_str(&b, i ? ",[" : "[");
+    jsonStringOrNull(&b, t->azType[i] ? t->azType[i] : "");
+    mv_buf_char(&b, ',');
+    jsonStringOrNull(&b, t->azCs[i]);
+    mv_buf_char(&b, ']');
   }
-  sqlite3_str_appendall(s, t->verify ? "],\"check\":1}" : "]}");
-  return sqlite3_str_finish(s);
+  mv_buf_str(&b, t->verify ? "],\"check\":1}" : "]}");
+  z = b.oom ? 0 : sqlite3_mprintf("%s", mv_buf_cstr(&b));
+  mv_buf_free(&b);
+  return z;
 }
 
 /* The source types from the state's source_types (NULL: not known; then
@@ -482,25 +487,26 @@ void mv_mirror_map_info(void *pArg, mvb_decoder *d, mvb_table *et){
 
 /* Columns and kinds as JSON for the state row. */
 char *mv_mirror_table_columns_json(mtable *t, int pkOnly){
-  sqlite3_str *s = sqlite3_str_new(0);
+  mv_buf b;
+  char *z;
   int i, n = pkOnly ? t->nPk : t->nCol;
-  sqlite3_str_appendchar(s, 1, '[');
+  mv_buf_init(&b);
+  mv_buf_char(&b, '[');
   for(i=0; i<n; i++){
     int k = pkOnly ? t->aPk[i] : i;
-    const char *z = t->azCol[k];
-    if( i ) sqlite3_str_appendchar(s, 1, ',');
-    if( !pkOnly ) sqlite3_str_appendchar(s, 1, '[');
-    sqlite3_str_appendchar(s, 1, '"');
-    for(; *z; z++){
-      if( *z=='"' || *z=='\\' ) sqlite3_str_appendf(s, "\\%c", *z);
-      else if( (unsigned char)*z<0x20 ) sqlite3_str_appendf(s, "\\u%04x", *z);
-      else sqlite3_str_appendchar(s, 1, *z);
+    if( i ) mv_buf_char(&b, ',');
+    if( !pkOnly ) mv_buf_char(&b, '[');
+    jsonStringOrNull(&b, t->azCol[k]);
+    if( !pkOnly ){
+      mv_buf_char(&b, ',');
+      jsonStringOrNull(&b, mv_sq_name(t->aKind[k]));
+      mv_buf_char(&b, ']');
     }
-    sqlite3_str_appendchar(s, 1, '"');
-    if( !pkOnly ) sqlite3_str_appendf(s, ",\"%s\"]", mv_sq_name(t->aKind[k]));
   }
-  sqlite3_str_appendchar(s, 1, ']');
-  return sqlite3_str_finish(s);
+  mv_buf_char(&b, ']');
+  z = b.oom ? 0 : sqlite3_mprintf("%s", mv_buf_cstr(&b));
+  mv_buf_free(&b);
+  return z;
 }
 
 /* ---- made and filled from a snapshot ---- */
