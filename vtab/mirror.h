@@ -221,6 +221,17 @@ void mv_mirror_resume_error(mirror *m, const char *zPos, const char *zErr);
 ** file:offset on the stream's server (srcId)? Then m->recServer is set and
 ** 1 returned (the position is to be recorded again). */
 int mv_mirror_resume_finish(mirror *m, const char *zLast, unsigned srcId);
+/* A chunked first copy going on on another server (mirror_cfail.c): does
+** c's server hold the set's GTID position? 0 yes (as a start by GTID: the
+** tables' re-snapshot positions forgotten, m->recServer 0), with the
+** server's GTIDs (MariaDB gtid_binlog_state; MySQL gtid_executed,
+** gtid_purged; sqlite3_malloc'd) for mvg_server_lacks; 1 with the error
+** set ('lacks what the set needs'). */
+int mv_mirror_switch_check(mirror *m, mv_conn *c, const char *zPos,
+                           char **pzHave, char **pzGone);
+/* The set's GTID position as text (sqlite3_malloc'd), NULL with the error
+** set. */
+char *mv_mirror_gtid_text(mirror *m);
 /* Bind the set's GTID position and server_id (NULL where unknown). */
 int mv_mirror_bind_ids(mirror *m, sqlite3_stmt *p, int iGtid, int iServer);
 

@@ -42,7 +42,8 @@
 ** mysql_mirror_state (copy_key: `last`; copy_chunk: the chunk in flight
 ** and its watermarks) and its progress. A call that finds a copy
 ** unfinished goes on from there: an in-flight chunk's rows are already in
-** the table, and the stream is read on from P to its Hi.
+** the table, and the stream is read on from P to its Hi. On another server
+** (a failover) it goes on by the set's GTID position: mirror_cfail.c.
 **
 ** Tables of a set are copied one after another. The stream's changes of a
 ** table not yet begun are skipped, of a table done applied. Schema
@@ -65,7 +66,8 @@
 **
 ** This file: steps 1 to 3 (a chunk read between its watermarks) and the
 ** copy's loop. Step 4 is mirror_pass.c; the choice of method, the options
-** and the state columns are mirror_copy.c; mirror_chunk.h what they share.
+** and the state columns are mirror_copy.c; the switch to another server
+** mirror_cfail.c; mirror_chunk.h what they share.
 */
 #include "mirror_chunk.h"
 #include "pure/watermark.h"
@@ -76,7 +78,7 @@
 #include <string.h>
 
 /* The binlog position now (a watermark). */
-static int readPos(copier *cp, bpos *p){
+int mv_chunk_read_pos(copier *cp, bpos *p){
   char *zErr = 0, *z = mv_position(cp->m->ctx, cp->c, &zErr);
   int rc = z==0 || posSet(p, z);
   if( rc ) mv_mirror_err(cp->m, "%s", zErr ? zErr : "the binlog position");
@@ -204,6 +206,27 @@ static void bindKeyValue(MYSQL_BIND *b, mv_value *v, mv_buf *buf){
   }
 }
 
+/* The GTIDs the chunk's read may have seen, for a failover (mirror_cfail.c):
+** the server's, read after the read (a superset; one cheap query, where
+** MariaDB's BINLOG_GTID_POS of the snapshot's position reads the binlog
+** file from its start). */
+static int seenGtids(copier *cp, ctab *tc){
+  char *zErr = 0;
+  MYSQL_RES *res = mv_query(cp->m->ctx, cp->c, cp->isMaria
+      ? "SELECT @@GLOBAL.gtid_binlog_pos" : "SELECT @@GLOBAL.gtid_executed",
+      "the GTIDs a chunk saw", &zErr);
+  MYSQL_ROW row = res ? mysql_fetch_row(res) : 0;
+  sqlite3_free(tc->zSeen);
+  tc->zSeen = row && row[0] ? sqlite3_mprintf("%s", row[0]) : 0;
+  if( res ) mysql_free_result(res);
+  if( zErr ){
+    mv_mirror_err(cp->m, "%s", zErr);
+    sqlite3_free(zErr);
+    return 1;
+  }
+  return tc->zSeen==0 && mv_mirror_err(cp->m, "out of memory");
+}
+
 /* Read table i's next chunk (steps 1-3) into its local table. */
 static int readChunk(copier *cp, int i){
   mirror *m = cp->m;
@@ -287,7 +310,7 @@ static int readChunk(copier *cp, int i){
       nTry++;
     }
   }else{
-    if( readPos(cp, &tc->lo) || fenceMysql(cp) ) goto done;
+    if( mv_chunk_read_pos(cp, &tc->lo) || fenceMysql(cp) ) goto done;
   }
 
   /* 2: the chunk */
@@ -324,10 +347,11 @@ static int readChunk(copier *cp, int i){
     if( mv_exec(m->ctx, cp->c, "COMMIT", &zErr) ) goto done;
     inTxn = 0;
   }
+  if( m->gtidOk && seenGtids(cp, tc) ) goto done;
   if( cp->pauseMs>0 ) sqlite3_sleep(cp->pauseMs);
 
   /* 3: the high watermark */
-  if( readPos(cp, &tc->hi) ) goto done;
+  if( mv_chunk_read_pos(cp, &tc->hi) ) goto done;
   if( n==m->chunkRows ){
     mv_key tmp = tc->end;
     tc->end = cp->held;
@@ -355,9 +379,12 @@ done:
 ** from the set's position zPos. Returns the rows copied plus the changes
 ** applied, or -1. */
 /* A later call going on with a copy: the set's GTID position and server
-** as recorded (the first call set them from its snapshot). The copy goes
-** on where it began: its positions are that server's binlog's. */
-static int resumeIds(copier *cp, const char *zGtidPos, sqlite3_int64 serverId){
+** as recorded (the first call set them from its snapshot). The copy's
+** positions are that server's binlog's: on another, *pSwitch is its
+** server_id (the copy goes on there by GTID: mirror_cfail.c), or, with no
+** GTID position, an error. */
+static int resumeIds(copier *cp, const char *zGtidPos, sqlite3_int64 serverId,
+                     unsigned *pSwitch){
   mirror *m = cp->m;
   char *zErr = 0;
   MYSQL_RES *res = mv_query(m->ctx, cp->c, "SELECT @@server_id", "server_id", &zErr);
@@ -369,13 +396,21 @@ static int resumeIds(copier *cp, const char *zGtidPos, sqlite3_int64 serverId){
   mvg_free(&m->gtid);
   mvg_init(&m->gtid, m->kind);
   m->gtidOk = zGtidPos && mvg_parse(&m->gtid, zGtidPos)==0;
+  mvg_init(&m->gtidStart, m->kind);
   m->posServer = serverId>0 && serverId<=0xffffffff ? (unsigned)serverId : 0;
   if( m->posServer && cur && m->posServer!=cur ){
+    if( m->gtidOk ){
+      *pSwitch = cur;             /* mv_chunk_switch, once the keys are known */
+      m->recServer = m->posServer;
+      return 0;
+    }
     return mv_mirror_err(m, "the set %s is in the middle of its first copy,"
-        " which goes on only on the server it began on (server_id %u; this"
-        " one is %u): point the DSN at that server, or drop the set's tables"
-        " and its rows in mysql_mirror_state and mysql_mirror_sets and call"
-        " mysql_mirror again", m->zSet, m->posServer, cur);
+        " and it has no GTID position to go on from on another server (the"
+        " server it began on logged none), so it goes on only there"
+        " (server_id %u; this one is %u): point the DSN at that server, or"
+        " drop the set's tables and its rows in mysql_mirror_state and"
+        " mysql_mirror_sets and call mysql_mirror again", m->zSet,
+        m->posServer, cur);
   }
   m->recServer = cur ? cur : m->posServer;
   return 0;
@@ -392,6 +427,7 @@ static sqlite3_int64 copyRun(mirror *m, const char *zDsnArg, const char *zPos,
   char *zErr = 0;
   const char *zPause = getenv("MYSQL_VTAB_TEST_CHUNK_PAUSE_MS");
   int i, ok = 0;
+  unsigned switchTo = 0;
   memset(&cp, 0, sizeof cp);
   cp.m = m;
   cp.zDsnArg = zDsnArg;
@@ -414,7 +450,7 @@ static sqlite3_int64 copyRun(mirror *m, const char *zDsnArg, const char *zPos,
     char *zNo = mv_chunk_watermark_problem(m, cp.c);
     if( zNo ){ mv_mirror_err(m, "%s", zNo); sqlite3_free(zNo); goto done; }
   }
-  if( resume && resumeIds(&cp, zGtidPos, serverId) ) goto done;
+  if( resume && resumeIds(&cp, zGtidPos, serverId, &switchTo) ) goto done;
   for(i=0; i<m->nTab; i++){
     mtable *t = &m->aTab[i];
     ctab *tc = &cp.aT[i];
@@ -460,6 +496,7 @@ static sqlite3_int64 copyRun(mirror *m, const char *zDsnArg, const char *zPos,
   }
   cp.aK = sqlite3_malloc64(sizeof(mv_value)*CHUNK_KEY_MAX);
   if( cp.aK==0 ){ mv_mirror_err(m, "out of memory"); goto done; }
+  if( switchTo && mv_chunk_switch(&cp, switchTo) ) goto done;
 
   for(;;){
     ctab *tc = 0;
@@ -483,7 +520,7 @@ static sqlite3_int64 copyRun(mirror *m, const char *zDsnArg, const char *zPos,
       bpos now;
       char *zWhy = 0;
       int rc;
-      if( readPos(&cp, &now) || mv_chunk_pass(&cp, &now) ) goto done;
+      if( mv_chunk_read_pos(&cp, &now) || mv_chunk_pass(&cp, &now) ) goto done;
       tc = &cp.aT[i];
       if( !tc->lost || tc->done || m->aTab[i].gone ) continue;
       rc = mv_chunk_key_info(m, cp.c, &m->aTab[i], tc, &zWhy);
@@ -508,7 +545,7 @@ static sqlite3_int64 copyRun(mirror *m, const char *zDsnArg, const char *zPos,
         ** loop goes on (with the new name, or without the table) */
         bpos now;
         tc->missing = 0;
-        if( readPos(&cp, &now) || mv_chunk_pass(&cp, &now) ) goto done;
+        if( mv_chunk_read_pos(&cp, &now) || mv_chunk_pass(&cp, &now) ) goto done;
         continue;
       }
       if( !tc->inFlight ) continue;        /* started again */

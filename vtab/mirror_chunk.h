@@ -1,9 +1,10 @@
 /*
-** mirror_chunk.h — what the three files of mysql_mirror's chunked first
+** mirror_chunk.h — what the four files of mysql_mirror's chunked first
 ** copy share: mirror_chunk.c (the design, a chunk read between its
 ** watermarks, the copy's loop), mirror_pass.c (the binlog between them,
 ** applied or skipped key by key), mirror_copy.c (the choice of method,
-** the options, the copy's state in mysql_mirror_state). Internal.
+** the options, the copy's state in mysql_mirror_state), mirror_cfail.c
+** (going on on another server after a failover). Internal.
 */
 #ifndef MV_MIRROR_CHUNK_H
 #define MV_MIRROR_CHUNK_H
@@ -64,6 +65,7 @@ typedef struct ctab {
   int inFlight;            /* a chunk read and not yet reconciled: */
   mv_key end;              /*   its last key (n 0: the table's end) */
   bpos lo, hi;             /*   its watermarks */
+  char *zSeen;             /*   GTIDs its read may have seen (a failover) */
   sqlite3_int64 rows;      /* rows copied */
   sqlite3_int64 estimate;  /* the server's TABLE_ROWS */
   sqlite3_int64 rows0, t0; /* rows when this call began it, and when (ms) */
@@ -90,6 +92,8 @@ typedef struct copier {
   bpos p;                   /* P: applied up to here (a commit's end) */
   bpos s;                   /* the stream was read up to here (>= P) */
   char *zGtid;              /* the GTID of the last transaction before P */
+  int byGtid;               /* catching up on a new server: the stream
+                            ** from the set's GTID position, no commit */
   sqlite3_int64 lastTs;
   int inTxn;                /* inside a MySQL transaction (a savepoint) */
   sqlite3_int64 nUnrecorded, nApplied, tCommit;
@@ -107,6 +111,11 @@ void mv_chunk_ctab_free(ctab *tc);
 int mv_chunk_state_load(copier *cp);
 int mv_chunk_commit(copier *cp);
 int mv_chunk_maybe_commit(copier *cp);
+
+/* mirror_chunk.c: the binlog position now (a watermark); 0, 1 on error */
+int mv_chunk_read_pos(copier *cp, bpos *p);
+/* mirror_cfail.c: the copy goes on on another server (server_id cur) */
+int mv_chunk_switch(copier *cp, unsigned cur);
 
 /* mirror_chunk.c: the copy of a first call (the set's GTID position and
 ** server already set from its snapshot) */

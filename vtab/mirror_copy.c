@@ -129,6 +129,7 @@ void mv_chunk_ctab_free(ctab *tc){
   mv_key_free(&tc->end);
   sqlite3_free(tc->zKey);
   sqlite3_free(tc->zChunkEnd);
+  sqlite3_free(tc->zSeen);
   memset(tc, 0, sizeof *tc);
 }
 
@@ -381,6 +382,12 @@ static int stateWrite(copier *cp){
       mv_json_string(&b, zLo ? zLo : "", zLo ? strlen(zLo) : 0);
       mv_buf_str(&b, ",\"hi\":");
       mv_json_string(&b, zHi ? zHi : "", zHi ? strlen(zHi) : 0);
+      if( tc->zSeen ){
+        /* (a state from before this key: none; a failover copies the
+        ** table again) */
+        mv_buf_str(&b, ",\"gtid\":");
+        mv_json_string(&b, tc->zSeen, strlen(tc->zSeen));
+      }
       mv_buf_char(&b, '}');
       if( zLo==0 || zHi==0 ) b.oom = 1;
       sqlite3_free(zLo);
@@ -425,7 +432,8 @@ int mv_chunk_commit(copier *cp){
 }
 int mv_chunk_maybe_commit(copier *cp){
   sqlite3_int64 ms = cp->m->pFollow ? cp->m->pFollow->batchMs : CHUNK_COMMIT_MS;
-  if( cp->inTxn || !cp->m->autocommit || mv_chunk_now_ms() - cp->tCommit<ms ){
+  if( cp->inTxn || cp->byGtid || !cp->m->autocommit
+   || mv_chunk_now_ms() - cp->tCommit<ms ){
     return 0;
   }
   return mv_chunk_commit(cp);
@@ -440,7 +448,8 @@ int mv_chunk_state_load(copier *cp){
   if( sqlite3_prepare_v2(m->db, "SELECT local_tbl, copy='chunked',"
         " copy_done IS NOT NULL, copy_rows, copy_key,"
         " json_extract(copy_chunk, '$.end'), json_extract(copy_chunk, '$.lo'),"
-        " json_extract(copy_chunk, '$.hi'), copy_chunk IS NOT NULL"
+        " json_extract(copy_chunk, '$.hi'), copy_chunk IS NOT NULL,"
+        " json_extract(copy_chunk, '$.gtid')"
         " FROM main.mysql_mirror_state WHERE set_name=?1", -1, &p, 0)!=SQLITE_OK ){
     return mv_mirror_err(m, "%s", sqlite3_errmsg(m->db));
   }
@@ -462,6 +471,9 @@ int mv_chunk_state_load(copier *cp){
       tc->inFlight = 1;
       if( sqlite3_column_type(p, 5)!=SQLITE_NULL ){
         tc->zChunkEnd = sqlite3_mprintf("%s", sqlite3_column_text(p, 5));
+      }
+      if( sqlite3_column_type(p, 9)==SQLITE_TEXT ){
+        tc->zSeen = sqlite3_mprintf("%s", sqlite3_column_text(p, 9));
       }
       if( posSet(&tc->lo, (const char*)sqlite3_column_text(p, 6))
        || posSet(&tc->hi, (const char*)sqlite3_column_text(p, 7)) ){

@@ -251,6 +251,8 @@ int mv_chunk_restart(copier *cp, int i){
   mv_mirror_table_forget_columns(t);
   mv_key_clear(&tc->last);
   mv_key_clear(&tc->end);
+  sqlite3_free(tc->zSeen);
+  tc->zSeen = 0;
   tc->inFlight = tc->lost = 0;
   tc->rows = tc->rows0 = 0;
   tc->t0 = mv_chunk_now_ms();
@@ -392,7 +394,8 @@ int mv_chunk_pass(copier *cp, const bpos *hi){
       cp->pending = 0;
     }else{
       if( cp->f==0 ){
-        char *zP = posText(&cp->p);
+        /* (catching up on a new server: from the set's GTID position) */
+        char *zP = cp->byGtid ? mv_mirror_gtid_text(m) : posText(&cp->p);
         if( zP==0 ) return mv_mirror_err(m, "out of memory");
         cp->checked = 0;
         cp->f = mv_feed_open(m->db, m->ctx, zP, cp->zDsnArg, copyWants,

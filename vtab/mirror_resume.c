@@ -176,6 +176,58 @@ static int gtidAt(mirror *m, mv_conn *c, const char *zPos, mvg_pos *p){
   return rc;
 }
 
+/* Does the server (c, as s tells) lack the set's GTID position? 0 no, 1
+** yes or out of memory (the error set: lacksError). */
+static int serverLacks(mirror *m, const char *zPos, mv_conn *c, srvInfo *s){
+  char zWhy[600];
+  char *zG = gtidText(&m->gtid);
+  int lacks = zG ? mvg_server_lacks(m->kind, zG, s->zHave, s->zGone, zWhy,
+                                    sizeof zWhy) : -1;
+  if( zG && zG[0]==0 ){
+    lacks = 1;
+    sqlite3_snprintf((int)sizeof zWhy, zWhy, "the set's GTID position is empty (its"
+             " snapshot came before any transaction with a GTID)");
+  }
+  sqlite3_free(zG);
+  if( zG==0 ) return mv_mirror_err(m, "out of memory");
+  if( lacks ) return lacksError(m, zPos, s->serverId, c->zLabel, zWhy);
+  return 0;
+}
+
+int mv_mirror_switch_check(mirror *m, mv_conn *c, const char *zPos,
+                           char **pzHave, char **pzGone){
+  srvInfo s;
+  char *zErr = 0;
+  int rc;
+  memset(&s, 0, sizeof s);
+  *pzHave = *pzGone = 0;
+  if( askServer(m, c, 0, &s, &zErr) ){
+    mv_mirror_err(m, "%s", zErr ? zErr : "out of memory");
+    sqlite3_free(zErr);
+    return 1;
+  }
+  rc = serverLacks(m, zPos, c, &s);
+  if( rc==0 ){
+    char *zStart = startByGtid(m);
+    rc = zStart==0;
+    sqlite3_free(zStart);
+  }
+  if( rc==0 ){
+    *pzHave = s.zHave;
+    *pzGone = s.zGone;
+  }else{
+    sqlite3_free(s.zHave);
+    sqlite3_free(s.zGone);
+  }
+  return rc;
+}
+
+char *mv_mirror_gtid_text(mirror *m){
+  char *z = gtidText(&m->gtid);
+  if( z==0 ) mv_mirror_err(m, "out of memory");
+  return z;
+}
+
 /* Where the call starts (sqlite3_malloc'd: zPos, or the GTID position's
 ** text); NULL with the error set. */
 static char *resumeStart(mirror *m, const char *zPos, const char *zGtidPos,
@@ -236,24 +288,8 @@ static char *resumeStart(mirror *m, const char *zPos, const char *zGtidPos,
   }else{
     /* another server (or the file is gone): the GTID position, if the
     ** server has what it needs */
-    char zWhy[600];
-    char *zG = gtidText(&m->gtid);
-    int lacks = zG ? mvg_server_lacks(m->kind, zG, s.zHave, s.zGone, zWhy,
-                                      sizeof zWhy) : -1;
-    if( zG && zG[0]==0 ){
-      lacks = 1;
-      sqlite3_snprintf((int)sizeof zWhy, zWhy, "the set's GTID position is empty (its"
-               " snapshot came before any transaction with a GTID)");
-    }
-    sqlite3_free(zG);
-    if( zG==0 ){
-      mv_mirror_err(m, "out of memory");
-    }else if( lacks ){
-      lacksError(m, zPos, s.serverId, c->zLabel, zWhy);
-    }else{
-      zStart = startByGtid(m);
-    }
-    if( zStart==0 ) goto done;
+    if( serverLacks(m, zPos, c, &s) ) goto done;
+    if( (zStart = startByGtid(m))==0 ) goto done;
   }
   if( zStart==0 ) mv_mirror_err(m, "out of memory");
   if( !m->byGtid ) m->recServer = m->posServer;
