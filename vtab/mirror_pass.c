@@ -422,10 +422,14 @@ int mv_chunk_pass(copier *cp, const bpos *hi){
       if( rc==SQLITE_DONE ){
         /* the log's end as the stream saw it: past hi, or read again from
         ** P once the server has written that far (a transaction open at
-        ** the end is read again too) */
+        ** the end is read again too). Catching up by GTID, the end itself
+        ** is past hi (read before the stream began): MySQL sends nothing
+        ** of the transactions it skips, so the last position seen may lie
+        ** anywhere before it. */
         bpos w;
         int got = mv_feed_where(cp->f, w.zFile, sizeof w.zFile, &w.off);
-        int reached = got && !cp->inTxn && posCmp(&w, hi)>=0;
+        int reached = !cp->inTxn
+                   && (cp->byGtid || (got && posCmp(&w, hi)>=0));
         mv_feed_close(cp->f);
         cp->f = 0;
         mv_chunk_drop_txn(cp);
